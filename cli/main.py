@@ -1,0 +1,92 @@
+"""The ``thbkg`` command: a thin, lazily loaded click layer over :mod:`thbkg.graph`."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from thbkg.graph.errors import DataError, ThbkgError
+
+# command name -> "module:function"; modules are imported only when their command runs
+# (or when --help lists them), so `thbkg --help` never loads rdflib, networkx or pyvis.
+COMMANDS = {
+    "build": "thbkg.cli.build_cmds:build",
+    "validate": "thbkg.cli.build_cmds:validate",
+    "stats": "thbkg.cli.build_cmds:stats",
+    "query": "thbkg.cli.query_cmds:query",
+    "queries": "thbkg.cli.query_cmds:queries",
+    "serve": "thbkg.cli.query_cmds:serve",
+    "push": "thbkg.cli.query_cmds:push",
+    "synth": "thbkg.cli.query_cmds:synth",
+    "centrality": "thbkg.cli.analytics_cmds:centrality",
+    "report": "thbkg.cli.analytics_cmds:report",
+    "whatif": "thbkg.cli.analytics_cmds:whatif",
+    "path": "thbkg.cli.analytics_cmds:path",
+    "export": "thbkg.cli.analytics_cmds:export",
+    "map": "thbkg.cli.map_cmds:map_",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports each command's module on first use."""
+
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:  # command not built yet
+                return None
+            raise
+        return getattr(module, attr)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except DataError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            n = len(exc.problems)
+            click.echo(f"{n} problem{'s' if n != 1 else ''} found.", err=True)
+            ctx.exit(exc.exit_code)
+        except ThbkgError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except BrokenPipeError:
+            # the reader (e.g. `head`) went away; stay quiet like other Unix tools
+            sys.stderr.close()
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # a bug: say so in one line, traceback only on request
+            if os.environ.get("THBKG_DEBUG"):
+                raise
+            click.echo(f"Internal error: {type(exc).__name__}: {exc} "
+                       "(this is a bug in thbkg; rerun with THBKG_DEBUG=1 for details)", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"],
+                                              "max_content_width": 100})
+@click.version_option(package_name="thbkg")
+def cli():
+    """thbkg: a sourced knowledge graph of international cooperation against
+    trafficking in human beings.
+
+    Build the graph from the bundled tables, validate it, query it with SPARQL,
+    rank actors by centrality, write reports and draw interactive maps.
+
+    Start with:  thbkg report -o out/
+    """

@@ -1,0 +1,79 @@
+"""Option decorators shared by several commands. Only click is imported here."""
+
+from __future__ import annotations
+
+import functools
+
+import click
+
+CONFIDENCE = ("high", "medium", "low")
+
+
+def graph_source_options(func):
+    """Add ``--data``, ``--store`` and ``--endpoint`` and pass a ``source`` (GraphSource)."""
+
+    @click.option("--data", "data_dirs", multiple=True,
+                  type=click.Path(exists=True, file_okay=False, dir_okay=True),
+                  help="Extra data folder (same tables as data/) merged with the bundled tables. Repeatable.")
+    @click.option("--store", default=None, metavar="DIR|memory",
+                  help="Read a persistent Oxigraph store written by 'thbkg build --store DIR', or 'memory' "
+                       "for rdflib's own store. Default: an in-memory Oxigraph store built on the fly.")
+    @click.option("--endpoint", default=None, metavar="URL",
+                  help="Read the graph from a SPARQL 1.1 query endpoint instead (Fuseki, GraphDB, "
+                       "Virtuoso, Oxigraph server, Neptune…).")
+    @functools.wraps(func)
+    def wrapper(*args, data_dirs, store, endpoint, **kwargs):
+        from thbkg.graph.source import GraphSource
+
+        kwargs["source"] = GraphSource(data_dirs=tuple(data_dirs), store=store, endpoint=endpoint)
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def filter_options(func):
+    """Add the analytic filters shared by every analytic command and pass ``filters``."""
+
+    @click.option("--as-of", default=None, metavar="DATE",
+                  help="Only links active on this date (YYYY, YYYY-MM or YYYY-MM-DD).")
+    @click.option("--between", nargs=2, type=int, default=None, metavar="Y1 Y2",
+                  help="Only links active at some time between these two years (inclusive).")
+    @click.option("--type", "types", multiple=True, metavar="LINK_TYPE",
+                  help="Only links of this type (e.g. operational_agreement, membership). Repeatable.")
+    @click.option("--region", "regions", multiple=True, metavar="REGION",
+                  help="Only links touching an actor in this priority region (e.g. sahel). Repeatable.")
+    @click.option("--actor-type", "actor_types", multiple=True, metavar="ACTOR_TYPE",
+                  help="Only actors of this type (e.g. country, eu_agency). Repeatable.")
+    @click.option("--min-confidence", type=click.Choice(CONFIDENCE), default=None,
+                  help="Drop links whose confidence is below this level.")
+    @click.option("--exclude", multiple=True, metavar="ACTOR",
+                  help="Leave this actor out (id, e.g. europol). Repeatable.")
+    @functools.wraps(func)
+    def wrapper(*args, as_of, between, types, regions, actor_types, min_confidence, exclude, **kwargs):
+        from thbkg.graph.filters import Filters
+
+        kwargs["filters"] = Filters(as_of=as_of, between=tuple(between) if between else None,
+                                    types=tuple(types), regions=tuple(regions),
+                                    actor_types=tuple(actor_types), min_confidence=min_confidence,
+                                    exclude=tuple(exclude))
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def output_option(default="-", help_text="Write to FILE ('-' for standard output)."):
+    """``-o/--output FILE|-``."""
+    return click.option("-o", "--output", default=default, metavar="FILE|-", show_default=True,
+                        help=help_text)
+
+
+def format_option(choices, default):
+    """``--format`` limited to *choices*."""
+    return click.option("--format", "fmt", type=click.Choice(choices), default=default,
+                        show_default=True, help="Output format.")
+
+
+def seed_option(func):
+    """``--seed N`` for everything random."""
+    return click.option("--seed", type=int, default=42, show_default=True,
+                        help="Random seed, so the same command gives the same output.")(func)

@@ -1,0 +1,57 @@
+"""The filters shared by every analytic command (centrality, report, whatif, path, export, map)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which link records enter a projection.
+
+    Attributes
+    ----------
+    as_of : str or None
+        ISO date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``); keep links active on that date.
+    between : tuple of (int, int) or None
+        Keep links active at some time in the years ``Y1..Y2`` inclusive.
+    types : tuple of str
+        Link-type codes to keep (empty: all).
+    regions : tuple of str
+        Region ids; keep links with at least one party in one of these regions.
+    actor_types : tuple of str
+        Actor-type codes; keep actors of these types only.
+    min_confidence : str or None
+        ``high``, ``medium`` or ``low``; drop links below it.
+    exclude : tuple of str
+        Actor ids to leave out.
+    """
+
+    as_of: str | None = None
+    between: tuple[int, int] | None = None
+    types: tuple[str, ...] = field(default_factory=tuple)
+    regions: tuple[str, ...] = field(default_factory=tuple)
+    actor_types: tuple[str, ...] = field(default_factory=tuple)
+    min_confidence: str | None = None
+    exclude: tuple[str, ...] = field(default_factory=tuple)
+
+    def describe(self) -> str:
+        """One line listing the filters in force, for report headers.
+
+        >>> Filters(types=("membership",), min_confidence="high").describe()
+        'type=membership; min-confidence=high'
+        >>> Filters().describe()
+        'none'
+        """
+        parts = []
+        if self.as_of:
+            parts.append(f"as-of={self.as_of}")
+        if self.between:
+            parts.append(f"between={self.between[0]}-{self.between[1]}")
+        for name, values in (("type", self.types), ("region", self.regions),
+                             ("actor-type", self.actor_types), ("exclude", self.exclude)):
+            if values:
+                parts.append(f"{name}={','.join(values)}")
+        if self.min_confidence:
+            parts.append(f"min-confidence={self.min_confidence}")
+        return "; ".join(parts) or "none"

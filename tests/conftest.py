@@ -1,0 +1,32 @@
+"""Shared fixtures. Area-specific fixtures live in tests/fixtures/plugin_*.py and are loaded here."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+sys.path.insert(0, str(FIXTURES))
+pytest_plugins = sorted(p.stem for p in FIXTURES.glob("plugin_*.py"))
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def bundled_source():
+    """The bundled graph in the default store (embedded Oxigraph), built once per session."""
+    from thbkg.graph.source import GraphSource
+
+    return GraphSource()
+
+
+@pytest.fixture()
+def runner():
+    from click.testing import CliRunner
+
+    return CliRunner()
