@@ -22,10 +22,10 @@ COMMANDS = {
     "push": "thbkg.cli.query_cmds:push",
     "synth": "thbkg.cli.query_cmds:synth",
     "centrality": "thbkg.cli.analytics_cmds:centrality",
-    "report": "thbkg.cli.analytics_cmds:report",
+    "report": "thbkg.cli.report_cmds:report",
     "whatif": "thbkg.cli.analytics_cmds:whatif",
     "path": "thbkg.cli.analytics_cmds:path",
-    "export": "thbkg.cli.analytics_cmds:export",
+    "export": "thbkg.cli.report_cmds:export",
     "map": "thbkg.cli.map_cmds:map_",
 }
 
