@@ -1,0 +1,564 @@
+"""Projections of the RDF graph onto NetworkX graphs for analysis.
+
+:func:`load_network` runs a few SPARQL SELECTs (``graph/sparql/network_*.rq``) on a
+:class:`thbkg.graph.source.GraphSource` (or anything with the same ``select`` method), keeps the
+records that pass the :class:`~thbkg.graph.filters.Filters`, and returns a :class:`Network` whose
+methods build the projections:
+
+* :meth:`Network.cooperation_graph` - actor–actor graph, one edge per pair of actors;
+* :meth:`Network.multigraph` - the full directed multigraph of link records (subject -> object);
+* :meth:`Network.membership_graph` - bipartite actor–framework graph (membership family);
+* :meth:`Network.comembership_graph` - its one-mode projection on actors;
+* :meth:`Network.region_graph` - the region-level aggregate.
+
+Every graph inserts its nodes and edges in sorted order, so results never depend on the order in
+which the store returns rows.
+
+Filter semantics (documented choices)
+-------------------------------------
+A link is *in force on day D* when ``start_day <= D <= end_day``, where a missing ``start_day``
+means "since an unknown date" (no lower bound) and a missing ``end_day`` means "still running"
+(no upper bound), with two exceptions:
+
+* ``status=under_negotiation`` is never in force (it has not entered into force);
+* ``status=ended`` with no ``end_day`` is never counted as in force on a given day, because the
+  end is unknown; we only claim what the sources support.
+
+``suspended`` links count like active ones (the status is the current one; we do not know when the
+suspension began). Without ``as_of``/``between`` every link record is kept, whatever its status.
+
+* ``as_of``: ``YYYY-MM-DD``; ``YYYY-MM`` and ``YYYY`` mean the *last* day of that month/year
+  ("as of the end of 2015").
+* ``between=(Y1, Y2)``: in force on at least one day between 1 January Y1 and 31 December Y2.
+* ``types``: link-type codes. ``regions``: keep links with at least one party in one of the
+  regions. ``actor_types``: keep actors of these types and the links between two kept actors.
+* ``min_confidence``: drop links whose confidence ranks below it (high=3 > medium=2 > low=1;
+  a link without confidence ranks 0 and is dropped by any ``min_confidence``).
+* ``exclude``: drop these actors and all their links.
+
+Actors kept: with no link filter (``as_of``, ``between``, ``types``, ``regions``,
+``min_confidence``) every actor that passes ``actor_types``/``exclude`` is kept, isolated or
+not; with a link filter only the actors taking part in a kept link are kept.
+
+Edge weight of the cooperation graph
+------------------------------------
+``weight = sum(rank(confidence) / 3 for each link of the pair)``: a single high-confidence link
+weighs 1.0, a medium one 0.667, a low one 0.333, and several links add up. Weights are used as
+*strength* (weighted degree, PageRank, Louvain, Burt's constraint), never as distances.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+from dataclasses import dataclass, field
+from importlib import resources
+
+import networkx as nx
+
+from thbkg.graph.errors import ThbkgError, UsageError
+from thbkg.graph.filters import Filters
+
+THBID = "https://w3id.org/thbkg/id/"
+WIKIDATA = "http://www.wikidata.org/entity/"
+
+#: Confidence codes ranked (higher is more certain). A missing confidence ranks 0.
+CONFIDENCE_RANK = {"high": 3, "medium": 2, "low": 1}
+
+#: Link-type code -> family (docs/design.md, "Link types").
+LINK_FAMILY = {
+    "operational_agreement": "agreement",
+    "strategic_agreement": "agreement",
+    "working_arrangement": "agreement",
+    "status_agreement": "agreement",
+    "cooperation_agreement": "agreement",
+    "liaison_officer": "liaison",
+    "membership": "membership",
+    "observer": "membership",
+    "treaty_party": "membership",
+    "joint_action": "joint_action",
+    "secretariat": "institutional",
+    "part_of": "institutional",
+    "legal_basis": "institutional",
+}
+
+#: Actor types that are frameworks (docs/design.md).
+FRAMEWORK_TYPES = ("regional_process", "network", "platform", "treaty")
+
+#: Statuses that never count as in force for ``as_of``/``between``.
+NEVER_IN_FORCE = ("under_negotiation",)
+
+QUERY_NAMES = ("network_actors", "network_actor_values", "network_links", "network_link_sources",
+               "network_sources", "network_regions")
+
+
+def read_query(name: str) -> str:
+    """Text of the internal SPARQL query ``graph/sparql/<name>.rq``.
+
+    >>> "thb:CooperationLink" in read_query("network_links")
+    True
+    """
+    return (resources.files("thbkg.graph") / "sparql" / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def link_weight(confidence: str | None) -> float:
+    """Weight contributed by one link of the given confidence (rank / 3).
+
+    >>> link_weight("high"), round(link_weight("medium"), 3), round(link_weight("low"), 3)
+    (1.0, 0.667, 0.333)
+    """
+    return CONFIDENCE_RANK.get(confidence or "", 0) / 3
+
+
+def parse_day(text: str, *, end: bool = False, what: str = "date") -> _dt.date:
+    """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; partial dates give the first (or, with
+    ``end=True``, the last) day of the period.
+
+    >>> parse_day("2015", end=True), parse_day("2016-02", end=True), parse_day("2016-02")
+    (datetime.date(2015, 12, 31), datetime.date(2016, 2, 29), datetime.date(2016, 2, 1))
+    >>> parse_day("15 May")
+    Traceback (most recent call last):
+    ...
+    thbkg.graph.errors.UsageError: date '15 May' cannot be parsed: use YYYY, YYYY-MM or YYYY-MM-DD
+    """
+    text = str(text).strip()
+    try:
+        parts = text.split("-")
+        if len(parts) == 1 and len(text) == 4 and text.isdigit():
+            year = int(text)
+            return _dt.date(year, 12, 31) if end else _dt.date(year, 1, 1)
+        if len(parts) == 2 and len(parts[0]) == 4 and len(parts[1]) == 2:
+            year, month = int(parts[0]), int(parts[1])
+            day = calendar.monthrange(year, month)[1] if end else 1
+            return _dt.date(year, month, day)
+        if len(parts) == 3:
+            return _dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise UsageError(f"{what} {text!r} cannot be parsed: use YYYY, YYYY-MM or YYYY-MM-DD")
+
+
+def _tail(term, prefix: str | None = None) -> str | None:
+    """Last path segment of an IRI (or the text after *prefix*), or the literal's text."""
+    if term is None:
+        return None
+    text = str(term)
+    if prefix and text.startswith(prefix):
+        return text[len(prefix):]
+    if "://" in text:
+        return text.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    return text
+
+
+def _text(term) -> str | None:
+    return None if term is None else str(term)
+
+
+def _parse_wkt_point(wkt) -> tuple[float | None, float | None]:
+    """``POINT(lon lat)`` -> (lat, lon)."""
+    if wkt is None:
+        return None, None
+    text = str(wkt)
+    try:
+        inner = text[text.index("(") + 1:text.index(")")].split()
+        return float(inner[1]), float(inner[0])
+    except (ValueError, IndexError):
+        return None, None
+
+
+def _to_day(term) -> _dt.date | None:
+    if term is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(str(term)[:10])
+    except ValueError:
+        return None
+
+
+@dataclass
+class Network:
+    """The actors, links, sources and regions kept by a set of filters, and their projections.
+
+    See the module docstring for the meaning of each projection and of the filters.
+    """
+
+    actors: dict = field(default_factory=dict)
+    links: list = field(default_factory=list)
+    sources: dict = field(default_factory=dict)
+    regions: dict = field(default_factory=dict)
+    filters: Filters = field(default_factory=Filters)
+
+    # ------------------------------------------------------------------ projections
+    def cooperation_graph(self) -> nx.Graph:
+        """Undirected actor–actor graph, one edge per pair of actors with at least one link.
+
+        Node attributes are the actor dicts. Edge attributes: ``types`` (sorted tuple),
+        ``links`` (tuple of link ids, sorted), ``count``, ``start`` (earliest known start, as
+        precise as known), ``end`` (latest end; ``None`` if any link has no end), ``sources``
+        (sorted tuple), ``confidence`` (lowest), ``weight`` (sum of rank/3, see module doc).
+        Links from an actor to itself are left out.
+        """
+        graph = nx.Graph(filters=self.filters.describe())
+        for actor_id in sorted(self.actors):
+            graph.add_node(actor_id, **self.actors[actor_id])
+        pairs: dict[tuple[str, str], list[dict]] = {}
+        for link in self.links:
+            if link["subject"] == link["object"]:
+                continue
+            pairs.setdefault(tuple(sorted((link["subject"], link["object"]))), []).append(link)
+        for (a, b) in sorted(pairs):
+            graph.add_edge(a, b, **_pair_attributes(pairs[(a, b)]))
+        return graph
+
+    def multigraph(self) -> nx.MultiDiGraph:
+        """Directed multigraph subject -> object; key = link id; attributes = the link record."""
+        graph = nx.MultiDiGraph(filters=self.filters.describe())
+        for actor_id in sorted(self.actors):
+            graph.add_node(actor_id, **self.actors[actor_id])
+        for link in self.links:  # already sorted by id
+            graph.add_edge(link["subject"], link["object"], key=link["id"], **link)
+        return graph
+
+    def membership_graph(self) -> nx.Graph:
+        """Bipartite actor–framework graph from the links of the *membership* family.
+
+        Frameworks (node attribute ``bipartite=1``) are the objects of membership links
+        (``membership``, ``observer``, ``treaty_party``); members are the subjects
+        (``bipartite=0``). A membership link whose subject is itself a framework here would
+        break bipartiteness; it is left out and listed in ``graph.graph["skipped_links"]``.
+        Edge attributes: ``types``, ``links``, ``weight`` (as in the cooperation graph).
+        """
+        member_links = [link for link in self.links if link["family"] == "membership"
+                        and link["subject"] != link["object"]]
+        frameworks = {link["object"] for link in member_links}
+        kept, skipped = [], []
+        for link in member_links:
+            (skipped if link["subject"] in frameworks else kept).append(link)
+        members = {link["subject"] for link in kept}
+        graph = nx.Graph(filters=self.filters.describe(), skipped_links=tuple(l["id"] for l in skipped))
+        for node in sorted(members | frameworks):
+            graph.add_node(node, **self.actors.get(node, {"id": node}),
+                           bipartite=1 if node in frameworks else 0)
+        pairs: dict[tuple[str, str], list[dict]] = {}
+        for link in kept:
+            pairs.setdefault((link["subject"], link["object"]), []).append(link)
+        for (member, framework) in sorted(pairs):
+            graph.add_edge(member, framework, **_pair_attributes(pairs[(member, framework)]))
+        return graph
+
+    def comembership_graph(self) -> nx.Graph:
+        """One-mode projection of :meth:`membership_graph` on the member actors.
+
+        Uses :func:`networkx.algorithms.bipartite.weighted_projected_graph`: the edge ``weight``
+        is the number of frameworks two actors share. Members sharing nothing stay as isolates.
+        """
+        bipartite_graph = self.membership_graph()
+        members = sorted(n for n, side in bipartite_graph.nodes(data="bipartite") if side == 0)
+        projected = nx.algorithms.bipartite.weighted_projected_graph(bipartite_graph, members)
+        graph = nx.Graph(filters=self.filters.describe())
+        for node in members:
+            graph.add_node(node, **bipartite_graph.nodes[node])
+        for a, b in sorted(tuple(sorted(edge)) for edge in projected.edges()):
+            shared = sorted(set(bipartite_graph[a]) & set(bipartite_graph[b]))
+            graph.add_edge(a, b, weight=projected[a][b]["weight"], frameworks=tuple(shared))
+        return graph
+
+    def region_graph(self) -> nx.Graph:
+        """Region-level aggregate of the cooperation links.
+
+        Nodes: every region (``kind="region"``, ``label``, ``members`` = kept actors in it) and
+        every kept actor outside all regions (``kind="actor"``). An actor in several regions
+        counts for each of them. Each link adds to the edge between its parties' nodes:
+        ``count`` (links), ``weight`` (rank/3 sum), ``types``, ``links``. Links inside one
+        region are counted in the node attribute ``internal_links`` instead of a self-loop.
+        """
+        actor_nodes: dict[str, tuple[str, ...]] = {}
+        for actor_id, actor in self.actors.items():
+            regions = tuple(r for r in actor.get("regions", ()) if r in self.regions)
+            actor_nodes[actor_id] = regions or (actor_id,)
+        graph = nx.Graph(filters=self.filters.describe())
+        for region_id in sorted(self.regions):
+            region = self.regions[region_id]
+            graph.add_node(region_id, kind="region", label=region["label"],
+                           members=tuple(m for m in region["members"] if m in self.actors),
+                           internal_links=0)
+        for actor_id in sorted(a for a, nodes in actor_nodes.items() if nodes == (a,)):
+            graph.add_node(actor_id, kind="actor", label=self.actors[actor_id]["label"],
+                           type=self.actors[actor_id]["type"], internal_links=0)
+        edges: dict[tuple[str, str], list[dict]] = {}
+        for link in self.links:
+            for u in actor_nodes.get(link["subject"], ()):
+                for v in actor_nodes.get(link["object"], ()):
+                    if u == v:
+                        graph.nodes[u]["internal_links"] += 1
+                    else:
+                        edges.setdefault(tuple(sorted((u, v))), []).append(link)
+        for (u, v) in sorted(edges):
+            group = edges[(u, v)]
+            graph.add_edge(u, v, count=len(group), weight=sum(link_weight(l["confidence"]) for l in group),
+                           types=tuple(sorted({l["type"] for l in group})),
+                           links=tuple(sorted(l["id"] for l in group)))
+        return graph
+
+    # ------------------------------------------------------------------ helpers
+    def label(self, actor_id: str) -> str:
+        """Label of an actor (its id if it has none)."""
+        actor = self.actors.get(actor_id)
+        return (actor or {}).get("label") or actor_id
+
+    def actors_of_type(self, *types: str) -> list[str]:
+        """Sorted ids of the kept actors of the given types."""
+        return sorted(a for a, rec in self.actors.items() if rec.get("type") in types)
+
+
+def _pair_attributes(links: list[dict]) -> dict:
+    links = sorted(links, key=lambda l: l["id"])
+    starts = [l for l in links if l.get("start")]
+    earliest = min(starts, key=lambda l: (l["start_day"] or _dt.date.max, l["start"]))["start"] if starts else None
+    if any(not l.get("end") for l in links):
+        latest = None
+    else:
+        latest = max(links, key=lambda l: (l["end_day"] or _dt.date.min, l["end"]))["end"]
+    confidences = [CONFIDENCE_RANK.get(l.get("confidence") or "", 0) for l in links]
+    lowest = min(confidences)
+    lowest_code = next((code for code, rank in CONFIDENCE_RANK.items() if rank == lowest), None)
+    return {
+        "types": tuple(sorted({l["type"] for l in links if l["type"]})),
+        "links": tuple(l["id"] for l in links),
+        "count": len(links),
+        "start": earliest,
+        "end": latest,
+        "sources": tuple(sorted({s for l in links for s in l["sources"]})),
+        "confidence": lowest_code,
+        "weight": sum(link_weight(l.get("confidence")) for l in links),
+    }
+
+
+# ---------------------------------------------------------------------- loading
+def fetch_records(source) -> Network:
+    """Run the projection SELECTs on *source* and return an unfiltered :class:`Network`."""
+    rows = {name: source.select(read_query(name)) for name in QUERY_NAMES}
+
+    actors: dict[str, dict] = {}
+    iri_to_id: dict[str, str] = {}
+    for row in sorted(rows["network_actors"], key=lambda r: tuple(str(r.get(k) or "") for k in sorted(r))):
+        iri = str(row["actor"])
+        if iri in iri_to_id:
+            continue  # a second label/type row: first sorted wins
+        actor_id = _text(row.get("id")) or _tail(iri, THBID + "actor/")
+        iri_to_id[iri] = actor_id
+        lat, lon = _parse_wkt_point(row.get("wkt"))
+        actors[actor_id] = {
+            "id": actor_id, "iri": iri, "label": _text(row.get("label")) or actor_id,
+            "type": _tail(row.get("type"), THBID + "actor-type/"),
+            "iso2": _text(row.get("iso2")), "iso3": _text(row.get("iso3")), "wikidata": None,
+            "seat": _text(row.get("seat")), "lat": lat, "lon": lon,
+            "regions": (), "sources": (),
+            "confidence": _tail(row.get("confidence"), THBID + "confidence/"),
+        }
+    multi: dict[str, dict[str, set]] = {}
+    for row in rows["network_actor_values"]:
+        actor_id = iri_to_id.get(str(row["actor"]))
+        if actor_id is None:
+            continue
+        multi.setdefault(actor_id, {}).setdefault(str(row["kind"]), set()).add(str(row["value"]))
+    for actor_id, values in multi.items():
+        actor = actors[actor_id]
+        actor["sources"] = tuple(sorted(_tail(v, THBID + "source/") for v in values.get("source", ())))
+        actor["regions"] = tuple(sorted(_tail(v, THBID + "region/") for v in values.get("region", ())))
+        qids = sorted(v[len(WIKIDATA):] for v in values.get("match", ()) if v.startswith(WIKIDATA))
+        actor["wikidata"] = qids[0] if qids else None
+
+    link_sources: dict[str, set] = {}
+    for row in rows["network_link_sources"]:
+        link_sources.setdefault(str(row["link"]), set()).add(_tail(row["source"], THBID + "source/"))
+    links: dict[str, dict] = {}
+    for row in sorted(rows["network_links"], key=lambda r: tuple(str(r.get(k) or "") for k in sorted(r))):
+        iri = str(row["link"])
+        link_id = _text(row.get("id")) or _tail(iri, THBID + "link/")
+        if link_id in links:
+            continue
+        subject = iri_to_id.get(str(row["subject"]), _tail(row["subject"], THBID + "actor/"))
+        obj = iri_to_id.get(str(row["object"]), _tail(row["object"], THBID + "actor/"))
+        link_type = _tail(row.get("type"), THBID + "link-type/")
+        links[link_id] = {
+            "id": link_id, "iri": iri, "label": _text(row.get("label")),
+            "subject": subject, "object": obj, "type": link_type,
+            "family": LINK_FAMILY.get(link_type or ""), "role": _text(row.get("role")),
+            "start": _text(row.get("start")), "end": _text(row.get("end")),
+            "start_day": _to_day(row.get("startDay")), "end_day": _to_day(row.get("endDay")),
+            "status": _tail(row.get("status"), THBID + "status/"),
+            "instrument": _tail(row.get("instrument"), THBID + "instrument/"),
+            "sources": tuple(sorted(link_sources.get(iri, ()))),
+            "confidence": _tail(row.get("confidence"), THBID + "confidence/"),
+            "date_confidence": _tail(row.get("dateConfidence"), THBID + "confidence/"),
+            "note": _text(row.get("note")),
+        }
+
+    sources: dict[str, dict] = {}
+    for row in sorted(rows["network_sources"], key=lambda r: tuple(str(r.get(k) or "") for k in sorted(r))):
+        source_id = _tail(row["source"], THBID + "source/")
+        if source_id in sources:
+            continue
+        sources[source_id] = {
+            "id": source_id, "iri": str(row["source"]), "title": _text(row.get("title")),
+            "publisher": _text(row.get("publisher")), "url": _text(row.get("url")),
+            "issued": _text(row.get("issued")), "accessed": _text(row.get("accessed")),
+        }
+
+    regions: dict[str, dict] = {}
+    members: dict[str, set] = {}
+    for row in sorted(rows["network_regions"], key=lambda r: tuple(str(r.get(k) or "") for k in sorted(r))):
+        region_id = _tail(row["region"], THBID + "region/")
+        regions.setdefault(region_id, {"id": region_id, "iri": str(row["region"]),
+                                       "label": _text(row.get("label")) or region_id, "members": ()})
+        members.setdefault(region_id, set())
+        if row.get("actor") is not None:
+            member = iri_to_id.get(str(row["actor"]), _tail(row["actor"], THBID + "actor/"))
+            members[region_id].add(member)
+            if member in actors and region_id not in actors[member]["regions"]:
+                actors[member]["regions"] = tuple(sorted(actors[member]["regions"] + (region_id,)))
+    for region_id, region in regions.items():
+        region["members"] = tuple(sorted(members[region_id]))
+
+    return Network(actors=dict(sorted(actors.items())),
+                   links=[links[k] for k in sorted(links)],
+                   sources=dict(sorted(sources.items())), regions=dict(sorted(regions.items())))
+
+
+def in_force(link: dict, first: _dt.date, last: _dt.date) -> bool:
+    """Whether *link* is in force on at least one day of ``first..last`` (see module doc).
+
+    >>> import datetime as dt
+    >>> rec = {"status": "active", "start_day": dt.date(2010, 1, 1), "end_day": None}
+    >>> in_force(rec, dt.date(2009, 12, 31), dt.date(2009, 12, 31)), in_force(rec, dt.date(2020, 1, 1), dt.date(2020, 1, 1))
+    (False, True)
+    """
+    if link.get("status") in NEVER_IN_FORCE:
+        return False
+    if link.get("status") == "ended" and link.get("end_day") is None:
+        return False
+    start, end = link.get("start_day"), link.get("end_day")
+    if start is not None and start > last:
+        return False
+    if end is not None and end < first:
+        return False
+    return True
+
+
+def apply_filters(network: Network, filters: Filters) -> Network:
+    """Keep the records of *network* that pass *filters*; raise UsageError on unknown names."""
+    filters = filters or Filters()
+    _check_filter_names(network, filters)
+    window = None
+    if filters.as_of:
+        day = parse_day(filters.as_of, end=True, what="--as-of date")
+        window = (day, day)
+    if filters.between:
+        y1, y2 = (int(y) for y in filters.between)
+        if y1 > y2:
+            raise UsageError(f"--between {y1} {y2}: the first year must not be after the second")
+        try:
+            between = (_dt.date(y1, 1, 1), _dt.date(y2, 12, 31))
+        except ValueError as exc:
+            raise UsageError(f"--between {y1} {y2}: {exc}") from None
+        window = between if window is None else (max(window[0], between[0]), min(window[1], between[1]))
+
+    excluded = set(filters.exclude)
+    kept_actors = {a: rec for a, rec in network.actors.items()
+                   if a not in excluded and (not filters.actor_types or rec.get("type") in filters.actor_types)}
+    region_members = {m for r in filters.regions for m in network.regions[r]["members"]}
+    min_rank = CONFIDENCE_RANK[filters.min_confidence] if filters.min_confidence else None
+
+    links = []
+    for link in network.links:
+        if link["subject"] not in kept_actors or link["object"] not in kept_actors:
+            continue
+        if filters.types and link["type"] not in filters.types:
+            continue
+        if min_rank is not None and CONFIDENCE_RANK.get(link.get("confidence") or "", 0) < min_rank:
+            continue
+        if filters.regions and not ({link["subject"], link["object"]} & region_members):
+            continue
+        if window is not None and not in_force(link, *window):
+            continue
+        links.append(link)
+
+    link_filtered = bool(window or filters.types or filters.regions or filters.min_confidence)
+    if link_filtered:
+        used = {a for link in links for a in (link["subject"], link["object"])}
+        kept_actors = {a: rec for a, rec in kept_actors.items() if a in used}
+    if not links:
+        raise UsageError(f"the graph is empty after filtering ({filters.describe()}): no link is left; "
+                         "loosen the filters")
+    return Network(actors=kept_actors, links=links, sources=network.sources, regions=network.regions,
+                   filters=filters)
+
+
+def _check_filter_names(network: Network, filters: Filters) -> None:
+    problems = []
+    unknown = sorted(set(filters.exclude) - set(network.actors))
+    if unknown:
+        problems.append(f"unknown actor(s) in --exclude: {', '.join(unknown)}")
+    unknown = sorted(set(filters.regions) - set(network.regions))
+    if unknown:
+        problems.append(f"unknown region(s): {', '.join(unknown)} (known: {', '.join(network.regions) or 'none'})")
+    known_types = sorted({l["type"] for l in network.links if l["type"]} | set(LINK_FAMILY))
+    unknown = sorted(set(filters.types) - set(known_types))
+    if unknown:
+        problems.append(f"unknown link type(s): {', '.join(unknown)} (known: {', '.join(known_types)})")
+    known_actor_types = sorted({a["type"] for a in network.actors.values() if a["type"]})
+    unknown = sorted(set(filters.actor_types) - set(known_actor_types) - set(FRAMEWORK_TYPES)
+                     - {"country", "eu_agency", "eu_body", "eu_institution", "international_organisation"})
+    if unknown:
+        problems.append(f"unknown actor type(s): {', '.join(unknown)} (known: {', '.join(known_actor_types)})")
+    if filters.min_confidence and filters.min_confidence not in CONFIDENCE_RANK:
+        problems.append(f"unknown confidence {filters.min_confidence!r} (use high, medium or low)")
+    if problems:
+        raise UsageError("; ".join(problems))
+
+
+def load_network(source, filters: Filters | None = None) -> Network:
+    """Load the actors, links, sources and regions from *source* and apply *filters*.
+
+    Parameters
+    ----------
+    source : GraphSource
+        Anything with ``select(query_text, bindings=None) -> list[dict]`` (a
+        :class:`thbkg.graph.source.GraphSource`).
+    filters : Filters, optional
+        The shared analytic filters (see the module docstring for their exact meaning).
+
+    Returns
+    -------
+    Network
+
+    Raises
+    ------
+    UsageError
+        Unknown actor in ``exclude``, unknown region/type, an unparseable date, or no link left.
+    ThbkgError
+        The store holds no actor at all.
+    """
+    network = fetch_records(source)
+    if not network.actors:
+        raise ThbkgError("the graph holds no actor (thb:Actor): build it from the tables first")
+    return apply_filters(network, filters or Filters())
+
+
+def resolve_actor(network: Network, name: str) -> str:
+    """Map a user-given actor (id, or label ignoring case) to its id; UsageError if unknown.
+
+    Unknown names get the closest ids as suggestions.
+    """
+    if name in network.actors:
+        return name
+    lowered = name.casefold()
+    matches = sorted(a for a, rec in network.actors.items() if (rec.get("label") or "").casefold() == lowered)
+    if len(matches) == 1:
+        return matches[0]
+    import difflib
+
+    close = difflib.get_close_matches(name, list(network.actors), n=3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    raise UsageError(f"unknown actor {name!r}{hint}")
