@@ -1,0 +1,287 @@
+"""Export the cooperation network for other tools: Gephi (GEXF, GraphML), Kumu, Cytoscape.js, CSV.
+
+Two edge levels:
+
+``pairs`` (default)
+    the cooperation graph: one undirected edge per pair of actors, carrying its link types, link
+    ids, link count, earliest start, latest end, sources, lowest confidence and weight;
+``links``
+    one directed edge per link record (subject -> object), with all of its fields.
+
+Multi-valued fields (tuples) are joined with ``;`` so every attribute is a scalar that GraphML and
+GEXF can hold; unknown values are left out rather than written as empty strings.
+
+In GEXF every edge carries ``start``/``end`` (the first and last day it covers, ISO dates, only where
+known) and every node the span of its dated links, so Gephi's timeline works (graph ``mode="dynamic"``,
+``timeformat="date"``). An element without a start is shown from the beginning of the timeline,
+one without an end until its end: nothing is made up.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+
+import networkx as nx
+
+from thbkg.graph.errors import UsageError
+
+FORMATS = ("graphml", "gexf", "kumu", "cytoscape", "csv")
+LEVELS = ("pairs", "links")
+NODE_FIELDS = ("label", "type", "iso2", "iso3", "wikidata", "seat", "lat", "lon", "regions", "sources",
+               "confidence", "iri")
+PAIR_FIELDS = ("types", "links", "count", "start", "end", "sources", "confidence", "weight")
+LINK_FIELDS = ("label", "type", "family", "role", "start", "end", "status", "instrument", "sources",
+               "confidence", "date_confidence", "note", "iri")
+
+
+def _scalar(value):
+    """A GraphML/GEXF-safe scalar: tuples joined with ';', dates as ISO text, None kept as None.
+
+    >>> _scalar(("a", "b")), _scalar(3), _scalar(None), _scalar(())
+    ('a;b', 3, None, None)
+    """
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ";".join(str(v) for v in value) or None
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _iso(day):
+    return None if day is None else (day.isoformat() if hasattr(day, "isoformat") else str(day)[:10])
+
+
+def _clean(record, fields):
+    out = {}
+    for name in fields:
+        value = _scalar(record.get(name))
+        if value is not None and value != "":
+            out[name] = value
+    return out
+
+
+def node_rows(net):
+    """One dict per actor (sorted by id): ``id``, the scalar actor fields, ``start_day``/``end_day``.
+
+    ``start_day`` is the earliest start of the actor's links when all of them are dated (else None);
+    ``end_day`` is the latest end when all of them have ended on a known date (else None).
+    """
+    spans = {}
+    for link in net.links:
+        for actor in (link["subject"], link["object"]):
+            spans.setdefault(actor, []).append(link)
+    rows = []
+    for actor_id in sorted(net.actors):
+        links = spans.get(actor_id, [])
+        starts = [link.get("start_day") for link in links]
+        ends = [link.get("end_day") for link in links]
+        row = {"id": actor_id, **_clean(net.actors[actor_id], NODE_FIELDS)}
+        row["start_day"] = _iso(min(starts)) if starts and None not in starts else None
+        row["end_day"] = _iso(max(ends)) if ends and None not in ends else None
+        rows.append(row)
+    return rows
+
+
+def edge_rows(net, level="pairs"):
+    """One dict per edge: ``id``, ``source``, ``target``, ``directed``, the scalar fields, and
+    ``start_day``/``end_day`` (ISO text or None).
+
+    Edge ids contain ``:``, which table ids cannot, so they never clash with actor ids.
+    """
+    if level not in LEVELS:
+        raise UsageError(f"unknown edge level {level!r} (use {' or '.join(LEVELS)})")
+    rows = []
+    if level == "links":
+        for link in net.links:
+            if link["subject"] not in net.actors or link["object"] not in net.actors:
+                continue
+            rows.append({"id": f"link:{link['id']}", "source": link["subject"], "target": link["object"],
+                         "directed": True, "link": link["id"], **_clean(link, LINK_FIELDS),
+                         "start_day": _iso(link.get("start_day")), "end_day": _iso(link.get("end_day"))})
+        return rows
+    by_id = {link["id"]: link for link in net.links}
+    graph = net.cooperation_graph()
+    for u, v, data in graph.edges(data=True):
+        u, v = sorted((u, v))
+        links = [by_id[i] for i in data.get("links", ()) if i in by_id]
+        starts = [link.get("start_day") for link in links]
+        ends = [link.get("end_day") for link in links]
+        rows.append({"id": f"pair:{u}:{v}", "source": u, "target": v, "directed": False,
+                     **_clean(data, PAIR_FIELDS),
+                     "start_day": _iso(min(starts)) if starts and None not in starts else None,
+                     "end_day": _iso(max(ends)) if ends and None not in ends else None})
+    return rows
+
+
+def _nx_graph(net, level, dynamic):
+    graph = nx.MultiDiGraph() if level == "links" else nx.Graph()
+    graph.graph["name"] = "thbkg cooperation network"
+    for row in node_rows(net):
+        attrs = {k: v for k, v in row.items() if k not in ("id", "start_day", "end_day")}
+        attrs.setdefault("label", row["id"])
+        if dynamic:
+            if row["start_day"]:
+                attrs["start"] = row["start_day"]
+            if row["end_day"]:
+                attrs["end"] = row["end_day"]
+        graph.add_node(row["id"], **attrs)
+    for row in edge_rows(net, level):
+        attrs = {k: v for k, v in row.items()
+                 if k not in ("id", "source", "target", "directed", "start_day", "end_day")}
+        if dynamic:
+            # GEXF reserves 'type' (directed/undirected), 'label', 'start' and 'end' on edges
+            if "type" in attrs:
+                attrs["link_type"] = attrs.pop("type")
+            for key in ("start", "end"):
+                if key in attrs:
+                    attrs[f"{key}_text"] = attrs.pop(key)
+            attrs["label"] = attrs.get("link_type") or attrs.get("types") or ""
+            attrs["id"] = row["id"]
+            if row["start_day"]:
+                attrs["start"] = row["start_day"]
+            if row["end_day"]:
+                attrs["end"] = row["end_day"]
+        if level == "links":
+            graph.add_edge(row["source"], row["target"], key=row["id"], **attrs)
+        else:
+            graph.add_edge(row["source"], row["target"], **attrs)
+    return graph
+
+
+def to_graphml(net, level="pairs"):
+    """GraphML text (UTF-8 bytes); multi-valued attributes joined with ``;``."""
+    buffer = io.BytesIO()
+    nx.write_graphml(_nx_graph(net, level, dynamic=False), buffer, encoding="utf-8", named_key_ids=True)
+    return buffer.getvalue()
+
+
+def to_gexf(net, level="pairs"):
+    """GEXF 1.2 bytes with ``start``/``end`` dates on nodes and edges (dynamic mode)."""
+    graph = _nx_graph(net, level, dynamic=True)
+    graph.graph["mode"] = "dynamic"
+    buffer = io.BytesIO()
+    nx.write_gexf(graph, buffer, encoding="utf-8", prettyprint=True)
+    data = buffer.getvalue()
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():  # reproducible builds: no wall-clock date in the output
+        day = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date().isoformat()
+        data = re.sub(rb'lastmodifieddate="[0-9-]+"', f'lastmodifieddate="{day}"'.encode(), data, count=1)
+    return data
+
+
+def to_kumu(net, level="pairs"):
+    """A Kumu JSON blueprint ``{"elements": [...], "connections": [...]}`` (dict).
+
+    Elements use the actor id as ``id`` (connections refer to ids, since labels need not be unique),
+    with ``label``, ``type``, ``description`` and ``tags`` (the actor's regions and the years of its
+    dated links, for Kumu's tagged-timeline control) plus custom fields. Connections carry ``from``,
+    ``to``, ``type``, ``direction`` (``undirected`` for pairs, ``directed`` for link records), ``tags``
+    (link types and start years) and the other fields.
+    """
+    years = {}
+    for link in net.links:
+        if link.get("start"):
+            for actor in (link["subject"], link["object"]):
+                years.setdefault(actor, set()).add(str(link["start"])[:4])
+    elements = []
+    for row in node_rows(net):
+        actor = net.actors[row["id"]]
+        description = ", ".join(str(x) for x in (actor.get("type"), actor.get("seat"), actor.get("iso3")) if x)
+        element = {"id": row["id"], "label": row.get("label") or row["id"],
+                   "type": (actor.get("type") or "").replace("_", " ") or None,
+                   "description": description or None,
+                   "tags": sorted(set(actor.get("regions") or ())) + sorted(years.get(row["id"], ()))}
+        for key in ("iso2", "iso3", "wikidata", "seat", "lat", "lon", "confidence", "iri"):
+            if key in row:
+                element[key] = row[key]
+        if "sources" in row:
+            element["sources"] = row["sources"]
+        elements.append({k: v for k, v in element.items() if v is not None})
+    connections = []
+    for row in edge_rows(net, level):
+        kind = row.get("type") or row.get("types")
+        tags = list(str(kind).split(";")) if kind else []
+        start_text = row.get("start")
+        if start_text:
+            tags.append(str(start_text)[:4])
+        connection = {"id": row["id"], "from": row["source"], "to": row["target"],
+                      "type": str(kind).replace("_", " ").replace(";", ", ") if kind else None,
+                      "direction": "directed" if row["directed"] else "undirected", "tags": tags}
+        for key, value in row.items():
+            if key not in ("id", "source", "target", "directed", "type", "types", "start_day", "end_day") \
+                    and value is not None:
+                connection[key] = value
+        if kind and not row["directed"]:
+            connection["link types"] = row.get("types")
+        connections.append({k: v for k, v in connection.items() if v is not None})
+    return {"elements": elements, "connections": connections}
+
+
+def to_cytoscape(net, level="pairs"):
+    """Cytoscape.js elements JSON ``{"elements": {"nodes": [{"data": …}], "edges": [{"data": …}]}}``
+    (dict), also readable by Cytoscape desktop (File > Import > Network from file, ``.cyjs``)."""
+    nodes = []
+    for row in node_rows(net):
+        data = {k: v for k, v in row.items() if v is not None}
+        data["name"] = row.get("label") or row["id"]
+        nodes.append({"data": data})
+    edges = []
+    for row in edge_rows(net, level):
+        data = {k: v for k, v in row.items() if v is not None}
+        data["interaction"] = row.get("type") or row.get("types") or ""
+        edges.append({"data": data})
+    return {"data": {"name": "thbkg cooperation network"}, "elements": {"nodes": nodes, "edges": edges}}
+
+
+def to_csv(net, level="pairs"):
+    """A CSV edge list with labels next to ids (text)."""
+    fields = LINK_FIELDS if level == "links" else PAIR_FIELDS
+    header = ["id", "source", "source_label", "target", "target_label", *fields, "start_day", "end_day"]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in edge_rows(net, level):
+        row = dict(row)
+        row["source_label"] = net.actors[row["source"]].get("label") or row["source"]
+        row["target_label"] = net.actors[row["target"]].get("label") or row["target"]
+        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def export_network(net, fmt, level="pairs"):
+    """Serialise *net* in *fmt* (one of :data:`FORMATS`) and return bytes.
+
+    Examples
+    --------
+    >>> from thbkg.graph.projections import Network
+    >>> net = Network(actors={"a": {"id": "a", "label": "A", "type": "country"},
+    ...                       "b": {"id": "b", "label": "B", "type": "eu_agency"}},
+    ...               links=[{"id": "l1", "subject": "a", "object": "b", "type": "working_arrangement",
+    ...                       "family": "agreement", "start": "2009", "end": None, "start_day": None,
+    ...                       "end_day": None, "status": "active", "sources": ("s",), "confidence": "high"}])
+    >>> print(export_network(net, "csv").decode().splitlines()[1])
+    pair:a:b,a,A,b,B,working_arrangement,l1,1,2009,,s,high,1.0,,
+    >>> json.loads(export_network(net, "kumu"))["connections"][0]["from"]
+    'a'
+    """
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown export format {fmt!r} (use one of {', '.join(FORMATS)})")
+    if level not in LEVELS:
+        raise UsageError(f"unknown edge level {level!r} (use {' or '.join(LEVELS)})")
+    if fmt == "graphml":
+        return to_graphml(net, level)
+    if fmt == "gexf":
+        return to_gexf(net, level)
+    if fmt == "csv":
+        return to_csv(net, level).encode("utf-8")
+    data = to_kumu(net, level) if fmt == "kumu" else to_cytoscape(net, level)
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
