@@ -1,0 +1,310 @@
+"""Turn the checked tables (:class:`~thbkg.graph.tables.Dataset`) into RDF, as docs/design.md says.
+
+No blank nodes are produced and every serialisation is made deterministic, so the same tables
+always give byte-identical output.
+
+>>> from rdflib import Graph
+>>> g = Graph()
+>>> _ = add_date(g, THBID["link/x"], THB.startDate, "2013")
+>>> [str(o.datatype).rsplit("#", 1)[1] for o in g.objects()]
+['gYear']
+"""
+
+from __future__ import annotations
+
+import json
+
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+
+from thbkg.graph.namespaces import (CV, DCT, EU_COUNTRY, GEO, ORG, PREFIXES, PROV, SCHEMA, THB, THBID,
+                                    TIME, WD, bind_prefixes)
+from thbkg.graph.tables import Dataset, load_dataset, parse_date, split_multi
+
+FORMATS = ("turtle", "nt", "jsonld", "trig")
+#: ISO alpha-3 codes without an EU Publications Office country authority IRI
+NO_EU_COUNTRY_AUTHORITY = {"XKX"}
+
+
+def iri(kind: str, *parts: str) -> URIRef:
+    """A data IRI, e.g. ``iri("actor", "al")`` -> ``thbid:actor/al``.
+
+    >>> str(iri("region-member", "sahel", "ml"))
+    'https://w3id.org/thbkg/id/region-member/sahel/ml'
+    """
+    return THBID["/".join((kind,) + parts)]
+
+
+def date_literal(text: str) -> Literal:
+    """``YYYY`` -> xsd:gYear, ``YYYY-MM`` -> xsd:gYearMonth, ``YYYY-MM-DD`` -> xsd:date.
+
+    >>> date_literal("2021-07").n3()
+    '"2021-07"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>'
+    """
+    datatype = {4: XSD.gYear, 7: XSD.gYearMonth}.get(len(text), XSD.date)
+    return Literal(text, datatype=datatype)
+
+
+def add_date(graph: Graph, subject, predicate, text: str):
+    """Add *text* as a date literal of the right precision; return the literal (None if empty)."""
+    if not text:
+        return None
+    literal = date_literal(text)
+    graph.add((subject, predicate, literal))
+    return literal
+
+
+_INSTANT_PROPERTY = {XSD.gYear: TIME.inXSDgYear, XSD.gYearMonth: TIME.inXSDgYearMonth, XSD.date: TIME.inXSDDate}
+
+
+def _add_common(graph, subject, rec, *, confidence="confidence"):
+    for source in split_multi(rec.get("sources", "")):
+        graph.add((subject, PROV.wasDerivedFrom, iri("source", source)))
+    if rec.get(confidence):
+        graph.add((subject, THB.confidence, iri("confidence", rec[confidence])))
+    if rec.get("note"):
+        graph.add((subject, RDFS.comment, Literal(rec["note"])))
+
+
+def _add_sources(graph, ds):
+    for rec in ds.sources:
+        s = iri("source", rec["id"])
+        graph.add((s, RDF.type, PROV.Entity))
+        graph.add((s, DCT.identifier, Literal(rec["id"])))
+        graph.add((s, DCT.title, Literal(rec["title"])))
+        if rec["publisher"]:
+            graph.add((s, DCT.publisher, Literal(rec["publisher"])))
+        if rec["url"]:
+            graph.add((s, SCHEMA.url, URIRef(rec["url"])))
+        add_date(graph, s, DCT.issued, rec["issued"])
+        add_date(graph, s, THB.accessed, rec["accessed"])
+        if rec["note"]:
+            graph.add((s, RDFS.comment, Literal(rec["note"])))
+
+
+def _add_instruments(graph, ds):
+    for rec in ds.instruments:
+        s = iri("instrument", rec["id"])
+        graph.add((s, RDF.type, THB.Instrument))
+        graph.add((s, RDF.type, PROV.Entity))
+        graph.add((s, RDFS.label, Literal(rec["label"], lang="en")))
+        graph.add((s, DCT.type, Literal(rec["type"])))
+        if rec["identifier"]:
+            graph.add((s, DCT.identifier, Literal(rec["identifier"])))
+        add_date(graph, s, DCT.issued, rec["date"])
+        if rec["url"]:
+            graph.add((s, SCHEMA.url, URIRef(rec["url"])))
+        _add_common(graph, s, rec)
+
+
+def _add_actors(graph, ds, vocab):
+    for rec in ds.actors:
+        a = iri("actor", rec["id"])
+        for cls in vocab.actor_classes[rec["type"]]:
+            graph.add((a, RDF.type, cls))
+        graph.add((a, RDFS.label, Literal(rec["label"], lang="en")))
+        graph.add((a, SKOS.prefLabel, Literal(rec["label"], lang="en")))
+        graph.add((a, ORG.classification, iri("actor-type", rec["type"])))
+        graph.add((a, DCT.identifier, Literal(rec["id"])))
+        if rec["iso2"]:
+            graph.add((a, THB.iso2, Literal(rec["iso2"])))
+        if rec["iso3"]:
+            graph.add((a, THB.iso3, Literal(rec["iso3"])))
+            if rec["type"] == "country" and rec["iso3"] not in NO_EU_COUNTRY_AUTHORITY:
+                graph.add((a, SKOS.exactMatch, EU_COUNTRY[rec["iso3"]]))
+        if rec["wikidata"]:
+            graph.add((a, SKOS.exactMatch, WD[rec["wikidata"]]))
+        if rec["eu_authority"]:
+            graph.add((a, SKOS.exactMatch, URIRef(rec["eu_authority"])))
+        if rec["seat"] or rec["lat"]:
+            site = iri("actor", rec["id"], "seat")
+            graph.add((a, ORG.hasPrimarySite, site))
+            graph.add((site, RDF.type, ORG.Site))
+            graph.add((site, RDF.type, GEO.Feature))
+            if rec["seat"]:
+                graph.add((site, RDFS.label, Literal(rec["seat"], lang="en")))
+            if rec["lat"]:
+                geometry = iri("actor", rec["id"], "seat", "geometry")
+                graph.add((site, GEO.hasGeometry, geometry))
+                graph.add((geometry, RDF.type, GEO.Geometry))
+                graph.add((geometry, GEO.asWKT, Literal(f"POINT({rec['lon']} {rec['lat']})",
+                                                        datatype=GEO.wktLiteral)))
+        if rec["parent"]:
+            graph.add((a, ORG.subOrganizationOf, iri("actor", rec["parent"])))
+        _add_common(graph, a, rec)
+
+
+def _add_regions(graph, ds):
+    for rec in ds.regions:
+        r = iri("region", rec["id"])
+        graph.add((r, RDF.type, THB.Region))
+        graph.add((r, RDF.type, SKOS.Concept))
+        graph.add((r, SKOS.inScheme, THB.RegionScheme))
+        graph.add((r, SKOS.prefLabel, Literal(rec["label"], lang="en")))
+        graph.add((r, RDFS.label, Literal(rec["label"], lang="en")))
+        graph.add((r, DCT.identifier, Literal(rec["id"])))
+        if rec["definition"]:
+            graph.add((r, SKOS.definition, Literal(rec["definition"], lang="en")))
+        _add_common(graph, r, rec)
+    for rec in ds.region_members:
+        m = iri("region-member", rec["region"], rec["actor"])
+        region, actor = iri("region", rec["region"]), iri("actor", rec["actor"])
+        graph.add((m, RDF.type, THB.RegionInclusion))
+        graph.add((m, THB.region, region))
+        graph.add((m, THB.includes, actor))
+        graph.add((actor, THB.inRegion, region))
+        _add_common(graph, m, rec)
+
+
+def _add_links(graph, ds, vocab):
+    labels = {rec["id"]: rec["label"] for rec in ds.actors}
+    for rec in ds.links:
+        link = iri("link", rec["id"])
+        subject, obj = iri("actor", rec["subject"]), iri("actor", rec["object"])
+        membership = vocab.link_family[rec["type"]] == "membership"
+        graph.add((link, RDF.type, THB.CooperationLink))
+        if membership:
+            graph.add((link, RDF.type, ORG.Membership))
+        label = f"{labels[rec['subject']]} – {labels[rec['object']]}: {rec['type'].replace('_', ' ')}"
+        graph.add((link, RDFS.label, Literal(label, lang="en")))
+        graph.add((link, DCT.identifier, Literal(rec["id"])))
+        graph.add((link, THB.linkType, iri("link-type", rec["type"])))
+        graph.add((link, THB.subject, subject))
+        graph.add((link, THB.object, obj))
+        graph.add((link, THB.party, subject))
+        graph.add((link, THB.party, obj))
+        if membership:
+            graph.add((link, ORG.member, subject))
+            graph.add((link, ORG.organization, obj))
+        if rec["role"]:
+            graph.add((link, THB.role, Literal(rec["role"])))
+        if rec["status"]:
+            graph.add((link, THB.status, iri("status", rec["status"])))
+        if rec["instrument"]:
+            graph.add((link, THB.instrument, iri("instrument", rec["instrument"])))
+        if rec["date_confidence"]:
+            graph.add((link, THB.dateConfidence, iri("confidence", rec["date_confidence"])))
+        _add_period(graph, link, rec, membership)
+        _add_common(graph, link, rec)
+
+
+def _add_period(graph, link, rec, membership):
+    start = add_date(graph, link, THB.startDate, rec["start"])
+    end = add_date(graph, link, THB.endDate, rec["end"])
+    if start is None and end is None:
+        return
+    interval = URIRef(f"{link}/interval")
+    graph.add((link, THB.period, interval))
+    if membership:
+        graph.add((link, ORG.memberDuring, interval))
+    graph.add((interval, RDF.type, TIME.Interval))
+    for literal, text, edge, day_property, which, bound in (
+            (start, rec["start"], TIME.hasBeginning, THB.startDay, "start", 0),
+            (end, rec["end"], TIME.hasEnd, THB.endDay, "end", 1)):
+        if literal is None:
+            continue
+        day = parse_date(text)[bound]
+        graph.add((link, day_property, Literal(day.isoformat(), datatype=XSD.date)))
+        instant = URIRef(f"{link}/{which}")
+        graph.add((interval, edge, instant))
+        graph.add((instant, RDF.type, TIME.Instant))
+        graph.add((instant, _INSTANT_PROPERTY[literal.datatype], literal))
+
+
+def dataset_to_graph(ds: Dataset, *, vocab=None, graph: Graph | None = None) -> Graph:
+    """Add the RDF of *ds* to *graph* (a new rdflib Memory graph by default) and return it."""
+    from thbkg.graph.vocab import load_vocabulary
+
+    vocab = vocab or load_vocabulary()
+    graph = bind_prefixes(Graph(bind_namespaces="none") if graph is None else graph)
+    _add_sources(graph, ds)
+    _add_instruments(graph, ds)
+    _add_actors(graph, ds, vocab)
+    _add_regions(graph, ds)
+    _add_links(graph, ds, vocab)
+    return graph
+
+
+def build_graph(data_dirs=(), *, with_ontology=False, store=None, include_bundled=None,
+                dataset=None) -> Graph:
+    """Read and check the tables, then build the RDF graph.
+
+    Parameters
+    ----------
+    data_dirs : iterable of str or Path
+        Extra data folders merged with the bundled tables.
+    with_ontology : bool
+        Also add the ontology (classes, properties, concept schemes) to the graph.
+    store : str or rdflib Store, optional
+        rdflib store of the returned graph (default rdflib's Memory store).
+    include_bundled : bool, optional
+        Read the bundled tables (default yes, unless ``THBKG_NO_BUNDLED=1``).
+    dataset : Dataset, optional
+        Already loaded tables (then *data_dirs* and *include_bundled* are ignored).
+
+    Raises
+    ------
+    DataError
+        With every problem found in the tables.
+    """
+    from thbkg.graph.vocab import ontology_graph
+
+    ds = dataset if dataset is not None else load_dataset(data_dirs, include_bundled=include_bundled)
+    graph = Graph(store=store, bind_namespaces="none") if store is not None else None
+    graph = dataset_to_graph(ds, graph=graph)
+    if with_ontology:
+        for triple in ontology_graph():
+            graph.add(triple)
+    return graph
+
+
+def serialize_graph(graph: Graph, fmt: str = "turtle") -> bytes:
+    """Serialise *graph* deterministically (same triples -> same bytes).
+
+    Parameters
+    ----------
+    fmt : {"turtle", "nt", "jsonld", "trig"}
+
+    >>> from rdflib import Graph, Literal
+    >>> g = Graph(); _ = g.add((THBID["actor/b"], RDFS.label, Literal("B")))
+    >>> _ = g.add((THBID["actor/a"], RDFS.label, Literal("A")))
+    >>> print(serialize_graph(g, "nt").decode().strip())
+    <https://w3id.org/thbkg/id/actor/a> <http://www.w3.org/2000/01/rdf-schema#label> "A" .
+    <https://w3id.org/thbkg/id/actor/b> <http://www.w3.org/2000/01/rdf-schema#label> "B" .
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt == "nt":
+        lines = sorted(line for line in graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+                       .splitlines() if line.strip())
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    # a fresh Memory graph whose triples were added in sorted order: rdflib's serialisers then
+    # see the same order every time, whatever store the graph came from
+    ordered = bind_prefixes(Graph(bind_namespaces="none"))
+    for triple in sorted(graph):
+        ordered.add(triple)
+    if fmt == "turtle":
+        return ordered.serialize(format="turtle", encoding="utf-8")
+    if fmt == "trig":
+        from rdflib import Dataset as RdfDataset
+
+        dataset = RdfDataset(default_union=False)
+        bind_prefixes(dataset)
+        for triple in sorted(graph):
+            dataset.add(triple)
+        return dataset.serialize(format="trig", encoding="utf-8")
+    return _jsonld(ordered)
+
+
+def _jsonld(graph: Graph) -> bytes:
+    context = {prefix: str(ns) for prefix, ns in sorted(PREFIXES.items())}
+    text = graph.serialize(format="json-ld", context=context, auto_compact=False, encoding="utf-8")
+    doc = json.loads(text)
+    nodes = doc.get("@graph", [] if "@id" not in doc else [{k: v for k, v in doc.items() if k != "@context"}])
+    for node in nodes:
+        for key, value in node.items():
+            if isinstance(value, list):
+                node[key] = sorted(value, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    nodes.sort(key=lambda n: n.get("@id", ""))
+    return (json.dumps({"@context": context, "@graph": nodes}, indent=2, sort_keys=True, ensure_ascii=False)
+            + "\n").encode("utf-8")

@@ -1,0 +1,527 @@
+"""Read and check the CSV tables of one or more data folders.
+
+Every problem found is collected (not only the first) as a :class:`~thbkg.graph.errors.Problem`
+pointing at the file, the physical line (header = line 1) and the column, with a message that says
+what is wrong and how to fix it. :func:`load_dataset` raises :class:`~thbkg.graph.errors.DataError`
+with all of them, or returns a :class:`Dataset`.
+
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "sources.csv").write_text("id,title,publisher,url,issued,accessed,note\\n"
+...                                    "s1,A title,,https://example.org,2019-13-40,,\\n", encoding="utf-8")
+>>> try:
+...     load_dataset([d], include_bundled=False)
+... except DataError as exc:
+...     print(exc.problems[0].column, "|", exc.problems[0].message)
+issued | '2019-13-40' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime as dt
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from thbkg.graph.errors import DataError, Problem
+
+#: table name -> columns, in the order of docs/design.md
+COLUMNS = {
+    "actors": ("id", "label", "type", "iso2", "iso3", "wikidata", "eu_authority", "seat", "lat", "lon",
+               "parent", "sources", "confidence", "note"),
+    "links": ("id", "subject", "object", "type", "role", "start", "end", "status", "instrument", "sources",
+              "confidence", "date_confidence", "note"),
+    "sources": ("id", "title", "publisher", "url", "issued", "accessed", "note"),
+    "instruments": ("id", "label", "type", "identifier", "date", "url", "sources", "confidence", "note"),
+    "regions": ("id", "label", "definition", "sources", "confidence"),
+    "region_members": ("region", "actor", "sources", "confidence", "note"),
+}
+#: tables read in this order, so that references point backwards where possible
+TABLES = ("sources", "instruments", "actors", "regions", "region_members", "links")
+#: columns that must not be empty
+REQUIRED = {
+    "actors": ("id", "label", "type"),
+    "links": ("id", "subject", "object", "type", "sources", "confidence"),
+    "sources": ("id", "title"),
+    "instruments": ("id", "label", "type", "sources", "confidence"),
+    "regions": ("id", "label"),
+    "region_members": ("region", "actor", "sources", "confidence"),
+}
+#: what each table is called in messages about unknown ids
+KIND = {"actors": "actor", "sources": "source", "instruments": "instrument", "regions": "region"}
+
+ENV_NO_BUNDLED = "THBKG_NO_BUNDLED"
+ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
+DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
+QID_RE = re.compile(r"Q[1-9][0-9]*\Z")
+URL_RE = re.compile(r"https?://[^\s<>\"{}|\\^`]+\Z")
+EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
+USER_ASSIGNED_ISO = {"XK": "XKX"}  # Kosovo: user-assigned code, not in ISO 3166-1
+
+
+class Record(dict):
+    """One table row (column -> stripped text) that remembers where it came from.
+
+    >>> r = Record({"id": "al"}, file="data/actors.csv", line=3)
+    >>> r["id"], r.where
+    ('al', 'data/actors.csv:3')
+    """
+
+    def __init__(self, values, *, file: str, line: int):
+        super().__init__(values)
+        self.file = file
+        self.line = line
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class Dataset:
+    """The rows of all tables, merged over the data folders, each a :class:`Record`.
+
+    ``folders`` lists the folders read, bundled data first.
+    """
+
+    actors: list = field(default_factory=list)
+    links: list = field(default_factory=list)
+    sources: list = field(default_factory=list)
+    instruments: list = field(default_factory=list)
+    regions: list = field(default_factory=list)
+    region_members: list = field(default_factory=list)
+    folders: tuple = ()
+
+    def table(self, name: str) -> list:
+        return getattr(self, name)
+
+    def ids(self, name: str) -> set:
+        return {r["id"] for r in self.table(name)}
+
+
+# ---------------------------------------------------------------------------------------------
+# dates
+
+
+def parse_date(text: str):
+    """Check a ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` date; return (first day, last day) or None.
+
+    >>> parse_date("2019")
+    (datetime.date(2019, 1, 1), datetime.date(2019, 12, 31))
+    >>> parse_date("2024-02")
+    (datetime.date(2024, 2, 1), datetime.date(2024, 2, 29))
+    >>> parse_date("2019-13-40") is None
+    True
+    """
+    match = DATE_RE.match(text)
+    if not match:
+        return None
+    year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        if month is None:
+            return dt.date(year, 1, 1), dt.date(year, 12, 31)
+        if day is None:
+            return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+        day_date = dt.date(year, month, day)
+        return day_date, day_date
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# folders and files
+
+
+def display_path(path) -> str:
+    """*path* relative to the current folder when it is inside it, else as given."""
+    path = Path(path)
+    try:
+        return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd().resolve()) else str(path)
+    except (OSError, ValueError):
+        return str(path)
+
+
+def bundled_data_dir() -> Path:
+    """The folder of the bundled tables (``thbkg.data``)."""
+    return Path(str(resources.files("thbkg.data")))
+
+
+def use_bundled_default() -> bool:
+    """False when the environment variable ``THBKG_NO_BUNDLED`` is set to a true value."""
+    return os.environ.get(ENV_NO_BUNDLED, "").strip().lower() not in ("1", "true", "yes", "on")
+
+
+def data_folders(data_dirs=(), include_bundled=None) -> list:
+    """The folders to read, bundled first (unless excluded), then *data_dirs* in order."""
+    if include_bundled is None:
+        include_bundled = use_bundled_default()
+    folders = [bundled_data_dir()] if include_bundled else []
+    for d in data_dirs:
+        p = Path(d)
+        if not any(p.resolve() == f.resolve() for f in folders):
+            folders.append(p)
+    return folders
+
+
+def _read_text(path: Path, shown: str, problems: list):
+    """File text, or None when it cannot be used (the problem is recorded)."""
+    raw = path.read_bytes()
+    if not raw.strip():
+        problems.append(Problem(shown, None, None,
+                                f"the file is empty (it needs at least the header row: {','.join(COLUMNS[path.stem])})"))
+        return None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        problems.append(Problem(shown, 1, None, "the file starts with a UTF-8 byte order mark (BOM); "
+                                                "save it as UTF-8 without BOM"))
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.append(Problem(shown, line, None,
+                                f"byte 0x{raw[exc.start]:02x} at character {col} is not UTF-8 "
+                                "(the file has another encoding); save the file as UTF-8"))
+        return None
+
+
+def _read_table(path: Path, name: str, problems: list):
+    """Records of one CSV file, or None when the file is unusable (problems recorded)."""
+    shown = display_path(path)
+    text = _read_text(path, shown, problems)
+    if text is None:
+        return None
+    lines = text.splitlines(keepends=True)
+    reader = csv.reader(lines, strict=True)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        problems.append(Problem(shown, 1, None, f"cannot read the header row ({exc}); fix the CSV quoting"))
+        return None
+    header = [h.strip() for h in header]
+    expected = COLUMNS[name]
+    missing = [c for c in expected if c not in header]
+    unknown = [h for h in header if h not in expected]
+    broken = False
+    for col in missing:
+        problems.append(Problem(shown, 1, col, f"missing column; the header must have: {','.join(expected)}"))
+        broken = True
+    for col in unknown:
+        hint = difflib.get_close_matches(col, [c for c in expected if c not in header], n=1)
+        fix = f"did you mean '{hint[0]}'?" if hint else f"allowed columns: {','.join(expected)}"
+        problems.append(Problem(shown, 1, col or "(empty)", f"unknown column ({fix})"))
+        broken = True
+    seen_columns = set()
+    for col in header:
+        if col in seen_columns and col in expected:
+            problems.append(Problem(shown, 1, col, "column appears twice in the header; keep one"))
+            broken = True
+        seen_columns.add(col)
+    if broken:
+        return None
+    records = []
+    try:
+        for row in reader:
+            line = reader.line_num  # physical line of the row's last line
+            first = line - sum(cell.count("\n") for cell in row)  # the row may span lines
+            if not row or all(not c.strip() for c in row):
+                continue
+            if len(row) != len(header):
+                problems.append(Problem(shown, first, None,
+                                        f"the row has {len(row)} cells but the header has {len(header)}; "
+                                        "check the commas and quotes"))
+                continue
+            records.append(Record({h: c.strip() for h, c in zip(header, row)}, file=shown, line=first))
+    except csv.Error as exc:
+        problems.append(Problem(shown, reader.line_num, None, f"cannot read the CSV ({exc}); fix the quoting"))
+        return None
+    return records
+
+
+# ---------------------------------------------------------------------------------------------
+# checks
+
+
+class _Checker:
+    def __init__(self, vocab, problems):
+        self.vocab = vocab
+        self.problems = problems
+        self.iso = _iso_tables()
+
+    def add(self, rec, column, message):
+        self.problems.append(Problem(rec.file, rec.line, column, message))
+
+    def required(self, rec, table):
+        ok = True
+        for col in REQUIRED[table]:
+            if not rec[col]:
+                what = {"sources": "at least one source id (separate several with ';')"}.get(col, "a value")
+                self.add(rec, col, f"is empty; give {what}")
+                ok = False
+        return ok
+
+    def ident(self, rec, column="id"):
+        value = rec[column]
+        if value and not ID_RE.match(value):
+            self.add(rec, column, f"'{value}' is not a valid id (use lower-case letters, digits, '_' and '-', "
+                                  "starting with a letter or digit)")
+
+    def code(self, rec, column, allowed, what):
+        value = rec[column]
+        if value and value not in allowed:
+            hint = difflib.get_close_matches(value, list(allowed), n=1)
+            fix = f"did you mean '{hint[0]}'?" if hint else f"use one of: {', '.join(sorted(allowed))}"
+            self.add(rec, column, f"unknown {what} '{value}' ({fix})")
+
+    def date(self, rec, column):
+        value = rec[column]
+        if not value:
+            return None
+        bounds = parse_date(value)
+        if bounds is None:
+            self.add(rec, column, f"'{value}' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
+        return bounds
+
+    def url(self, rec, column):
+        value = rec[column]
+        if value and not URL_RE.match(value):
+            self.add(rec, column, f"'{value}' is not a web address (it must start with http:// or https:// "
+                                  "and contain no spaces)")
+
+    def reference(self, rec, column, known, table, multi=False):
+        """Check ids in *column* against *known* (None: the target table is unusable, skip)."""
+        values = split_multi(rec[column]) if multi else ([rec[column]] if rec[column] else [])
+        if known is None:
+            return values
+        for value in values:
+            if value not in known:
+                hint = difflib.get_close_matches(value, sorted(known), n=1)
+                mean = f"did you mean '{hint[0]}'? " if hint else ""
+                self.add(rec, column, f"unknown {KIND[table]} '{value}' ({mean}"
+                                      f"the id must be in {table}.csv)")
+        return values
+
+    def iso_codes(self, rec):
+        iso2, iso3 = rec["iso2"], rec["iso3"]
+        if iso2:
+            if not re.fullmatch(r"[A-Z]{2}", iso2) or (self.iso and iso2 not in self.iso[0]
+                                                      and iso2 not in USER_ASSIGNED_ISO):
+                self.add(rec, "iso2", f"'{iso2}' is not an ISO 3166-1 alpha-2 country code "
+                                      "(two capital letters, e.g. AL; Kosovo: XK)")
+                iso2 = ""
+        if iso3:
+            known3 = set(self.iso[0].values()) | set(USER_ASSIGNED_ISO.values()) if self.iso else None
+            if not re.fullmatch(r"[A-Z]{3}", iso3) or (known3 and iso3 not in known3):
+                self.add(rec, "iso3", f"'{iso3}' is not an ISO 3166-1 alpha-3 country code "
+                                      "(three capital letters, e.g. ALB; Kosovo: XKX)")
+                iso3 = ""
+        if iso2 and iso3 and self.iso:
+            expected = {**self.iso[0], **USER_ASSIGNED_ISO}.get(iso2)
+            if expected and expected != iso3:
+                self.add(rec, "iso3", f"'{iso3}' does not match iso2 '{iso2}' (the alpha-3 code of {iso2} "
+                                      f"is {expected})")
+
+    def coordinates(self, rec):
+        lat, lon = rec["lat"], rec["lon"]
+        if bool(lat) != bool(lon):
+            self.add(rec, "lon" if lat else "lat", "is empty; give both lat and lon, or neither")
+            return
+        for column, value, limit in (("lat", lat, 90), ("lon", lon, 180)):
+            if not value:
+                continue
+            try:
+                number = float(value)
+                if not re.fullmatch(r"-?\d+(\.\d+)?", value):
+                    raise ValueError
+            except ValueError:
+                self.add(rec, column, f"'{value}' is not a number (use decimal degrees with a dot, e.g. 41.3275)")
+                continue
+            if not -limit <= number <= limit:
+                self.add(rec, column, f"{value} is out of range (WGS84 decimal degrees between "
+                                      f"-{limit} and {limit})")
+
+
+def split_multi(cell: str) -> list:
+    """Values of a multi-valued cell (separated by ``;``), stripped, empty ones dropped.
+
+    >>> split_multi("a; b;;c ")
+    ['a', 'b', 'c']
+    """
+    return [v.strip() for v in cell.split(";") if v.strip()]
+
+
+def _iso_tables():
+    """({alpha2: alpha3}) from pycountry, or None when pycountry is not installed (shape check only)."""
+    try:
+        import pycountry
+    except ImportError:  # pragma: no cover - pycountry is a dependency
+        return None
+    return ({c.alpha_2: c.alpha_3 for c in pycountry.countries},)
+
+
+def _merge(name, per_folder, problems):
+    """Merge the records of one table over folders; report duplicate and conflicting keys."""
+    key_cols = ("region", "actor") if name == "region_members" else ("id",)
+    merged, first_seen = [], {}
+    for records in per_folder:
+        for rec in records:
+            key = tuple(rec[c] for c in key_cols)
+            if not all(key):
+                merged.append(rec)  # reported as an empty required cell
+                continue
+            shown_key = "/".join(key)
+            what = "region member" if name == "region_members" else "id"
+            if key in first_seen:
+                other = first_seen[key]
+                if other.file == rec.file:
+                    problems.append(Problem(rec.file, rec.line, key_cols[-1],
+                                            f"duplicate {what} '{shown_key}' (first defined on line {other.line}); "
+                                            "ids must be unique: rename or remove one"))
+                elif dict(other) != dict(rec):
+                    problems.append(Problem(rec.file, rec.line, key_cols[-1],
+                                            f"{what} '{shown_key}' conflicts with {other.where} (same id, "
+                                            "different content); ids must be unique across data folders: "
+                                            "rename it or make the rows identical"))
+                # identical rows in two folders are the same fact: keep the first
+                continue
+            first_seen[key] = rec
+            merged.append(rec)
+    return merged
+
+
+def load_dataset(data_dirs=(), *, include_bundled=None, vocab=None) -> Dataset:
+    """Read, merge and check the tables of the bundled data folder and of *data_dirs*.
+
+    Parameters
+    ----------
+    data_dirs : iterable of str or Path
+        Extra data folders with tables in the same format; tables missing there are fine.
+    include_bundled : bool, optional
+        Read the bundled tables first. Default: yes, unless ``THBKG_NO_BUNDLED=1`` is set.
+    vocab : Vocabulary, optional
+        The controlled vocabularies; default read from the bundled ontology.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    DataError
+        With every problem found.
+    """
+    from thbkg.graph.vocab import load_vocabulary
+
+    vocab = vocab or load_vocabulary()
+    problems: list = []
+    if include_bundled is None:
+        include_bundled = use_bundled_default()
+    folders = data_folders(data_dirs, include_bundled)
+    if not folders:
+        raise DataError([Problem("(no data)", None, None,
+                                 "no data folder to read; give --data DIR or unset THBKG_NO_BUNDLED")])
+    per_table = {name: [] for name in TABLES}
+    unusable = set()  # tables with a file that could not be read: references to them are not checked
+    for folder in folders:
+        if not folder.is_dir():
+            problems.append(Problem(display_path(folder), None, None, "is not a folder; give a data folder"))
+            continue
+        for name in TABLES:
+            path = folder / f"{name}.csv"
+            if not path.is_file():
+                if include_bundled and folder == folders[0]:
+                    problems.append(Problem(display_path(path), None, None,
+                                            "the bundled table is missing; reinstall thbkg"))
+                continue
+            records = _read_table(path, name, problems)
+            if records is None:
+                unusable.add(name)
+            else:
+                per_table[name].append(records)
+    dataset = Dataset(folders=tuple(folders))
+    for name in TABLES:
+        setattr(dataset, name, _merge(name, per_table[name], problems))
+    _check(dataset, vocab, problems, unusable)
+    if problems:
+        raise DataError(problems)
+    return dataset
+
+
+def _check(ds: Dataset, vocab, problems, unusable):
+    chk = _Checker(vocab, problems)
+    known = {name: (None if name in unusable else ds.ids(name)) for name in KIND}
+    confidences = set(vocab.confidence_rank)
+
+    for rec in ds.sources:
+        chk.required(rec, "sources")
+        chk.ident(rec)
+        chk.url(rec, "url")
+        chk.date(rec, "issued")
+        chk.date(rec, "accessed")
+
+    for rec in ds.instruments:
+        chk.required(rec, "instruments")
+        chk.ident(rec)
+        chk.code(rec, "type", vocab.instrument_types, "instrument type")
+        chk.date(rec, "date")
+        chk.url(rec, "url")
+        chk.reference(rec, "sources", known["sources"], "sources", multi=True)
+        chk.code(rec, "confidence", confidences, "confidence")
+
+    for rec in ds.actors:
+        chk.required(rec, "actors")
+        chk.ident(rec)
+        chk.code(rec, "type", vocab.actor_class, "actor type")
+        chk.iso_codes(rec)
+        if rec["wikidata"] and not QID_RE.match(rec["wikidata"]):
+            chk.add(rec, "wikidata", f"'{rec['wikidata']}' is not a Wikidata id (use the QID only, e.g. Q207203)")
+        if rec["eu_authority"] and not (rec["eu_authority"].startswith(EU_AUTHORITY)
+                                        and URL_RE.match(rec["eu_authority"])):
+            chk.add(rec, "eu_authority", f"'{rec['eu_authority']}' is not an EU Publications Office authority "
+                                         f"IRI (it must start with {EU_AUTHORITY})")
+        chk.coordinates(rec)
+        if rec["lat"] and not rec["sources"]:
+            chk.add(rec, "sources", "is empty; an actor with coordinates must cite where they come from")
+        if rec["parent"] == rec["id"] and rec["id"]:
+            chk.add(rec, "parent", "an actor cannot be its own parent; leave it empty")
+        else:
+            chk.reference(rec, "parent", known["actors"], "actors")
+        chk.reference(rec, "sources", known["sources"], "sources", multi=True)
+        chk.code(rec, "confidence", confidences, "confidence")
+
+    for rec in ds.regions:
+        chk.required(rec, "regions")
+        chk.ident(rec)
+        chk.reference(rec, "sources", known["sources"], "sources", multi=True)
+        chk.code(rec, "confidence", confidences, "confidence")
+
+    for rec in ds.region_members:
+        chk.required(rec, "region_members")
+        chk.reference(rec, "region", known["regions"], "regions")
+        chk.reference(rec, "actor", known["actors"], "actors")
+        chk.reference(rec, "sources", known["sources"], "sources", multi=True)
+        chk.code(rec, "confidence", confidences, "confidence")
+
+    for rec in ds.links:
+        chk.required(rec, "links")
+        chk.ident(rec)
+        chk.reference(rec, "subject", known["actors"], "actors")
+        chk.reference(rec, "object", known["actors"], "actors")
+        if rec["subject"] and rec["subject"] == rec["object"]:
+            chk.add(rec, "object", f"the link joins '{rec['subject']}' to itself; subject and object must differ")
+        chk.code(rec, "type", vocab.link_family, "link type")
+        chk.code(rec, "status", vocab.statuses, "status")
+        chk.reference(rec, "instrument", known["instruments"], "instruments")
+        chk.reference(rec, "sources", known["sources"], "sources", multi=True)
+        chk.code(rec, "confidence", confidences, "confidence")
+        chk.code(rec, "date_confidence", confidences, "date confidence")
+        start, end = chk.date(rec, "start"), chk.date(rec, "end")
+        if start and end and start[0] > end[1]:
+            chk.add(rec, "end", f"'{rec['end']}' is before start '{rec['start']}'; swap them or fix the dates")
+        if rec["date_confidence"] and not (rec["start"] or rec["end"]):
+            chk.add(rec, "date_confidence", "is set but the link has no start or end date; leave it empty")
