@@ -134,10 +134,11 @@ def timeline_chart(years, title="Links per start year", width=720, height=220):
         if i % label_every == 0:
             out.append(f'<text x="{x + step / 2:.1f}" y="{top + plot_h + 14}" text-anchor="middle" '
                        f'font-family="sans-serif" font-size="10">{escape(str(year["year"]))}</text>')
-    lx = left
+    out.append(f'<text x="{left}" y="{height - 5}" {FONT}>date confidence:</text>')
+    lx = left + 110
     for level, colour in CONFIDENCE_COLOURS:
         out.append(f'<rect x="{lx}" y="{height - 14}" width="10" height="10" fill="{colour}"/>'
-                   f'<text x="{lx + 14}" y="{height - 5}" {FONT}>date confidence: {level}</text>')
-        lx += 160
+                   f'<text x="{lx + 14}" y="{height - 5}" {FONT}>{level}</text>')
+        lx += 90
     out.append("</svg>")
     return "\n".join(out)
