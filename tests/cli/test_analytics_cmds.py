@@ -1,0 +1,112 @@
+"""thbkg centrality / path / whatif through the real CLI group on a persistent Oxigraph store
+holding the fictional mini graph (tests/fixtures/analytics/mini.ttl)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from thbkg.cli.main import cli
+
+
+@pytest.fixture()
+def run(runner, mini_store):
+    def invoke(*args):
+        result = runner.invoke(cli, [*args, "--store", str(mini_store)])
+        assert "Traceback" not in (result.output or "")
+        return result
+    return invoke
+
+
+def test_centrality_json_reproduces_the_library(run, mini_network):
+    from thbkg.graph.analytics.centrality import compute_centrality
+
+    result = run("centrality", "--format", "json", "--metric", "betweenness", "--metric", "pagerank",
+                 "--k", "4", "--seed", "9", "--top", "0")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    params = payload["parameters"]
+    assert params["metrics"] == ["betweenness", "pagerank"] and params["k"] == 4 and params["seed"] == 9
+    assert params["betweenness"] == "sampled" and params["actors"] == 10 and params["ties"] == 15
+    expected = compute_centrality(mini_network.cooperation_graph(), ("betweenness", "pagerank"), k=4, seed=9)
+    assert {r["actor"]: r["betweenness"] for r in payload["rows"]} == expected["betweenness"]
+    ranks = [r["rank"] for r in payload["rows"]]
+    assert ranks == sorted(ranks) and len(ranks) == 10
+    again = json.loads(run("centrality", "--format", "json", "--metric", "betweenness", "--metric", "pagerank",
+                           "--k", "4", "--seed", "9", "--top", "0").output)
+    assert again == payload
+
+
+def test_centrality_table_header_echoes_parameters(run):
+    result = run("centrality", "--top", "3", "--type", "treaty_party", "--seed", "5")
+    assert result.exit_code == 0, result.output
+    head = result.output.splitlines()
+    assert "filters: type=treaty_party" in head[0] and "4 actors, 3 ties" in head[0]
+    assert "ranked by degree" in head[1] and "top 3" in head[1] and "seed 5" in head[1]
+    assert any(line.startswith("betweenness:") and "[exact]" in line for line in head)
+    # tr1 has all three treaty parties; the three countries tie on rank 2
+    rows = [line.split() for line in head if line.strip().startswith(("1 ", "2 "))]
+    assert rows[0][:2] == ["1", "tr1"] and [r[0] for r in rows[1:]] == ["2", "2"]
+
+
+def test_centrality_csv_and_md(run, tmp_path):
+    out = tmp_path / "ranks.csv"
+    result = run("centrality", "--format", "csv", "--metric", "kcore", "--metric", "reach", "-o", str(out))
+    assert result.exit_code == 0 and result.output == ""
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert list(rows[0]) == ["rank", "actor", "label", "type", "kcore", "reach"]
+    assert rows[0]["actor"] == "ag1" and float(rows[0]["reach"]) == 1.0   # ag1 reaches all 9 others in 2 steps
+    md = run("centrality", "--format", "md", "--metric", "constraint", "--top", "2").output
+    assert "| rank | actor | label | type | constraint |" in md and "(ascending)" in md
+
+
+@pytest.mark.parametrize("args, message, code", [
+    (("centrality", "--exclude", "nobody"), "unknown actor(s) in --exclude: nobody", 2),
+    (("centrality", "--as-of", "2015-31-12"), "cannot be parsed", 2),
+    (("centrality", "--type", "part_of"), "empty after filtering", 2),
+    (("centrality", "--backend", "gpu-magic"), "not installed", 2),
+    (("path", "cd", "atlantis"), "unknown actor 'atlantis'", 2),
+    (("path", "cd", "cb", "--exclude", "ag2", "--exclude", "tr1"), "no cooperation path", 1),
+    (("whatif", "--remove", "nobody"), "unknown actor 'nobody'", 2),
+])
+def test_bad_input_is_one_clear_line(run, args, message, code):
+    result = run(*args)
+    assert result.exit_code == code
+    assert message in result.output
+    assert len([l for l in result.output.splitlines() if l.startswith("Error:")]) == 1
+
+
+def test_path_formats(run):
+    text = run("path", "cd", "cb").output
+    assert "Path 1: Country D (cd) -> Agency Two (ag2) -> Agency One (ag1) -> Country B (cb)" in text
+    assert "strategic_agreement [l02] cb -> ag1, 2012-05 to 2018-06-30, ended" in text
+    payload = json.loads(run("path", "cd", "ce", "--all", "--format", "json").output)
+    assert [p["actors"] for p in payload["paths"]] == [["cd", "ag2", "ag1", "ce"], ["cd", "cc", "tr1", "ce"]]
+    rows = list(csv.DictReader(io.StringIO(run("path", "cd", "ce", "--all", "--format", "csv").output)))
+    assert [r["link"] for r in rows] == ["l12", "l15", "l13", "l04", "l10", "l11"]
+    assert "**Path 2:**" in run("path", "cd", "ce", "--all", "--format", "md").output
+
+
+def test_whatif_formats(run):
+    text = run("whatif", "--remove", "ag2", "--remove", "tr1").output
+    assert "Cut off from anchors, by priority region" in text
+    assert "east    cc     Country C  ag1" in text
+    payload = json.loads(run("whatif", "--remove", "ag2,tr1", "--format", "json").output)
+    assert payload["parameters"]["removed"] == ["ag2", "tr1"]
+    assert (payload["components_before"], payload["components_after"]) == (1, 2)
+    rows = list(csv.DictReader(io.StringIO(run("whatif", "--remove", "ag2,tr1", "--format", "csv").output)))
+    assert {r["section"] for r in rows} == {"summary", "cut_off", "left_largest_component", "rank"}
+    assert "## Rank shifts by betweenness" in run("whatif", "--remove", "ag2", "--format", "md").output
+
+
+def test_cli_module_imports_only_light_modules():
+    import subprocess
+    import sys
+
+    code = ("import sys, thbkg.cli.analytics_cmds; "
+            "print(sorted(m for m in ('rdflib', 'networkx', 'pyvis', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
