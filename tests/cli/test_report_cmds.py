@@ -1,0 +1,106 @@
+"""``thbkg report`` and ``thbkg export`` through click, on the bundled graph (plus a hostile data folder)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import networkx as nx
+import pytest
+
+from thbkg.cli.main import cli
+
+HOSTILE_DATA = "tests/fixtures/report_data"
+
+
+def _run(runner, args):
+    result = runner.invoke(cli, args, catch_exceptions=False)
+    return result
+
+
+@pytest.fixture(scope="module")
+def product(tmp_path_factory):
+    from click.testing import CliRunner
+
+    out = tmp_path_factory.mktemp("product")
+    result = CliRunner().invoke(cli, ["report", "-o", f"{out}/", "--generated", "2026-01-01", "--data",
+                                      str(_fixture_dir()), "--top", "200"], catch_exceptions=False)
+    return out, result
+
+
+def _fixture_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[1] / "fixtures" / "report_data"
+
+
+def test_product_run_writes_report_and_tables(product):
+    out, result = product
+    assert result.exit_code == 0, result.output
+    printed = result.output.split()
+    assert str(out / "report.html") in printed and str(out / "centrality.csv") in printed
+    for name in ("report.html", "centrality.csv", "centrality.json"):
+        assert (out / name).stat().st_size > 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    # the map is either linked (written next to the report) or the report says why not
+    if (out / "map.html").exists():
+        assert 'href="map.html"' in page and str(out / "map.html") in printed
+    else:
+        assert "<strong>Map:</strong>" in page
+    data = json.loads((out / "centrality.json").read_text(encoding="utf-8"))
+    assert any(a["id"] == "europol" for a in data["actors"])
+
+
+def test_product_report_escapes_hostile_data(product):
+    out, _ = product
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<img src=x onerror=alert(1)>" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<b onmouseover" not in page and "&lt;b onmouseover=alert(3)&gt;" in page
+    # the source URL is a link, with its quote characters escaped inside the attribute
+    assert 'href="https://example.org/?a=1&amp;b=&#x27;onmouseover=alert(4)&#x27;"' in page
+    assert not re.search(r"<script|<link|@import|url\(", page, flags=re.I)
+
+
+def test_markdown_to_stdout_is_deterministic(runner):
+    args = ["report", "-o", "-", "--format", "md", "--generated", "2026-01-01", "--snapshot", "2015",
+            "--snapshot", "today", "--type", "operational_agreement", "--type", "working_arrangement"]
+    first, second = _run(runner, args), _run(runner, args)
+    assert first.exit_code == 0, first.output
+    assert first.output == second.output
+    assert "Filters: type=operational\\_agreement,working\\_arrangement" in first.output
+    assert re.findall(r"^## ", first.output, flags=re.M)
+
+
+def test_bad_snapshot_date_is_one_line_and_exit_2(runner):
+    result = runner.invoke(cli, ["report", "--snapshot", "2019-13"])
+    assert result.exit_code == 2
+    assert "'2019-13' is not a date" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_excluded_actor_is_a_clear_error(runner):
+    result = runner.invoke(cli, ["report", "--exclude", "atlantis", "-o", "-"])
+    assert result.exit_code == 2 and "atlantis" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("fmt,reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
+def test_export_reads_back(runner, tmp_path, fmt, reader):
+    target = tmp_path / f"net.{fmt}"
+    result = _run(runner, ["export", "--format", fmt, "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    g = reader(str(target))
+    csv_result = _run(runner, ["export", "--format", "csv"])
+    rows = csv_result.output.strip().splitlines()[1:]
+    assert g.number_of_edges() == len(rows)
+
+
+def test_export_json_to_stdout_and_suffix_inference(runner, tmp_path):
+    result = _run(runner, ["export", "--format", "cytoscape", "--edges", "links", "-o", "-"])
+    doc = json.loads(result.output)
+    assert doc["elements"]["edges"] and all(e["data"]["id"].startswith("link:") for e in doc["elements"]["edges"])
+    result = _run(runner, ["export", "-o", str(tmp_path / "net.gexf")])
+    assert result.exit_code == 0 and (tmp_path / "net.gexf").exists()
+    result = runner.invoke(cli, ["export", "-o", str(tmp_path / "net.xyz")])
+    assert result.exit_code == 2 and "--format" in result.output

@@ -1,0 +1,225 @@
+"""The report: sections, offline-safety, escaping, determinism, and numbers checked independently."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from html.parser import HTMLParser
+
+import networkx as nx
+import pytest
+
+from thbkg.graph import report as R
+from thbkg.graph.report import SECTIONS, build_report, render_html, render_json, render_markdown
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture()
+def built(report_network):
+    return build_report(report_network, generated="2026-01-01", top=5, seed=7,
+                        snapshot_dates=("2010", "2015", "today"), filters_text="none")
+
+
+class TagCollector(HTMLParser):
+    """Every start tag with its attributes, and the text, as the browser's tokenizer sees them."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.text = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parse(html):
+    parser = TagCollector()
+    parser.feed(html)
+    return parser
+
+
+def test_html_has_every_section(built):
+    page = render_html(built)
+    headings = re.findall(r"<h2>(.*?)</h2>", page)
+    assert headings == list(SECTIONS)
+
+
+def test_markdown_has_the_same_sections(built):
+    text = render_markdown(built)
+    assert re.findall(r"^## (.*)$", text, flags=re.M) == list(SECTIONS)
+    assert HOSTILE not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
+    # GFM tables: header separator lines follow header rows
+    assert text.count("|---|") >= 10
+
+
+def test_html_loads_nothing_from_the_network(built):
+    page = render_html(built, map_href="map.html")
+    for needle in ("<script", "<link", "@import", "url(", "<iframe", "<img", "<object", "<embed"):
+        assert needle not in page.lower(), needle
+    parsed = _parse(page)
+    for tag, attrs in parsed.tags:
+        assert tag not in {"script", "link", "img", "iframe", "object", "embed", "base", "form"}
+        assert "src" not in attrs
+        assert not any(name.startswith("on") for name in attrs), (tag, attrs)
+        href = attrs.get("href")
+        if href is not None:
+            assert href.startswith(("#", "http://", "https://")) or href == "map.html", href
+
+
+def test_hostile_text_only_appears_escaped(built):
+    page = render_html(built)
+    assert HOSTILE not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    # as the browser sees it: the hostile label is text, never a tag
+    parsed = _parse(page)
+    assert all(tag != "img" for tag, _ in parsed.tags)
+    assert any(HOSTILE in chunk for chunk in parsed.text)
+    # the source with a javascript: URL is shown as text, not as a link
+    assert "javascript:" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt; &amp; co" in page
+
+
+def test_header_echoes_parameters(built, report_network):
+    page = render_html(built)
+    assert "2026-01-01T00:00:00+00:00" in page
+    assert "<strong>Seed:</strong> 7" in page and "<strong>Top:</strong> 5" in page
+    assert "<strong>Filters:</strong> none" in page
+    assert "2010, 2015, today" in page
+
+
+def test_same_parameters_give_the_same_bytes(report_network, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    first = render_html(build_report(report_network, seed=3))
+    second = render_html(build_report(report_network, seed=3))
+    assert first == second
+    assert "2026-01-01T00:00:00+00:00" in first
+
+
+def test_svg_charts_parse_and_have_top_n_bars(built):
+    page = render_html(built)
+    charts = re.findall(r"<svg.*?</svg>", page, flags=re.S)
+    assert len(charts) == 5  # four bar charts and the timeline
+    for chart in charts[:4]:
+        root = ET.fromstring(chart)
+        assert len(root.findall(f".//{SVG}rect[@class='bar']")) == built["params"]["top"]
+    years = ET.fromstring(charts[4]).findall(f".//{SVG}g[@class='year']")
+    assert [int(g.find(f"{SVG}title").text.split(":")[0]) for g in years] == list(range(1999, 2021))
+
+
+def test_top_actors_against_networkx(built, report_network):
+    G = report_network.cooperation_graph()
+    degree = dict(G.degree())
+    rows = built["metrics"]["degree"]["rows"]
+    assert rows[0]["id"] == "europol" and rows[0]["value"] == 6 == degree["europol"]
+    assert [r["value"] for r in rows] == sorted(degree.values(), reverse=True)[:5]
+    bc = nx.betweenness_centrality(G)
+    assert built["metrics"]["betweenness"]["rows"][0]["id"] == max(bc, key=bc.get)
+
+
+def test_communities_cover_every_actor(built, report_network):
+    groups = built["communities"]["groups"]
+    members = [m for g in groups for m in g["members"]]
+    assert sorted(members) == sorted(report_network.cooperation_graph().nodes)
+    G = report_network.cooperation_graph()
+    expected = nx.community.modularity(G, [set(g["members"]) for g in groups], weight="weight")
+    assert built["communities"]["modularity"] == pytest.approx(expected, abs=1e-4)
+
+
+def test_brokers_against_networkx(built, report_network):
+    G = report_network.cooperation_graph()
+    assert [r["id"] for r in built["brokers"]["articulation_points"]] == sorted(nx.articulation_points(G))
+    assert {(r["u"], r["v"]) for r in built["brokers"]["bridges"]} == \
+        {tuple(sorted(e)) for e in nx.bridges(G)}
+    # removing Europol leaves Germany and the hostile actor each on their own: + 2 components
+    europol = next(r for r in built["brokers"]["articulation_points"] if r["id"] == "europol")
+    assert europol["components_after"] - europol["components_before"] == 2
+
+
+def test_coverage_and_change_sections(built, report_network):
+    page = render_html(built)
+    assert "5 white spot(s)" in page  # Western Balkans, derived by hand in test_coverage.py
+    assert "8 white spot(s)" in page  # Sahel
+    snaps = built["change"]["snapshots"]
+    assert [s["date"] for s in snaps] == ["2010", "2015", "today"]
+    added = sorted(lk["id"] for lk in report_network.links if lk["start"] and 2010 < int(lk["start"][:4]) <= 2015)
+    assert snaps[1]["added"] == added
+
+
+def test_data_quality_against_records(built, report_network):
+    q = built["quality"]
+    links = report_network.links
+    assert q["by_confidence"] == {level: sum(1 for lk in links if lk["confidence"] == level)
+                                  for level in ("high", "medium", "low")}
+    top = {r["id"] for m in built["metrics"].values() for r in m["rows"]}
+    expected = sorted(lk["id"] for lk in links if lk["confidence"] == "low"
+                      and ({lk["subject"], lk["object"]} & top))
+    assert sorted(t["id"] for t in q["low_confidence_ties"]) == expected
+    cited = Counter(s for lk in links for s in lk["sources"])
+    best = max(cited.values())
+    assert q["sources_cited_most"][0]["links"] == best
+    assert q["sources_cited_most"][0]["id"] == min(s for s, n in cited.items() if n == best)
+    assert q["share_dated"] == round(sum(1 for lk in links if lk["start"]) / len(links), 4)
+
+
+def test_json_rendering_round_trips(built):
+    data = json.loads(render_json(built))
+    assert set(data) >= {"params", "summary", "metrics", "communities", "brokers", "coverage", "change", "quality"}
+    wb = next(r for r in data["coverage"] if r["id"] == "western_balkans")
+    assert "al|europol" in wb["ties"]
+
+
+def test_centrality_csv_has_every_actor(built, report_network):
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(R.render_centrality_csv(built))))
+    assert [r["id"] for r in rows] == sorted(report_network.actors)
+    assert set(R.REPORT_METRICS) <= set(rows[0])
+
+
+def test_write_product_without_map_says_so(report_network, built, tmp_path, monkeypatch):
+    import thbkg.graph.maps as maps
+
+    for name in ("write_map", "render_map"):
+        monkeypatch.delattr(maps, name, raising=False)
+    paths = R.write_product(report_network, tmp_path / "out", built)
+    names = [p.name for p in paths]
+    assert names == ["report.html", "centrality.csv", "centrality.json"]
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "interactive map is not available" in page and 'href="map.html"' not in page
+
+
+def test_write_product_links_the_map_when_written(report_network, built, tmp_path, monkeypatch):
+    import thbkg.graph.maps as maps
+
+    def fake_write_map(net, path, **kwargs):  # stands in for the map writer: only the linking is tested
+        (tmp_path / "out" / "map.html").write_text("<html></html>", encoding="utf-8")
+
+    monkeypatch.setattr(maps, "write_map", fake_write_map, raising=False)
+    paths = R.write_product(report_network, tmp_path / "out", built)
+    assert [p.name for p in paths] == ["report.html", "map.html", "centrality.csv", "centrality.json"]
+    assert 'href="map.html"' in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+
+
+def test_bad_parameters(report_network):
+    from thbkg.graph.errors import UsageError
+
+    with pytest.raises(UsageError, match="--top"):
+        build_report(report_network, top=0)
+    with pytest.raises(UsageError, match="not a date"):
+        build_report(report_network, snapshot_dates=("2020-02-30",))
+
+
+def test_output_kind(tmp_path):
+    assert R.output_kind(str(tmp_path))[0] == "dir"
+    assert R.output_kind("x/report.md") == ("md", "x/report.md")
+    assert R.output_kind("report.html", "json")[0] == "json"
