@@ -85,6 +85,9 @@ LINK_FAMILY = {
 #: Actor types that are frameworks (docs/design.md).
 FRAMEWORK_TYPES = ("regional_process", "network", "platform", "treaty")
 
+#: Every actor-type code of docs/design.md.
+ACTOR_TYPES = ("country", "eu_agency", "eu_body", "eu_institution", "international_organisation") + FRAMEWORK_TYPES
+
 #: Statuses that never count as in force for ``as_of``/``between``.
 NEVER_IN_FORCE = ("under_negotiation",)
 
@@ -507,9 +510,8 @@ def _check_filter_names(network: Network, filters: Filters) -> None:
     unknown = sorted(set(filters.types) - set(known_types))
     if unknown:
         problems.append(f"unknown link type(s): {', '.join(unknown)} (known: {', '.join(known_types)})")
-    known_actor_types = sorted({a["type"] for a in network.actors.values() if a["type"]})
-    unknown = sorted(set(filters.actor_types) - set(known_actor_types) - set(FRAMEWORK_TYPES)
-                     - {"country", "eu_agency", "eu_body", "eu_institution", "international_organisation"})
+    known_actor_types = sorted({a["type"] for a in network.actors.values() if a["type"]} | set(ACTOR_TYPES))
+    unknown = sorted(set(filters.actor_types) - set(known_actor_types))
     if unknown:
         problems.append(f"unknown actor type(s): {', '.join(unknown)} (known: {', '.join(known_actor_types)})")
     if filters.min_confidence and filters.min_confidence not in CONFIDENCE_RANK:

@@ -7,6 +7,7 @@ drawn for steps that finish within ``delay`` seconds, so quick commands stay qui
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from contextlib import contextmanager
 
@@ -20,10 +21,17 @@ def stderr_is_tty() -> bool:
         return False
 
 
+_ACTIVE: list = []          # open indicators, outermost first; nested ones report through the outermost
+_LOCK = threading.Lock()
+
+
 class Progress:
     """Progress over ``length`` steps, shown on stderr after ``delay`` seconds (TTY only).
 
-    Use :func:`progress` rather than this class directly.
+    A background thread redraws the line twice a second, so the elapsed time keeps moving
+    during one long step. An indicator opened while another is open draws nothing itself; its
+    state appears after the outer one's (``report [##--] 2/6 centrality | centrality 1/3
+    betweenness``). Use :func:`progress` rather than this class directly.
 
     >>> with progress(3, "counting") as bar:
     ...     for _ in range(3):
@@ -41,43 +49,66 @@ class Progress:
         self.item = ""
         self._started = time.monotonic()
         self._drawn = False
+        self._stop = threading.Event()
+        self._ticker = None
+        self.parent = _ACTIVE[0] if _ACTIVE else None
+        _ACTIVE.append(self)
+        if self.enabled and self.parent is None:
+            self._ticker = threading.Thread(target=self._tick, name="thbkg-progress", daemon=True)
+            self._ticker.start()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.5):
+            self._draw()
 
     def update(self, steps: int = 1, item: str = "") -> None:
         """Advance by *steps*; *item* names what is being worked on next."""
         self.done += steps
         self.item = item
-        self._draw()
+        self._refresh()
 
     def set_item(self, item: str) -> None:
         """Say what is being worked on (redrawn if already visible)."""
         self.item = item
-        self._draw()
+        self._refresh()
+
+    def _refresh(self) -> None:
+        (self.parent or self)._draw()
+
+    def status(self) -> str:
+        """This indicator's text, e.g. ``centrality [######------] 1/3 betweenness``."""
+        if self.length:
+            width = 12
+            filled = int(width * min(self.done, self.length) / self.length)
+            return f"{self.label} [{'#' * filled}{'-' * (width - filled)}] {self.done}/{self.length} {self.item}"
+        return f"{self.label} {self.item}"
 
     def _draw(self, final: bool = False) -> None:
-        if not self.enabled:
+        if not self.enabled or self.parent is not None:
             return
-        if not self._drawn and time.monotonic() - self._started < self.delay and not final:
-            return
-        if final and not self._drawn:
-            return
-        self._drawn = True
         elapsed = time.monotonic() - self._started
-        if self.length:
-            width = 24
-            filled = int(width * min(self.done, self.length) / self.length)
-            bar = f"[{'#' * filled}{'-' * (width - filled)}] {self.done}/{self.length}"
-        else:
-            bar = f"{self.done}"
-        line = f"{self.label} {bar} {self.item} ({elapsed:.0f} s)"
-        sys.stderr.write("\r" + line[:110].ljust(110))
-        sys.stderr.flush()
+        if not self._drawn and (final or elapsed < self.delay):
+            return
+        nested = [bar.status() for bar in _ACTIVE[1:]]
+        line = " | ".join([self.status(), *nested]) + f" ({elapsed:.0f} s)"
+        with _LOCK:
+            self._drawn = True
+            sys.stderr.write("\r" + line[:118].ljust(118))
+            sys.stderr.flush()
 
     def close(self) -> None:
-        """Finish the line if anything was drawn."""
-        self._draw(final=True)
-        if self._drawn:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
+        """Stop redrawing; finish the line if anything was drawn."""
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
+        if self in _ACTIVE:
+            _ACTIVE.remove(self)
+        if self.parent is None:
+            self._draw(final=True)
+            if self._drawn:
+                with _LOCK:
+                    sys.stderr.write("\n")
+                    sys.stderr.flush()
 
 
 @contextmanager

@@ -140,6 +140,7 @@ def test_link_and_actor_filters(mini_source):
     (Filters(regions=("atlantis",)), "unknown region"),
     (Filters(types=("friendship",)), "unknown link type"),
     (Filters(between=(2020, 2010)), "must not be after"),
+    (Filters(actor_types=("pirate",)), "unknown actor type"),
 ])
 def test_bad_filters(mini_source, filters, message):
     with pytest.raises(UsageError, match=message.replace("(", r"\(").replace(")", r"\)")):
