@@ -41,6 +41,12 @@ def _table(headers, rows) -> str:
     return "\n".join(out)
 
 
+def _short(text, width=48) -> str:
+    """Shorten long labels for the aligned text table (csv/json/md keep them whole)."""
+    text = str(text or "")
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -184,8 +190,8 @@ def centrality(metrics, top, k, seed, backend, fmt, output, filters, source):
         if m == "betweenness":
             extra = f" [sampled, k={k}, seed={seed}]" if sampled else " [exact]"
         header_lines.append(f"{m}: {METRIC_DESCRIPTIONS[m]}{extra}")
-    table_rows = [[r["rank"], r["actor"], r["label"] or "", r["type"] or "", *(_number(r[m]) for m in metrics)]
-                  for r in records]
+    table_rows = [[r["rank"], r["actor"], r["label"] if fmt == "md" else _short(r["label"]), r["type"] or "",
+                   *(_number(r[m]) for m in metrics)] for r in records]
     if fmt == "md":
         text = "\n".join(f"- {line}" for line in header_lines) + "\n\n" + _md_table(headers, table_rows) + "\n"
     else:
@@ -363,7 +369,7 @@ def whatif(remove, metric, top, anchor_types, k, seed, backend, fmt, output, fil
         lines.append(", ".join(f"{network.label(a)} ({a})" for a in result.left_largest_component))
     lines.append(heading(f"Rank shifts by {metric}"))
     lines.append(render(["actor", "label", "rank before", "rank after", "change", "before", "after"],
-                        [[r["actor"], r["label"], r["rank_before"] or "",
+                        [[r["actor"], r["label"] if md else _short(r["label"]), r["rank_before"] or "",
                           r["rank_after"] if r["rank_after"] is not None else "removed",
                           "" if r["change"] is None else f"{r['change']:+d}",
                           _number(r["value_before"]), _number(r["value_after"])] for r in result.rank_shifts]))

@@ -246,3 +246,21 @@ def test_reach_blocks_agree_with_bfs():
 def test_ranked_ties_and_ascending():
     rows = ranked({"a": 0.2, "b": 0.1, "c": float("nan")}, "constraint")
     assert [r[1] for r in rows] == ["b", "a", "c"]
+
+
+def test_progress_is_silent_when_not_a_terminal(capsys):
+    G = nx.karate_club_graph()
+    compute_centrality(G, ("degree", "betweenness"))
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_draws_nested_steps_on_one_line(capsys):
+    from thbkg.graph.analytics.progress import progress
+
+    with progress(2, "outer", delay=0, enabled=True) as outer:
+        outer.set_item("first")
+        with progress(3, "inner", delay=0, enabled=True) as inner:
+            inner.update(1, "x")
+        outer.update(2)
+    err = capsys.readouterr().err
+    assert "outer [" in err and "inner [####--------] 1/3 x" in err and err.endswith("\n")
