@@ -286,13 +286,16 @@ def serialize_graph(graph: Graph, fmt: str = "turtle") -> bytes:
     if fmt == "turtle":
         return ordered.serialize(format="turtle", encoding="utf-8")
     if fmt == "trig":
-        from rdflib import Dataset as RdfDataset
-
-        dataset = RdfDataset(default_union=False)
-        bind_prefixes(dataset)
-        for triple in sorted(graph):
-            dataset.add(triple)
-        return dataset.serialize(format="trig", encoding="utf-8")
+        # rdflib's TriG writer names the default graph with a random blank node: write the
+        # Turtle body inside a default-graph block instead (TriG `{ … }`), prefixes first
+        turtle = ordered.serialize(format="turtle", encoding="utf-8").decode("utf-8")
+        lines = turtle.splitlines()
+        head = [line for line in lines if line.startswith("@prefix")]
+        body = [line for line in lines[len(head):]]
+        while body and not body[0].strip():
+            body.pop(0)
+        inner = "\n".join(body).rstrip("\n")  # not indented: that would change multi-line literals
+        return ("\n".join(head) + "\n\n{\n" + inner + "\n}\n").encode("utf-8")
     return _jsonld(ordered)
 
 

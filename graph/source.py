@@ -79,8 +79,8 @@ def bind_values(query: str, bindings: dict) -> str:
 
     >>> print(bind_values("SELECT ?n WHERE { ?a rdfs:label ?n }", {"a": URIRef("http://x.org/a")}))
     SELECT ?n WHERE { VALUES (?a) { (<http://x.org/a>) } ?a rdfs:label ?n }
-    >>> bind_values('SELECT * { ?a ?p ?n }', {"n": 'x"} ; DROP ALL #'})
-    'SELECT * { VALUES (?n) { ("x\\"} ; DROP ALL #") } ?a ?p ?n }'
+    >>> print(bind_values('SELECT * { ?a ?p ?n }', {"n": 'x"} ; DROP ALL #'}))
+    SELECT * { VALUES (?n) { ("x\\"} ; DROP ALL #") } ?a ?p ?n }
     """
     if not bindings:
         return query
@@ -264,8 +264,8 @@ class GraphSource:
             raise ThbkgError(f"{self.store} is not a thbkg store ({hint})")
         try:
             ox_store = pyoxigraph.Store.read_only(str(path))
-        except (OSError, ValueError) as exc:
-            raise ThbkgError(f"cannot open the store {self.store}: {exc} ({hint} again)") from None
+        except (OSError, ValueError, RuntimeError) as exc:  # RocksDB reports corruption as RuntimeError
+            raise ThbkgError(f"cannot open the store {self.store}: {_one_line(exc)} ({hint} again)") from None
         return bind_prefixes(Graph(store=OxigraphStore(store=ox_store), identifier=DATASET_DEFAULT_GRAPH_ID,
                                    bind_namespaces="none"))
 

@@ -275,7 +275,8 @@ class _Checker:
         value = rec[column]
         if value and value not in allowed:
             hint = difflib.get_close_matches(value, list(allowed), n=1)
-            fix = f"did you mean '{hint[0]}'?" if hint else f"use one of: {', '.join(sorted(allowed))}"
+            choices = ", ".join(allowed if isinstance(allowed, tuple) else sorted(allowed))
+            fix = f"did you mean '{hint[0]}'? allowed: {choices}" if hint else f"use one of: {choices}"
             self.add(rec, column, f"unknown {what} '{value}' ({fix})")
 
     def date(self, rec, column):
@@ -301,9 +302,9 @@ class _Checker:
         for value in values:
             if value not in known:
                 hint = difflib.get_close_matches(value, sorted(known), n=1)
-                mean = f"did you mean '{hint[0]}'? " if hint else ""
-                self.add(rec, column, f"unknown {KIND[table]} '{value}' ({mean}"
-                                      f"the id must be in {table}.csv)")
+                fix = (f"did you mean '{hint[0]}'? otherwise add it to {table}.csv" if hint
+                       else f"add it to {table}.csv or fix the id")
+                self.add(rec, column, f"unknown {KIND[table]} '{value}' ({fix})")
         return values
 
     def iso_codes(self, rec):
@@ -455,7 +456,7 @@ def load_dataset(data_dirs=(), *, include_bundled=None, vocab=None) -> Dataset:
 def _check(ds: Dataset, vocab, problems, unusable):
     chk = _Checker(vocab, problems)
     known = {name: (None if name in unusable else ds.ids(name)) for name in KIND}
-    confidences = set(vocab.confidence_rank)
+    confidences = tuple(vocab.confidence_order)
 
     for rec in ds.sources:
         chk.required(rec, "sources")

@@ -1,0 +1,200 @@
+"""`thbkg build`, `thbkg validate`, `thbkg stats` through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from thbkg.cli.main import cli
+
+# one defect per folder under tests/fixtures/bad/ -> the exact line `thbkg validate` must print
+BAD_CASES = {
+    "unknown_actor": "unknown_actor/links.csv:2: column 'object': unknown actor 'europl' "
+                     "(did you mean 'europol'? otherwise add it to actors.csv)",
+    "unknown_source": "unknown_source/links.csv:5: column 'sources': unknown source 'frontex-wb' "
+                      "(did you mean 'frontex-wa'? otherwise add it to sources.csv)",
+    "unknown_instrument": "unknown_instrument/links.csv:2: column 'instrument': unknown instrument "
+                          "'eu-europol-regulation' (add it to instruments.csv or fix the id)",
+    "duplicate_id": "duplicate_id/actors.csv:9: column 'id': duplicate id 'ml' (first defined on line 8); "
+                    "ids must be unique: rename or remove one",
+    "start_after_end": "start_after_end/links.csv:4: column 'end': '2008-06' is before start '2009'; "
+                       "swap them or fix the dates",
+    "link_without_source": "link_without_source/links.csv:6: column 'sources': is empty; give at least one "
+                           "source id (separate several with ';')",
+    "unknown_link_type": "unknown_link_type/links.csv:3: column 'type': unknown link type "
+                         "'operational_agrement' (did you mean 'operational_agreement'? allowed: "
+                         "cooperation_agreement, joint_action, legal_basis, liaison_officer, membership, "
+                         "observer, operational_agreement, part_of, secretariat, status_agreement, "
+                         "strategic_agreement, treaty_party, working_arrangement)",
+    "unknown_confidence": "unknown_confidence/links.csv:7: column 'confidence': unknown confidence 'hihg' "
+                          "(did you mean 'high'? allowed: high, medium, low)",
+    "unknown_actor_type": "unknown_actor_type/actors.csv:4: column 'type': unknown actor type 'netwrk' "
+                          "(did you mean 'network'? allowed: country, eu_agency, eu_body, eu_institution, "
+                          "international_organisation, network, platform, regional_process, treaty)",
+    "unknown_status": "unknown_status/links.csv:5: column 'status': unknown status 'in_force' "
+                      "(use one of: active, ended, suspended, under_negotiation)",
+    "missing_column": "missing_column/links.csv:1: column 'status': missing column; the header must have: "
+                      "id,subject,object,type,role,start,end,status,instrument,sources,confidence,"
+                      "date_confidence,note",
+    "utf8_bom": "utf8_bom/actors.csv:1: the file starts with a UTF-8 byte order mark (BOM); "
+                "save it as UTF-8 without BOM",
+    "wrong_encoding": "wrong_encoding/sources.csv:7: byte 0xe9 at character 38 is not UTF-8 "
+                      "(the file has another encoding); save the file as UTF-8",
+    "empty_file": "empty_file/regions.csv: the file is empty (it needs at least the header row: "
+                  "id,label,definition,sources,confidence)",
+    "bad_date": "bad_date/links.csv:3: column 'end': '2019-13-40' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)",
+    "bad_iso_code": "bad_iso_code/actors.csv:7: column 'iso2': 'NGA' is not an ISO 3166-1 alpha-2 country "
+                    "code (two capital letters, e.g. AL; Kosovo: XK)",
+    "bad_latitude": "bad_latitude/actors.csv:5: column 'lat': 141.3275 is out of range (WGS84 decimal degrees "
+                    "between -90 and 90)",
+    "bad_wikidata_qid": "bad_wikidata_qid/actors.csv:3: column 'wikidata': '21786841' is not a Wikidata id "
+                        "(use the QID only, e.g. Q207203)",
+    # found by SHACL (ontology/shapes.ttl), located back in the table
+    "country_without_iso2": "country_without_iso2/actors.csv:6: column 'iso2': Every country must have exactly "
+                            "one two-letter ISO 3166-1 code in capitals, e.g. AL (thb:iso2).",
+}
+
+
+def test_corpus_has_a_case_per_folder(fixtures_dir):
+    folders = {p.name for p in (fixtures_dir / "bad").iterdir() if p.is_dir()}
+    assert folders == set(BAD_CASES) | {"conflict_across_folders"}
+    assert len(folders) >= 15
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CASES))
+def test_bad_input_is_rejected_with_its_exact_message(case, runner, fixtures_dir, monkeypatch, no_bundled):
+    monkeypatch.chdir(fixtures_dir / "bad")
+    result = runner.invoke(cli, ["validate", "--data", case])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert lines == [BAD_CASES[case], "1 problem found."]
+    assert "Traceback" not in result.output
+
+
+def test_conflicting_id_across_two_data_folders(runner, fixtures_dir, monkeypatch, no_bundled):
+    monkeypatch.chdir(fixtures_dir / "bad")
+    result = runner.invoke(cli, ["validate", "--data", "../good", "--data", "conflict_across_folders"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "conflict_across_folders/actors.csv:2: column 'id': id 'al' conflicts with ../good/actors.csv:5 "
+        "(same id, different content); ids must be unique across data folders: rename it or make the rows "
+        "identical")
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CASES))
+def test_build_refuses_bad_input_without_traceback(case, runner, fixtures_dir, monkeypatch, tmp_path):
+    if case == "country_without_iso2":
+        pytest.skip("a SHACL-only defect: build checks the tables, validate runs SHACL")
+    monkeypatch.chdir(fixtures_dir / "bad")
+    result = runner.invoke(cli, ["build", "--no-bundled", "--data", case, "-o", str(tmp_path / "out.ttl")])
+    assert result.exit_code == 1
+    assert BAD_CASES[case] in result.stderr
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out.ttl").exists()
+
+
+def test_every_problem_is_listed(runner, good_copy, no_bundled, monkeypatch):
+    links = good_copy / "links.csv"
+    text = links.read_text(encoding="utf-8")
+    text = text.replace(",al,europol,", ",al,europl,").replace("frontex-ng-wa,ng,frontex,working_arrangement,,,",
+                                                              "frontex-ng-wa,ng,frontex,working_arrangement,,2020,2019")
+    links.write_text(text, encoding="utf-8")
+    (good_copy / "sources.csv").write_bytes(b"\xef\xbb\xbf" + (good_copy / "sources.csv").read_bytes())
+    monkeypatch.chdir(good_copy)
+    result = runner.invoke(cli, ["validate", "--data", "."])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[-1] == "3 problems found."
+    assert [line.split(":")[0] + ":" + line.split(":")[1] for line in lines[:-1]] == [
+        "links.csv:2", "links.csv:5", "sources.csv:1"]
+
+
+def test_validate_ok_line(runner, good_dir, no_bundled):
+    result = runner.invoke(cli, ["validate", "--data", str(good_dir)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "OK: 8 actors, 6 links, 7 sources; SHACL conforms"
+
+
+def test_usage_error_exits_2(runner):
+    result = runner.invoke(cli, ["validate", "--data", "/no/such/folder"])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_build_formats_and_summary(runner, good_dir, no_bundled, tmp_path):
+    import pyoxigraph
+
+    for fmt, ox_format in (("turtle", pyoxigraph.RdfFormat.TURTLE), ("nt", pyoxigraph.RdfFormat.N_TRIPLES),
+                           ("jsonld", pyoxigraph.RdfFormat.JSON_LD), ("trig", pyoxigraph.RdfFormat.TRIG)):
+        out = tmp_path / f"g.{fmt}"
+        result = runner.invoke(cli, ["build", "--data", str(good_dir), "--format", fmt, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert result.stderr.startswith("Built ") and "(8 actors, 6 links)" in result.stderr
+        triples = int(result.stderr.split()[1])
+        # an independent parser (Oxigraph) reads what rdflib wrote, with the same number of triples
+        assert len(list(pyoxigraph.parse(path=str(out), format=ox_format))) == triples
+
+
+def test_build_to_stdout_by_default(runner, good_dir, no_bundled):
+    result = runner.invoke(cli, ["build", "--data", str(good_dir), "--format", "nt"])
+    assert result.exit_code == 0
+    assert result.stdout.count("\n") == int(result.stderr.split()[1])
+
+
+def test_failed_build_leaves_existing_output_untouched(runner, fixtures_dir, tmp_path, no_bundled):
+    out = tmp_path / "graph.ttl"
+    out.write_bytes(b"previous content\n")
+    result = runner.invoke(cli, ["build", "--data", str(fixtures_dir / "bad" / "bad_date"), "-o", str(out)])
+    assert result.exit_code == 1
+    assert out.read_bytes() == b"previous content\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.ttl"]  # no temporary file left behind
+
+
+def test_build_store_then_stats_from_it(runner, good_dir, tmp_path, no_bundled):
+    store = tmp_path / "db"
+    result = runner.invoke(cli, ["build", "--data", str(good_dir), "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""  # with --store and no -o, no RDF goes to the terminal
+    from_store = runner.invoke(cli, ["stats", "--store", str(store), "--format", "json"])
+    on_the_fly = runner.invoke(cli, ["stats", "--data", str(good_dir), "--format", "json"])
+    assert from_store.exit_code == 0 and on_the_fly.exit_code == 0
+    assert json.loads(from_store.stdout) == json.loads(on_the_fly.stdout)
+    # building again replaces the store atomically and leaves no temporary folder
+    again = runner.invoke(cli, ["build", "--data", str(good_dir), "--store", str(store)])
+    assert again.exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["db"]
+
+
+def test_failed_store_build_keeps_the_old_store(runner, good_dir, fixtures_dir, tmp_path, no_bundled):
+    store = tmp_path / "db"
+    assert runner.invoke(cli, ["build", "--data", str(good_dir), "--store", str(store)]).exit_code == 0
+    before = sorted(p.name for p in store.iterdir())
+    bad = runner.invoke(cli, ["build", "--data", str(fixtures_dir / "bad" / "bad_date"), "--store", str(store)])
+    assert bad.exit_code == 1
+    assert sorted(p.name for p in store.iterdir()) == before
+    assert runner.invoke(cli, ["stats", "--store", str(store)]).exit_code == 0
+
+
+def test_stats_formats(runner, good_dir, no_bundled):
+    table = runner.invoke(cli, ["stats", "--data", str(good_dir)])
+    csv_out = runner.invoke(cli, ["stats", "--data", str(good_dir), "--format", "csv"])
+    assert table.exit_code == 0 and csv_out.exit_code == 0
+    assert "Actors by type" in table.stdout
+    assert csv_out.stdout.splitlines()[0] == "section,key,value"
+    assert "actors by type,country,5" in csv_out.stdout.splitlines()
+
+
+def test_stats_with_missing_store_is_one_clear_line(runner, tmp_path):
+    result = runner.invoke(cli, ["stats", "--store", str(tmp_path / "nothing")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no store at ")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_help_texts_have_examples(runner):
+    for command in ("build", "validate", "stats"):
+        result = runner.invoke(cli, [command, "--help"])
+        assert result.exit_code == 0
+        assert "Examples:" in result.output and f"thbkg {command}" in result.output

@@ -1,0 +1,186 @@
+"""GraphSource: the same answers from every store (embedded, memory, persistent, endpoint)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from rdflib import Literal, URIRef
+
+from thbkg.graph.errors import ThbkgError, UsageError
+from thbkg.graph.namespaces import THBID
+from thbkg.graph.source import GraphSource, bind_values, write_store
+
+LINKS_OF = """
+SELECT ?link ?type ?other WHERE {
+  ?link thb:party ?actor ; thb:party ?other ; thb:linkType ?type .
+  FILTER(?other != ?actor)
+} ORDER BY ?link ?other
+"""
+ALL_LINKS = "SELECT ?link ?s ?o ?start WHERE { ?link thb:subject ?s ; thb:object ?o . " \
+            "OPTIONAL { ?link thb:startDay ?start } } ORDER BY ?link"
+
+
+@pytest.fixture(scope="module")
+def store_dir(good_dir, tmp_path_factory):
+    path = tmp_path_factory.mktemp("store") / "db"
+    info = write_store(path, [good_dir], include_bundled=False)
+    assert info["triples"] > 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def sources(good_dir, store_dir):
+    return {kind: GraphSource([str(good_dir)], store=store, include_bundled=False)
+            for kind, store in (("embedded", None), ("memory", "memory"), ("persistent", str(store_dir)))}
+
+
+def test_kinds(sources):
+    assert {k: s.kind for k, s in sources.items()} == {"embedded": "embedded", "memory": "memory",
+                                                       "persistent": "persistent"}
+    assert type(sources["embedded"].graph().store).__name__ == "OxigraphStore"
+    assert type(sources["memory"].graph().store).__name__ == "Memory"
+
+
+def test_same_rows_from_every_store(sources, good_dir):
+    results = {kind: src.select(ALL_LINKS) for kind, src in sources.items()}
+    assert results["embedded"] == results["memory"] == results["persistent"]
+    import csv
+    with open(good_dir / "links.csv", encoding="utf-8", newline="") as fh:
+        assert [str(r["link"]) for r in results["embedded"]] == sorted(
+            str(THBID["link/" + row["id"]]) for row in csv.DictReader(fh))
+    # unbound OPTIONAL values come back as None
+    assert any(r["start"] is None for r in results["embedded"])
+
+
+def test_bindings_restrict_the_rows(sources):
+    for src in sources.values():
+        rows = src.select(LINKS_OF, bindings={"actor": THBID["actor/ge"]})
+        assert {str(r["other"]) for r in rows} == {str(THBID["actor/europol"]), str(THBID["actor/emn"])}
+
+
+@pytest.mark.parametrize("attack", ['x"} ; DROP ALL #', "Albania\"@en } UNION { ?a ?b ?c", "'}; CLEAR DEFAULT"])
+def test_bound_values_are_data_not_query_text(sources, attack):
+    query = "SELECT ?actor WHERE { ?actor rdfs:label ?name }"
+    for src in sources.values():
+        assert src.select(query, bindings={"name": attack}) == []
+        assert src.select(query, bindings={"name": Literal("Albania", lang="en")}) == [
+            {"actor": THBID["actor/al"]}]
+    assert len(sources["embedded"].select(ALL_LINKS)) == 6  # nothing was dropped
+
+
+def test_bad_iri_binding_is_refused():
+    with pytest.raises(UsageError):
+        bind_values("SELECT * { ?a ?b ?c }", {"a": URIRef("http://x> } ; DROP ALL #")})
+
+
+def test_bind_values_targets_the_where_group_of_construct():
+    text = bind_values('CONSTRUCT { ?a ?p "{" } WHERE { ?a ?p ?o }', {"a": URIRef("http://x.org/a")})
+    assert text == 'CONSTRUCT { ?a ?p "{" } WHERE { VALUES (?a) { (<http://x.org/a>) } ?a ?p ?o }'
+
+
+def test_ask_and_construct(sources):
+    for src in sources.values():
+        assert src.ask("ASK { ?a a thb:Country }")
+        assert not src.ask("ASK { ?a a thb:Country }", bindings={"a": THBID["actor/europol"]})
+        g = src.construct("CONSTRUCT { ?a rdfs:label ?l } WHERE { ?a a thb:Country ; rdfs:label ?l }")
+        assert len(g) == 5
+
+
+def test_syntax_error_is_a_usage_error_with_position(sources):
+    for src in sources.values():
+        with pytest.raises(UsageError) as info:
+            src.select("SELECT ?x WHERE {\n  ?x ?y \n}")
+        assert "syntax error" in str(info.value)
+        assert "\n" not in str(info.value)
+
+
+def test_graph_is_cached(sources):
+    src = sources["embedded"]
+    assert src.graph() is src.graph()
+
+
+def test_missing_store_dir(tmp_path):
+    with pytest.raises(ThbkgError, match=r"no store at .*thbkg build --store"):
+        GraphSource(store=str(tmp_path / "nothing")).graph()
+
+
+def test_folder_that_is_not_a_store(tmp_path):
+    (tmp_path / "some.txt").write_text("x")
+    with pytest.raises(ThbkgError, match="is not a thbkg store"):
+        GraphSource(store=str(tmp_path)).graph()
+    with pytest.raises(UsageError, match="is not a thbkg store"):
+        write_store(tmp_path, [])
+
+
+def test_corrupt_store(store_dir, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(store_dir, broken)
+    for f in broken.iterdir():
+        if f.name != "thbkg-store.txt":
+            f.unlink() if f.is_file() else shutil.rmtree(f)
+    (broken / "CURRENT").write_text("garbage\n")
+    with pytest.raises(ThbkgError, match="cannot open the store"):
+        GraphSource(store=str(broken)).graph()
+
+
+def test_store_and_endpoint_are_exclusive():
+    with pytest.raises(UsageError):
+        GraphSource(store="memory", endpoint="http://127.0.0.1:1/query")
+
+
+def test_unreachable_endpoint_is_one_line():
+    port = _free_port()
+    with pytest.raises(ThbkgError) as info:
+        GraphSource(endpoint=f"http://127.0.0.1:{port}/query").select("SELECT * { ?s ?p ?o } LIMIT 1")
+    assert "cannot reach the SPARQL endpoint" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _oxigraph_binary():
+    found = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    return found if Path(found).exists() else None
+
+
+@pytest.mark.server
+def test_endpoint_gives_the_same_rows(sources, store_dir, tmp_path):
+    binary = _oxigraph_binary()
+    if binary is None:
+        pytest.skip("the oxigraph server binary (PyPI 'oxigraph') is not installed")
+    served = tmp_path / "served"
+    shutil.copytree(store_dir, served)
+    port = _free_port()
+    proc = subprocess.Popen([binary, "serve-read-only", "--location", str(served), "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/query"
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        remote = GraphSource(endpoint=url)
+        assert remote.kind == "endpoint"
+        assert remote.select(ALL_LINKS) == sources["embedded"].select(ALL_LINKS)
+        assert remote.select(LINKS_OF, bindings={"actor": THBID["actor/ge"]}) == \
+            sources["embedded"].select(LINKS_OF, bindings={"actor": THBID["actor/ge"]})
+        assert remote.ask("ASK { ?a a thb:Country }")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
