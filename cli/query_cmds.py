@@ -1,0 +1,254 @@
+"""``thbkg query``, ``thbkg queries``, ``thbkg push``, ``thbkg serve`` and ``thbkg synth``.
+
+Only click and the stdlib at module top: rdflib and the graph modules load inside the commands.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from thbkg.cli.options import format_option, graph_source_options, output_option
+
+# the same lists as thbkg.graph.query.FORMATS (kept here so --help imports nothing heavy)
+QUERY_FORMATS = ("table", "csv", "tsv", "json", "md", "turtle", "nt", "jsonld")
+_SETTINGS = {"max_content_width": 100}
+
+
+def _no_bundled_option(func):
+    return click.option("--no-bundled", is_flag=True, default=False,
+                        help="Leave the bundled tables out and use only the --data folders "
+                             "(same as THBKG_NO_BUNDLED=1).")(func)
+
+
+@click.command(context_settings=_SETTINGS)
+@click.argument("query_text", metavar="[QUERY]", required=False)
+@click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"), default=None,
+              metavar="FILE.rq", help="Read the query from this file ('-' for standard input).")
+@click.option("-n", "--name", "query_name", default=None, metavar="NAME",
+              help="Run a named query of the library (see 'thbkg queries').")
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="Bind ?KEY to VALUE, as an RDF term typed by the query's '# param:' header (an "
+                   "actor id, a <IRI>, a prefixed name, a date, a number or a string). Repeatable. "
+                   "Values are bound with VALUES, never pasted into the query text.")
+@format_option(QUERY_FORMATS, None)
+@graph_source_options
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="S",
+              help="Stop the query after S seconds with a message (exit status 1).")
+@output_option()
+def query(query_text, query_file, query_name, params, fmt, source, timeout, output):
+    """Run a read-only SPARQL query on the graph.
+
+    Give the query as text, as a file (-f) or by the name of a query in the library (-n). SELECT
+    and ASK print an aligned table by default (IRIs as prefixed names, long cells cut with "…");
+    csv, tsv and json follow the SPARQL 1.1 Query Results formats. CONSTRUCT and DESCRIBE print
+    Turtle by default (also nt, jsonld, or their triples as rows in the other formats).
+
+    thbkg's prefixes (thb:, thbid:, org:, prov:, dct:, skos:, rdfs:, xsd: …) are declared for you.
+
+    Exit status: 0 on success, 1 on errors (e.g. --timeout reached, endpoint unreachable), 2 on
+    usage errors: a SPARQL syntax error (with line and column), an update (INSERT, DELETE, DROP…:
+    the query is read-only), a bad --param.
+
+    \b
+    Examples:
+      thbkg query -n agency_partners --param agency=frontex
+      thbkg query -n region_agreement_gaps --param region=sahel --format md
+      thbkg query 'SELECT ?a ?label WHERE { ?a a thb:EUAgency ; rdfs:label ?label }'
+      thbkg query -f my.rq --format json -o answer.json
+      thbkg query -n links_started_between --param from=2016 --param to=2018-12-31 --store graph-db/
+      thbkg query -n agency_partners --endpoint http://127.0.0.1:7878/query --timeout 30
+    """
+    from thbkg.graph.errors import UsageError
+    from thbkg.graph.io import atomic_write
+    from thbkg.graph.query import format_result, named_query, parse_header, parse_param_pairs, run_query
+
+    given = [x for x in (query_text, query_file, query_name) if x is not None]
+    if len(given) != 1:
+        raise UsageError("give exactly one query: QUERY text, -f FILE.rq or -n NAME "
+                         "('thbkg queries' lists the names)")
+    declared = ()
+    if query_name is not None:
+        named = named_query(query_name)
+        text, declared = named.text, named.params
+    elif query_file is not None:
+        text = query_file.read()
+        declared = parse_header(text, where=getattr(query_file, "name", "query"))[2]
+    else:
+        text = query_text
+    result = run_query(source, text, parse_param_pairs(params), declared=declared, timeout=timeout)
+    atomic_write(output, format_result(result, fmt))
+
+
+@click.group(invoke_without_command=True, context_settings=_SETTINGS)
+@format_option(("table", "csv", "json", "md"), "table")
+@output_option()
+@click.pass_context
+def queries(ctx, fmt, output):
+    """List the named queries (one line each); 'thbkg queries show NAME' prints one.
+
+    Run one with 'thbkg query -n NAME [--param key=value]...'.
+
+    \b
+    Examples:
+      thbkg queries
+      thbkg queries show region_agreement_gaps
+      thbkg queries --format json
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    import csv
+    import io
+    import json
+
+    from thbkg.graph.io import atomic_write
+    from thbkg.graph.query import list_named_queries
+
+    items = list_named_queries()
+    rows = [{"name": q.name, "title": q.title, "question": q.question,
+             "params": " ".join(f"{p.name}={p.default if p.default is not None else '…'}" for p in q.params)}
+            for q in items]
+    if fmt == "json":
+        text = json.dumps([{"name": q.name, "title": q.title, "question": q.question,
+                            "params": [{"name": p.name, "type": p.type, "default": p.default,
+                                        "description": p.description} for p in q.params],
+                            "examples": list(q.examples)} for q in items], indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=["name", "title", "question", "params"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        text = buf.getvalue()
+    elif fmt == "md":
+        text = "| name | title | parameters |\n|---|---|---|\n" + "".join(
+            f"| `{r['name']}` | {r['title'].replace('|', '/')} | {r['params']} |\n" for r in rows)
+    else:
+        width = max(len(r["name"]) for r in rows)
+        text = "".join(f"{r['name'].ljust(width)}  {r['title']}"
+                       + (f"  [{r['params']}]" if r["params"] else "") + "\n" for r in rows)
+    atomic_write(output, text)
+
+
+@queries.command("show", context_settings=_SETTINGS)
+@click.argument("name")
+def queries_show(name):
+    """Print the named query NAME (header and SPARQL)."""
+    from thbkg.graph.query import named_query
+
+    click.echo(named_query(name).text, nl=False)
+
+
+@click.command(context_settings=_SETTINGS)
+@click.option("--endpoint", required=True, metavar="URL",
+              help="Where to upload: an Oxigraph server's base URL (e.g. http://127.0.0.1:7878, "
+                   "'/store' is added; a …/query or …/update URL is mapped to …/store too), or any "
+                   "SPARQL 1.1 Graph Store Protocol URL, used as given (Fuseki …/ds/data, GraphDB "
+                   "…/repositories/ID/rdf-graphs/service).")
+@click.option("--graph", "graph_iri", default=None, metavar="IRI",
+              help="Upload into this named graph (default: the server's default graph).")
+@click.option("--replace", is_flag=True, default=False,
+              help="Replace the graph's content (HTTP PUT) instead of adding to it (POST); pushing "
+                   "twice with --replace leaves the same triples.")
+@click.option("--data", "data_dirs", multiple=True,
+              type=click.Path(exists=True, file_okay=False, dir_okay=True),
+              help="Extra data folder merged with the bundled tables. Repeatable.")
+@_no_bundled_option
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True,
+              metavar="S", help="HTTP timeout of one attempt, in seconds.")
+@click.option("--retries", type=click.IntRange(min=0, max=10), default=4, show_default=True,
+              help="Retries (with exponential backoff) after HTTP 5xx answers and timeouts.")
+def push(endpoint, graph_iri, replace, data_dirs, no_bundled, timeout, retries):
+    """Upload the graph (data + ontology) to a SPARQL server (Graph Store HTTP Protocol).
+
+    Sends N-Triples with POST (add) or PUT (--replace) to the default graph or to ?graph=IRI,
+    and reports the number of triples sent. Connection errors and HTTP 4xx/5xx answers are
+    reported with the server's own message; 5xx answers and timeouts are retried with
+    exponential backoff.
+
+    \b
+    Examples:
+      oxigraph serve --location srv-db --bind 127.0.0.1:7878 &
+      thbkg push --endpoint http://127.0.0.1:7878 --replace
+      thbkg query -n agency_partners --endpoint http://127.0.0.1:7878/query
+      thbkg push --endpoint http://fuseki:3030/thb/data --graph https://w3id.org/thbkg/graph --replace
+    """
+    from thbkg.graph.push import push_graph
+    from thbkg.graph.source import built_ntriples
+
+    data = built_ntriples(data_dirs, include_bundled=False if no_bundled else None)
+    report = push_graph(endpoint, data, graph_iri=graph_iri, replace=replace, timeout=timeout,
+                        retries=retries, log=lambda msg: click.echo(msg, err=True))
+    target = f"graph <{graph_iri}>" if graph_iri else "the default graph"
+    verb = "replaced" if replace else "added to"
+    click.echo(f"Sent {report['triples']} triples to {report['url']} ({verb} {target}; HTTP "
+               f"{report['status']}, {report['seconds']:.1f} s, {report['attempts']} attempt"
+               f"{'s' if report['attempts'] != 1 else ''}).")
+
+
+@click.command(context_settings=_SETTINGS)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback exposes the graph to the network "
+                   "(a warning is printed).")
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True, help="TCP port.")
+@click.option("--store", "store_dir", default=None, metavar="DIR",
+              type=click.Path(exists=True, file_okay=False, dir_okay=True),
+              help="Serve this persistent store (written by 'thbkg build --store DIR'). Default: build "
+                   "a temporary store from the tables, removed on exit.")
+@click.option("--data", "data_dirs", multiple=True,
+              type=click.Path(exists=True, file_okay=False, dir_okay=True),
+              help="Extra data folder merged with the bundled tables (ignored with --store). Repeatable.")
+@_no_bundled_option
+@click.option("--timeout", "query_timeout", type=click.IntRange(min=1), default=None, metavar="S",
+              help="Let the server stop SPARQL queries after S seconds.")
+def serve(host, port, store_dir, data_dirs, no_bundled, query_timeout):
+    """Serve the graph read-only over HTTP with the real Oxigraph SPARQL server.
+
+    Runs 'oxigraph serve-read-only' (from the 'oxigraph' Python package) on a store holding the
+    graph, prints the SPARQL query endpoint URL and the URL of Oxigraph's query page, and runs until
+    Ctrl-C or SIGTERM, which it passes on to the server before cleaning up. Updates are refused.
+
+    \b
+    Examples:
+      thbkg serve
+      thbkg build --store graph-db/ && thbkg serve --store graph-db/ --port 8000
+      curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s ?p ?o } LIMIT 3' \\
+           http://127.0.0.1:7878/query
+    """
+    from thbkg.graph.server import serve_graph
+
+    code = serve_graph(host=host, port=port, store_dir=store_dir, data_dirs=data_dirs,
+                       include_bundled=False if no_bundled else None, query_timeout=query_timeout,
+                       echo=lambda msg, err=False: click.echo(msg, err=err))
+    sys.exit(code)
+
+
+@click.command(context_settings=_SETTINGS)
+@click.option("--actors", type=click.IntRange(min=10), default=1000, show_default=True,
+              help="Number of actors.")
+@click.option("--links", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="Number of links.")
+@click.option("--seed", type=int, default=42, show_default=True,
+              help="Random seed, so the same command writes the same tables.")
+@click.option("-o", "--output", required=True, metavar="DIR",
+              type=click.Path(file_okay=False, dir_okay=True),
+              help="Folder to write the tables into (created if needed; existing tables are replaced).")
+def synth(actors, links, seed, output):
+    """Write a synthetic dataset in the table format of data/, to measure growth.
+
+    Realistic in shape, not in content: mostly countries with a few agencies and frameworks,
+    a few hubs (preferential attachment), link types that fit the actor types, dates 1995–2026
+    (some ended), Zipf-shared sources, a mix of confidence, priority regions. Every id starts with
+    'syn-' and every source says it is synthetic. Use it without the bundled tables:
+
+    \b
+    Examples:
+      thbkg synth --actors 2000 --links 20000 --seed 1 -o synth/
+      thbkg validate --no-bundled --data synth/
+      THBKG_NO_BUNDLED=1 thbkg query -n most_connected_actors --data synth/
+      thbkg build --no-bundled --data synth/ --store synth-db/
+    """
+    from thbkg.graph.synth import write_synthetic
+
+    counts = write_synthetic(output, actors=actors, links=links, seed=seed)
+    click.echo("Wrote " + ", ".join(f"{n} {name}" for name, n in counts.items()) + f" to {output}")
