@@ -519,8 +519,17 @@ class QueryResult:
         return self.variables, self.rows
 
 
-def _graph_of(source) -> Graph:
-    return source if isinstance(source, Graph) else source.graph()
+def _graph_of(source, form: str = "SELECT") -> Graph:
+    graph = source if isinstance(source, Graph) else source.graph()
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    store = graph.store
+    if form in ("CONSTRUCT", "DESCRIBE") and isinstance(store, SPARQLStore) and store.returnFormat == "json":
+        # asked for SPARQL JSON results, servers answer a CONSTRUCT with 406 Not Acceptable;
+        # "xml" makes rdflib accept RDF/XML, which every SPARQL 1.1 server can write
+        graph = Graph(store=SPARQLStore(query_endpoint=store.query_endpoint, returnFormat="xml",
+                                        method=store.method), bind_namespaces="none")
+    return graph
 
 
 def _execute(graph: Graph, text: str, form: str) -> QueryResult:
@@ -542,6 +551,16 @@ def _execute(graph: Graph, text: str, form: str) -> QueryResult:
     except Exception as exc:
         if type(exc).__name__ in ("ParseException", "ParseSyntaxException"):  # rdflib's parser
             raise UsageError(f"SPARQL syntax error (rdflib): {' '.join(str(exc).split())[:300]}") from None
+        endpoint = getattr(graph.store, "query_endpoint", None)
+        if endpoint:  # rdflib's SPARQLStore hides the HTTP error behind a generic ValueError
+            cause = exc.__context__ or exc
+            detail = " ".join(str(cause).split())
+            if hasattr(cause, "read"):
+                try:
+                    detail += ": " + " ".join(cause.read().decode("utf-8", "replace").split())[:300]
+                except Exception:  # the body may be gone already
+                    pass
+            raise ThbkgError(f"the SPARQL endpoint {endpoint} failed: {detail[:400]}") from None
         raise
 
 
@@ -587,9 +606,9 @@ def run_query(source, text: str, params: dict[str, str] | None = None, *, declar
     final = bind_params(text, terms)
     started = time.perf_counter()
     if not timeout:
-        result = _execute(_graph_of(source), final, form)
+        result = _execute(_graph_of(source, form), final, form)
     else:
-        result = _run_with_timeout(lambda: _execute(_graph_of(source), final, form), timeout)
+        result = _run_with_timeout(lambda: _execute(_graph_of(source, form), final, form), timeout)
     result.seconds = time.perf_counter() - started
     return result
 

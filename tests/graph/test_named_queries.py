@@ -1,0 +1,209 @@
+"""Every named query: well-formed header, same answer on every store, and answers checked against the CSV tables.
+
+The four paths: the default embedded Oxigraph store, rdflib's Memory store (``--store memory``), a
+persistent Oxigraph store on disk (``--store DIR``) and a real Oxigraph server read through rdflib's
+SPARQLStore (``--endpoint``) after a ``push``.
+"""
+
+from __future__ import annotations
+
+import csv
+import shlex
+from collections import Counter
+
+import pytest
+from rdflib import Literal
+from rdflib.namespace import XSD
+
+from thbkg.graph.query import PARAM_TYPES, check_query, list_named_queries, named_query, run_query
+from thbkg.graph.tables import bundled_data_dir
+
+QUERIES = list_named_queries()
+NAMES = [q.name for q in QUERIES]
+
+
+def test_the_library_has_at_least_15_queries():
+    assert len(QUERIES) >= 15
+    assert len(set(NAMES)) == len(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_header_is_complete(name):
+    query = named_query(name)
+    assert query.title and "?" in query.question
+    assert query.examples, "every query shows an example"
+    for param in query.params:
+        assert param.type in PARAM_TYPES and param.description
+        assert f"?{param.name}" in query.text, f"parameter {param.name} is not used"
+    declared = {p.name for p in query.params}
+    for example in query.examples:
+        words = shlex.split(example)
+        assert words[:4] == ["thbkg", "query", "-n", name]
+        given = [words[i + 1].split("=", 1)[0] for i, w in enumerate(words) if w == "--param"]
+        assert set(given) <= declared
+    assert check_query(query.text) in ("SELECT", "CONSTRUCT")
+
+
+# -- the four paths ---------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory, bundled_source, oxigraph_server):
+    from thbkg.graph.push import push_graph
+    from thbkg.graph.source import GraphSource, built_ntriples, write_store
+
+    data = built_ntriples()
+    store_dir = tmp_path_factory.mktemp("named") / "store"
+    write_store(store_dir, ntriples=data)
+    report = push_graph(oxigraph_server.base, data, replace=True)
+    assert oxigraph_server.count() == report["triples"]
+    return {
+        "embedded": bundled_source,
+        "memory": GraphSource(store="memory"),
+        "persistent": GraphSource(store=str(store_dir)),
+        "endpoint": GraphSource(endpoint=oxigraph_server.query_url),
+    }
+
+
+def _norm(term):
+    """A comparable form: xsd:string literals as plain, GROUP_CONCAT cells (order unspecified) sorted."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        text = str(term)
+        if "; " in text:
+            text = "; ".join(sorted(text.split("; ")))
+        datatype = None if term.datatype in (None, XSD.string) else str(term.datatype)
+        return ("literal", text, datatype, term.language)
+    return (type(term).__name__, str(term))
+
+
+def _answer(result):
+    variables, rows = result.table()
+    return variables, sorted((tuple(_norm(t) for t in row) for row in rows), key=repr)
+
+
+@pytest.fixture(scope="module")
+def answers(sources):
+    out = {}
+    for query in QUERIES:
+        out[query.name] = {kind: _answer(run_query(src, query.text, {}, declared=query.params))
+                           for kind, src in sources.items()}
+    return out
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("name", NAMES)
+def test_every_path_gives_the_same_rows(answers, name):
+    got = answers[name]
+    variables, rows = got["embedded"]
+    assert rows, f"{name} finds nothing in the bundled data with its default parameters"
+    for kind in ("memory", "persistent", "endpoint"):
+        assert got[kind][0] == variables, kind
+        assert got[kind][1] == rows, f"{name}: {kind} differs from the embedded store"
+
+
+# -- answers checked against the tables ----------------------------------------------------------------
+
+def _table(name):
+    with open(bundled_data_dir() / name, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+LINKS = _table("links.csv")
+
+
+def _ids(result, var="link"):
+    i = result.variables.index(var)
+    return sorted(str(row[i]).rsplit("/", 1)[1] for row in result.rows)
+
+
+def test_agency_partners_are_the_links_of_the_agency(bundled_source):
+    for agency in ("europol", "frontex"):
+        result = run_query(bundled_source, named_query("agency_partners").text, {"agency": agency})
+        expected = sorted(r["id"] for r in LINKS if agency in (r["subject"], r["object"]))
+        assert _ids(result) == expected
+        partner = result.variables.index("partner")
+        others = {r["object"] if r["subject"] == agency else r["subject"]
+                  for r in LINKS if agency in (r["subject"], r["object"])}
+        assert {str(row[partner]).rsplit("/", 1)[1] for row in result.rows} == others
+
+
+def test_country_ties(bundled_source):
+    result = run_query(bundled_source, named_query("country_ties").text, {"country": "ma"})
+    assert _ids(result) == sorted(r["id"] for r in LINKS if "ma" in (r["subject"], r["object"]))
+    start = result.variables.index("start")
+    dated = [str(row[start]) for row in result.rows if row[start] is not None]
+    assert dated == sorted(dated, key=lambda d: (d + "-01-01")[:10])  # oldest first
+
+
+@pytest.mark.parametrize("name, keep", [
+    ("links_under_negotiation", lambda r: r["status"] == "under_negotiation"),
+    ("low_confidence_links", lambda r: r["confidence"] == "low"),
+    ("liaison_officers", lambda r: r["type"] == "liaison_officer"),
+    ("uncertain_dates", lambda r: r["date_confidence"] == "low"),
+    ("ended_or_suspended_links", lambda r: r["status"] in ("ended", "suspended")),
+    ("network_members", lambda r: r["object"] == "emn" and r["type"] in ("membership", "observer")),
+])
+def test_link_lists_match_the_table(bundled_source, name, keep):
+    result = run_query(bundled_source, named_query(name).text, {})
+    assert _ids(result) == sorted(r["id"] for r in LINKS if keep(r))
+
+
+def test_links_started_between(bundled_source):
+    result = run_query(bundled_source, named_query("links_started_between").text,
+                       {"from": "2016", "to": "2018-12-31"})
+    expected = sorted(r["id"] for r in LINKS if r["start"] and "2016" <= r["start"][:4] <= "2018")
+    assert _ids(result) == expected
+
+
+def test_link_counts_add_up_to_the_table(bundled_source):
+    result = run_query(bundled_source, named_query("link_counts_by_type_year").text, {})
+    per_type = Counter()
+    per_year = Counter()
+    for link_type, year, n in result.rows:
+        per_type[str(link_type)] += int(n)
+        per_year[(str(link_type), int(year) if year is not None else None)] += int(n)
+    assert per_type == Counter(r["type"] for r in LINKS)
+    assert per_year == Counter((r["type"], int(r["start"][:4]) if r["start"] else None) for r in LINKS)
+
+
+def test_actor_counts_by_type(bundled_source):
+    result = run_query(bundled_source, named_query("actor_counts_by_type").text, {})
+    got = {str(t): int(n) for t, n, _ in result.rows}
+    assert got == dict(Counter(r["type"] for r in _table("actors.csv")))
+
+
+def test_region_members(bundled_source):
+    rows = _table("region_members.csv")
+    for region in sorted({r["region"] for r in rows}):
+        result = run_query(bundled_source, named_query("region_members").text, {"region": region})
+        assert _ids(result, "actor") == sorted(r["actor"] for r in rows if r["region"] == region)
+
+
+def test_gap_table_counts_missing_agreements(bundled_source):
+    result = run_query(bundled_source, named_query("region_agreement_gaps").text, {"region": "western-balkans"})
+    agreements = {"operational_agreement", "strategic_agreement", "working_arrangement", "status_agreement",
+                  "cooperation_agreement"}
+    members = {r["actor"] for r in _table("region_members.csv") if r["region"] == "western-balkans"}
+    country = {r["id"] for r in _table("actors.csv") if r["type"] == "country"}
+    assert set(_ids(result, "country")) == members & country
+    v = result.variables
+    for row in result.rows:
+        cid = str(row[v.index("country")]).rsplit("/", 1)[1]
+        held = {agency for agency in ("europol", "frontex", "eurojust")
+                if any({r["subject"], r["object"]} == {cid, agency} and r["type"] in agreements
+                       and r["status"] not in ("ended", "under_negotiation") for r in LINKS)}
+        assert int(row[v.index("missing")]) == 3 - len(held), cid
+        for agency in ("europol", "frontex", "eurojust"):
+            assert (row[v.index(agency)] is not None) == (agency in held), (cid, agency)
+
+
+def test_tied_to_all_three(bundled_source):
+    result = run_query(bundled_source, named_query("tied_to_all_three").text, {})
+    country = {r["id"] for r in _table("actors.csv") if r["type"] == "country"}
+
+    def tied(agency):
+        return {r["subject"] if r["object"] == agency else r["object"] for r in LINKS
+                if agency in (r["subject"], r["object"])}
+
+    assert set(_ids(result, "country")) == tied("europol") & tied("frontex") & tied("eurojust") & country
