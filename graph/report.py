@@ -47,6 +47,8 @@ DEFAULT_SNAPSHOTS = ("2010", "2015", "2020", "today")
 #: Above this many actors, betweenness is sampled unless ``k`` is given.
 EXACT_BETWEENNESS_LIMIT = 2000
 DEFAULT_SAMPLE_K = 256
+#: Above this many actors, the report leaves closeness out (it is exact only, O(n·m)).
+EXACT_CLOSENESS_LIMIT = 5000
 CONFIDENCE_LEVELS = ("high", "medium", "low")
 
 
@@ -142,14 +144,21 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
     params = {"generated": stamp.isoformat(), "filters": filters_text, "seed": seed, "top": top,
               "betweenness": f"sampled from k={k} source actors (seed {seed})" if k and k < n else "exact",
               "k": k, "snapshots": list(snapshot_dates), "backend": backend or "networkx",
-              "source": source_text or "bundled tables"}
+              "source": source_text or "bundled tables",
+              "skipped": (f"closeness (exact closeness needs a search from every actor; skipped above "
+                          f"{EXACT_CLOSENESS_LIMIT:,} actors)" if n > EXACT_CLOSENESS_LIMIT else "")}
 
     steps = ["centrality", "communities", "brokers", "coverage", "change", "quality"]
     with progress(len(steps), "report") as bar:
         bar.set_item("centrality")
-        scores = compute_centrality(graph, metrics=REPORT_METRICS, k=k, seed=seed, backend=backend)
+        chosen = tuple(m for m in REPORT_METRICS if m != "closeness" or n <= EXACT_CLOSENESS_LIMIT)
+        scores = compute_centrality(graph, metrics=chosen, k=k, seed=seed, backend=backend)
+        # eigenvector (ARPACK) differs in the last bits between runs; rounding keeps ties tied, so the
+        # same command gives the same ranking
+        scores = {m: {node: round(v, 10) if _finite(v) else v for node, v in values.items()}
+                  for m, values in scores.items()}
         metrics = {}
-        for metric in REPORT_METRICS:
+        for metric in chosen:
             rows = [{"rank": rank, "id": node, "value": value}
                     for rank, node, value in ranked(scores[metric], metric, top=top)]
             metrics[metric] = {"title": METRIC_TITLES[metric], "rows": rows}
@@ -162,23 +171,20 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
                                   for i, members in enumerate(parts.communities)]}
         bar.update(1, "brokers")
 
-        articulation = brokers_mod.articulation_points(graph)
-        cut_effect = []
-        base = nx.number_connected_components(graph)
-        for node in articulation:
-            rest = graph.subgraph(x for x in graph if x != node)
-            cut_effect.append({"id": node, "components_after": nx.number_connected_components(rest),
-                               "components_before": base})
-        bridge_rows = [{"u": u, "v": v, "types": list(graph.edges[u, v].get("types", ())),
-                        "links": list(graph.edges[u, v].get("links", ()))}
-                       for u, v in brokers_mod.bridges(graph)]
+        cut_points = cut_vertices(graph)
+        cut_edges = cut_ties(graph)
+        bridge_rows = [{**row, "types": list(graph.edges[row["u"], row["v"]].get("types", ())),
+                        "links": list(graph.edges[row["u"], row["v"]].get("links", ()))}
+                       for row in cut_edges[:top]]
         burt = brokers_mod.burt(graph, backend=backend)
         by_effective = sorted((x for x in burt.items() if _finite(x[1]["effective_size"])),
                               key=lambda x: (-x[1]["effective_size"], x[0]))[:top]
         roles = brokers_mod.brokerage_roles(net.multigraph())
         role_rows = sorted(((node, counts) for node, counts in roles.items() if counts["total"]),
                            key=lambda x: (-x[1]["total"], x[0]))[:top]
-        brokers = {"articulation_points": cut_effect, "bridges": bridge_rows,
+        brokers = {"articulation_points": cut_points[:top], "articulation_total": len(cut_points),
+                   "bridges": bridge_rows, "bridges_total": len(cut_edges),
+                   "pendant_bridges": sum(1 for row in cut_edges if row["cut_off"] == 1),
                    "structural_holes": [{"id": node, **vals} for node, vals in by_effective],
                    "roles": [{"id": node, **counts} for node, counts in role_rows]}
         bar.update(1, "coverage")
@@ -202,6 +208,70 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
             "actors": actors, "scores": scores,
             "links": {lk["id"]: {"label": lk.get("label") or lk["id"], "start": lk.get("start"),
                                  "end": lk.get("end"), "type": lk.get("type")} for lk in net.links}}
+
+
+def cut_vertices(graph):
+    """Articulation points with the number of pieces their component falls into without them.
+
+    A cut vertex ``v`` splits its component into as many pieces as there are biconnected blocks
+    containing ``v``, so one pass over the blocks (linear time) gives every count.
+
+    Returns
+    -------
+    list of dict
+        ``{"id", "pieces", "components_before", "components_after"}``, most pieces first.
+
+    >>> G = nx.Graph([("a", "b"), ("b", "c"), ("b", "d"), ("d", "e")])
+    >>> [(r["id"], r["pieces"], r["components_after"]) for r in cut_vertices(G)]
+    [('b', 3, 3), ('d', 2, 2)]
+    """
+    base = nx.number_connected_components(graph)
+    blocks = Counter(node for block in nx.biconnected_components(graph) for node in block)
+    rows = [{"id": v, "pieces": blocks[v], "components_before": base, "components_after": base - 1 + blocks[v]}
+            for v in nx.articulation_points(graph)]
+    return sorted(rows, key=lambda r: (-r["pieces"], str(r["id"])))
+
+
+def cut_ties(graph):
+    """Bridges with the number of actors on the smaller side (``cut_off``), largest cut first.
+
+    Contracting the 2-edge-connected pieces gives a forest whose edges are the bridges; the size
+    below each forest edge is the side cut off. Linear time.
+
+    >>> G = nx.Graph([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d"), ("d", "e")])
+    >>> [(r["u"], r["v"], r["cut_off"]) for r in cut_ties(G)]
+    [('c', 'd', 2), ('d', 'e', 1)]
+    """
+    bridge_list = [tuple(sorted(e, key=str)) for e in nx.bridges(graph)]
+    if not bridge_list:
+        return []
+    rest = graph.copy()
+    rest.remove_edges_from(bridge_list)
+    piece_of, sizes = {}, []
+    for i, comp in enumerate(nx.connected_components(rest)):
+        sizes.append(len(comp))
+        for node in comp:
+            piece_of[node] = i
+    tree = nx.Graph()
+    tree.add_nodes_from(range(len(sizes)))
+    for u, v in bridge_list:
+        tree.add_edge(piece_of[u], piece_of[v], bridge=(u, v))
+    cut = {}
+    for comp in nx.connected_components(tree):
+        total = sum(sizes[i] for i in comp)
+        root = min(comp)
+        below = {}
+        order = list(nx.dfs_postorder_nodes(tree, root))
+        parent = {root: None}
+        for a, b in nx.dfs_edges(tree, root):
+            parent[b] = a
+        for node in order:
+            below[node] = sizes[node] + sum(below[c] for c in tree[node] if parent.get(c) == node)
+            if parent[node] is not None:
+                u, v = tree.edges[node, parent[node]]["bridge"]
+                cut[(u, v)] = min(below[node], total - below[node])
+    rows = [{"u": u, "v": v, "cut_off": cut[(u, v)]} for u, v in bridge_list]
+    return sorted(rows, key=lambda r: (-r["cut_off"], str(r["u"]), str(r["v"])))
 
 
 def _summary(net, graph):
@@ -354,7 +424,8 @@ def render_html(report, map_href=None, map_note=None):
            " &middot; <strong>Top:</strong> " + _h(p["top"]) +
            " &middot; <strong>Betweenness:</strong> " + _h(p["betweenness"]) +
            " &middot; <strong>Snapshots:</strong> " + _h(", ".join(p["snapshots"]) or "none") +
-           " &middot; <strong>Graph:</strong> " + _h(p["source"]) + "</p>"]
+           " &middot; <strong>Graph:</strong> " + _h(p["source"]) +
+           (" &middot; <strong>Left out:</strong> " + _h(p["skipped"]) if p.get("skipped") else "") + "</p>"]
     if map_href:
         out.append(f'<p><strong>Interactive map:</strong> <a href="{_h(map_href)}">{_h(map_href)}</a> '
                    "(opens offline, in the same folder)</p>")
@@ -413,15 +484,18 @@ def render_html(report, map_href=None, map_note=None):
     # Brokers
     b = report["brokers"]
     section("Brokers and single points of failure")
-    out.append("<h3>Articulation points</h3><p class=\"note\">Actors whose departure splits the network.</p>")
-    out.append(_table_html(["actor", "type", "components before", "components after removal"], [
-        [_actor_html(report, r["id"]), _h(report["actors"].get(r["id"], {}).get("type")),
+    out.append("<h3>Articulation points</h3><p class=\"note\">Actors whose departure splits the network: "
+               f"{_h(b['articulation_total'])} in all; those splitting it into the most pieces first.</p>")
+    out.append(_table_html(["actor", "type", "pieces left", "components before", "components after removal"], [
+        [_actor_html(report, r["id"]), _h(report["actors"].get(r["id"], {}).get("type")), _h(r["pieces"]),
          _h(r["components_before"]), _h(r["components_after"])] for r in b["articulation_points"]],
-        numeric=(2, 3)) if b["articulation_points"] else "<p>None: no single actor's departure splits the network.</p>")
-    out.append("<h3>Bridges</h3><p class=\"note\">Ties whose loss splits the network.</p>")
-    out.append(_table_html(["actor", "actor", "link types", "links"], [
-        [_actor_html(report, r["u"]), _actor_html(report, r["v"]), _h(", ".join(r["types"])),
-         _h(", ".join(r["links"]))] for r in b["bridges"]]) if b["bridges"] else "<p>None.</p>")
+        numeric=(2, 3, 4)) if b["articulation_points"] else "<p>None: no single actor's departure splits the network.</p>")
+    out.append("<h3>Bridges</h3><p class=\"note\">Ties whose loss splits the network: "
+               f"{_h(b['bridges_total'])} in all, {_h(b['pendant_bridges'])} of them the only tie of one actor; "
+               "those cutting off the most actors first.</p>")
+    out.append(_table_html(["actor", "actor", "actors cut off", "link types", "links"], [
+        [_actor_html(report, r["u"]), _actor_html(report, r["v"]), _h(r["cut_off"]), _h(", ".join(r["types"])),
+         _h(", ".join(r["links"]))] for r in b["bridges"]], numeric=(2,)) if b["bridges"] else "<p>None.</p>")
     out.append("<h3>Structural holes (Burt)</h3><p class=\"note\">Highest effective size; "
                "lower constraint means more brokerage opportunity.</p>")
     out.append(_table_html(["actor", "effective size", "constraint"], [
@@ -576,7 +650,8 @@ def render_markdown(report, map_href=None, map_note=None):
     out = ["# Cooperation against trafficking in human beings: network report", "",
            f"Generated: {e(p['generated'])} · Filters: {e(p['filters'])} · Seed: {e(p['seed'])} · "
            f"Top: {e(p['top'])} · Betweenness: {e(p['betweenness'])} · "
-           f"Snapshots: {e(', '.join(p['snapshots']) or 'none')} · Graph: {e(p['source'])}", ""]
+           f"Snapshots: {e(', '.join(p['snapshots']) or 'none')} · Graph: {e(p['source'])}"
+           + (f" · Left out: {e(p['skipped'])}" if p.get("skipped") else ""), ""]
     if map_href:
         out += [f"Interactive map: [{e(map_href)}](<{map_href}>)", ""]
     elif map_note:
@@ -599,12 +674,15 @@ def render_markdown(report, map_href=None, map_note=None):
                                                  for g in c["groups"]])]
     b = report["brokers"]
     out += ["## Brokers and single points of failure", "", "### Articulation points", "",
-            _md_table(["actor", "components before", "components after removal"],
-                      [[actor(r["id"]), e(r["components_before"]), e(r["components_after"])]
+            f"{e(b['articulation_total'])} in all.", "",
+            _md_table(["actor", "pieces left", "components before", "components after removal"],
+                      [[actor(r["id"]), e(r["pieces"]), e(r["components_before"]), e(r["components_after"])]
                        for r in b["articulation_points"]]) if b["articulation_points"] else "None.\n",
             "### Bridges", "",
-            _md_table(["actor", "actor", "link types"], [[actor(r["u"]), actor(r["v"]), e(", ".join(r["types"]))]
-                                                         for r in b["bridges"]]) if b["bridges"] else "None.\n",
+            f"{e(b['bridges_total'])} in all, {e(b['pendant_bridges'])} of them the only tie of one actor.", "",
+            _md_table(["actor", "actor", "actors cut off", "link types"],
+                      [[actor(r["u"]), actor(r["v"]), e(r["cut_off"]), e(", ".join(r["types"]))]
+                       for r in b["bridges"]]) if b["bridges"] else "None.\n",
             "### Structural holes (Burt)", "",
             _md_table(["actor", "effective size", "constraint"],
                       [[actor(r["id"]), e(fmt_value(r["effective_size"])), e(fmt_value(r["constraint"]))]

@@ -134,14 +134,27 @@ def test_communities_cover_every_actor(built, report_network):
     assert built["communities"]["modularity"] == pytest.approx(expected, abs=1e-4)
 
 
-def test_brokers_against_networkx(built, report_network):
+def test_brokers_against_networkx_and_brute_force(built, report_network):
     G = report_network.cooperation_graph()
-    assert [r["id"] for r in built["brokers"]["articulation_points"]] == sorted(nx.articulation_points(G))
-    assert {(r["u"], r["v"]) for r in built["brokers"]["bridges"]} == \
-        {tuple(sorted(e)) for e in nx.bridges(G)}
+    brokers = built["brokers"]
+    assert sorted(r["id"] for r in brokers["articulation_points"]) == sorted(nx.articulation_points(G))
+    base = nx.number_connected_components(G)
+    for row in brokers["articulation_points"]:
+        H = G.copy()
+        H.remove_node(row["id"])
+        assert row["components_after"] == nx.number_connected_components(H)
+        assert row["components_before"] == base
     # removing Europol leaves Germany and the hostile actor each on their own: + 2 components
-    europol = next(r for r in built["brokers"]["articulation_points"] if r["id"] == "europol")
+    europol = next(r for r in brokers["articulation_points"] if r["id"] == "europol")
     assert europol["components_after"] - europol["components_before"] == 2
+    assert brokers["bridges_total"] == len(list(nx.bridges(G)))
+    for row in brokers["bridges"]:
+        H = G.copy()
+        H.remove_edge(row["u"], row["v"])
+        assert row["cut_off"] == min(len(nx.node_connected_component(H, row["u"])),
+                                     len(nx.node_connected_component(H, row["v"])))
+    cuts = [r["cut_off"] for r in brokers["bridges"]]
+    assert cuts == sorted(cuts, reverse=True)
 
 
 def test_coverage_and_change_sections(built, report_network):
