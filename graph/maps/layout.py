@@ -87,7 +87,7 @@ def _hop_distances(H, nodes, sources=None):
     return np.asarray(D)
 
 
-def stress_layout(D, *, seed=42, iterations=300, tol=1e-5):
+def stress_layout(D, *, seed=42, iterations=200, tol=1e-4):
     """Positions whose distances match *D* (stress majorization, SMACOF with weights 1/d^2).
 
     NetworkX has no fast stress layout: ``kamada_kawai_layout`` (the same energy, via L-BFGS)
@@ -119,31 +119,35 @@ def stress_layout(D, *, seed=42, iterations=300, tol=1e-5):
     n = len(D)
     if n == 1:
         return np.zeros((1, 2))
+    from scipy.linalg import cho_factor, cho_solve, eigh
+    from scipy.spatial.distance import cdist
+
     # classical MDS start, then a seeded jitter so twins (same distances to all) can separate
-    J = np.eye(n) - 1.0 / n
-    B = -0.5 * J @ (D ** 2) @ J
-    vals, vecs = np.linalg.eigh(B)
-    X = vecs[:, -2:] * np.sqrt(np.maximum(vals[-2:], 1e-9))
+    D2 = D ** 2
+    B = -0.5 * (D2 - D2.mean(axis=0) - D2.mean(axis=1)[:, None] + D2.mean())
+    vals, vecs = eigh(B, subset_by_index=[n - 2, n - 1])
+    X = vecs * np.sqrt(np.maximum(vals, 1e-9))
     X = X + np.random.default_rng(seed).normal(scale=0.05, size=X.shape)
     with np.errstate(divide="ignore"):
-        W = np.where(D > 0, 1.0 / (D ** 2), 0.0)
+        W = np.where(D > 0, 1.0 / np.maximum(D, 1e-12) ** 2, 0.0)
     V = -W
     V[np.diag_indices(n)] = W.sum(axis=1)
-    V_pinv = np.linalg.pinv(V)
+    # V is a weighted Laplacian: V + 11'/n is positive definite and acts as V's pseudo-inverse on
+    # centred vectors, so one Cholesky factorisation replaces pinv (3x faster here)
+    factor = cho_factor(V + 1.0 / n)
     WD = W * D
     previous = np.inf
     for _ in range(iterations):
-        diff = X[:, None, :] - X[None, :, :]
-        dist = np.sqrt((diff ** 2).sum(axis=2))
+        dist = cdist(X, X)
         stress = float((W * (dist - D) ** 2).sum())
         if previous - stress < tol * max(previous, 1e-12):
             break
         previous = stress
         with np.errstate(divide="ignore", invalid="ignore"):
-            Bx = np.where(dist > 1e-12, -WD / dist, 0.0)
+            Bx = np.where(dist > 1e-12, -WD / np.maximum(dist, 1e-12), 0.0)
         Bx[np.diag_indices(n)] = 0.0
         Bx[np.diag_indices(n)] = -Bx.sum(axis=1)
-        X = V_pinv @ (Bx @ X)
+        X = cho_solve(factor, Bx @ X)
     return X
 
 
@@ -157,8 +161,9 @@ def _component_layout(H, seed, key):
     n = len(nodes)
     if n == 1:
         return {nodes[0]: (0.0, 0.0)}
+    hop_px = HOP_PX * max(1.0, math.sqrt(n / 150.0))  # big components need more room per hop
     if n <= FORCE_CORE_SIZE:
-        X = stress_layout(_hop_distances(H, nodes), seed=seed) * HOP_PX
+        X = stress_layout(_hop_distances(H, nodes), seed=seed) * hop_px
         return _centred({v: (float(x), float(y)) for v, (x, y) in zip(nodes, X)})
 
     # Large component: stress layout of the most central nodes (distances measured in the whole
@@ -166,7 +171,7 @@ def _component_layout(H, seed, key):
     core = sorted(nodes, key=key)[:FORCE_CORE_SIZE]
     D = _hop_distances(H, nodes, sources=core)
     index = {v: i for i, v in enumerate(nodes)}
-    X = stress_layout(D[:, [index[c] for c in core]], seed=seed) * HOP_PX
+    X = stress_layout(D[:, [index[c] for c in core]], seed=seed) * hop_px
     positions = {v: (float(x), float(y)) for v, (x, y) in zip(core, X)}
     rng = random.Random(seed)
     phase, children = {}, defaultdict(int)

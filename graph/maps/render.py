@@ -264,7 +264,8 @@ def build_map(network, *, layout="force", size_by="pagerank", top=None, seed=42,
 
     edge_titles = G.number_of_edges() <= EDGE_TITLES_MAX_EDGES
     link_type_counts = Counter(_text(l.get("type")) for l in links)
-    for u, v in sorted((tuple(sorted(e, key=str)) for e in G.edges() if e[0] != e[1]), key=str):
+    pairs = sorted((tuple(sorted(e, key=str)) for e in G.edges() if e[0] != e[1]), key=str)
+    for edge_number, (u, v) in enumerate(pairs):
         idx = pair_links.get((u, v), [])
         types = Counter(_text(links[i].get("type")) for i in idx)
         count = len(idx) or int(G.edges[u, v].get("count", 1) or 1)
@@ -272,7 +273,7 @@ def build_map(network, *, layout="force", size_by="pagerank", top=None, seed=42,
         dashed = bool(idx) and all(_text(links[i].get("status")) in DASHED_STATUSES for i in idx)
         options = {"color": link_style(main_type).color,
                    "width": round(min(1.0 + 1.6 * math.log2(count), 8.0), 2),
-                   "arrows": {"to": {"enabled": False}}, "links": idx, "id": f"{ids[u]}~{ids[v]}"}
+                   "arrows": "", "links": idx, "id": edge_number}
         if dashed:
             options["dashes"] = True
         if edge_titles:
@@ -287,11 +288,6 @@ def build_map(network, *, layout="force", size_by="pagerank", top=None, seed=42,
     vis_nodes, vis_edges, _heading, _h, _w, options_json = net.get_network_data()
 
     # side-panel data ------------------------------------------------------------------
-    node_links = defaultdict(list)
-    for i, link in enumerate(links):
-        node_links[link["subject"]].append(i)
-        if link["object"] != link["subject"]:
-            node_links[link["object"]].append(i)
     used_sources = set()
     actors_out = {}
     for node in nodes_sorted:
@@ -318,7 +314,6 @@ def build_map(network, *, layout="force", size_by="pagerank", top=None, seed=42,
             "sources": srcs,
             "metrics": {m: round(float(metrics[m].get(node, 0.0)), 6) for m in metrics},
             "partners": G.degree(node),
-            "links": node_links.get(node, []),
         }
     links_out = []
     years = []
@@ -329,10 +324,8 @@ def build_map(network, *, layout="force", size_by="pagerank", top=None, seed=42,
         years.extend(y for y in (sy, ey) if y is not None)
         lt = _text(link.get("type"))
         rec = {"id": _text(link.get("id")), "s": ids[link["subject"]], "o": ids[link["object"]], "type": lt,
-               "typeLabel": link_style(lt).label if lt in LINK_STYLES else (lt or "link"),
                "start": _text(link.get("start")), "end": _text(link.get("end")),
                "sy": sy, "ey": ey, "status": _text(link.get("status")),
-               "statusLabel": STATUS_LABELS.get(_text(link.get("status")), _text(link.get("status"))),
                "confidence": _text(link.get("confidence")), "dateConfidence": _text(link.get("date_confidence")),
                "role": _text(link.get("role")), "sources": srcs}
         links_out.append({k: v for k, v in rec.items() if v not in ("", None, [])
@@ -358,7 +351,7 @@ def build_map(network, *, layout="force", size_by="pagerank", top=None, seed=42,
     payload = {
         "nodes": vis_nodes, "edges": vis_edges, "options": json.loads(options_json),
         "actors": actors_out, "links": links_out, "sources": sources_out,
-        "legend": legend(actor_type_counts, link_type_counts),
+        "legend": legend(actor_type_counts, link_type_counts), "statusLabels": STATUS_LABELS,
         "sizeBy": size_by, "layout": layout, "physics": use_physics,
         "years": {"min": min(years), "max": max(years)} if years else None,
         "undatedLinks": sum(1 for l in links_out if l["sy"] is None and l["ey"] is None),
@@ -435,12 +428,22 @@ def write_map(source_or_network, path, *, filters=None, layout="force", size_by=
     -------
     MapInfo
     """
-    network = _load(source_or_network, filters)
-    data = build_map(network, layout=layout, size_by=size_by, top=top, seed=seed, title=title,
-                     physics=physics)
-    html = render_page(data)
-    encoded = html.encode("utf-8")
-    atomic_write(path if str(path) == "-" else Path(path), encoded)
+    from thbkg.graph.analytics.progress import progress
+
+    with progress(4, "map") as bar:
+        bar.set_item("loading the graph")
+        network = _load(source_or_network, filters)
+        bar.update(1)
+        bar.set_item("metrics and layout")
+        data = build_map(network, layout=layout, size_by=size_by, top=top, seed=seed, title=title,
+                         physics=physics)
+        bar.update(1)
+        bar.set_item("rendering")
+        encoded = render_page(data).encode("utf-8")
+        bar.update(1)
+        bar.set_item("writing")
+        atomic_write(path if str(path) == "-" else Path(path), encoded)
+        bar.update(1)
     return MapInfo(path=str(path), nodes=len(data.payload["nodes"]), edges=len(data.payload["edges"]),
                    links=len(data.payload["links"]), bytes=len(encoded), layout=layout, size_by=size_by,
                    total_actors=len(network.actors))
