@@ -47,6 +47,8 @@ DEFAULT_SNAPSHOTS = ("2010", "2015", "2020", "today")
 #: Above this many actors, betweenness is sampled unless ``k`` is given.
 EXACT_BETWEENNESS_LIMIT = 2000
 DEFAULT_SAMPLE_K = 256
+#: The product run's map keeps at most this many actors (the most central), so it stays legible.
+MAP_MAX_ACTORS = 5000
 #: Above this many actors, the report leaves closeness out (it is exact only, O(n·m)).
 EXACT_CLOSENESS_LIMIT = 5000
 CONFIDENCE_LEVELS = ("high", "medium", "low")
@@ -814,20 +816,25 @@ def render(report, fmt, map_href=None, map_note=None):
 
 
 def write_map(net, report, path, seed=42):
-    """Write the interactive map with :mod:`thbkg.graph.maps`; return None or a note why not."""
+    """Write the interactive map with :func:`thbkg.graph.maps.write_map`; return None, or a note why not.
+
+    Maps of more than :data:`MAP_MAX_ACTORS` actors keep the most central ones (the note says so).
+    """
     try:
         from thbkg.graph import maps
-    except ImportError as exc:  # pragma: no cover - maps is part of the package
-        return f"the map module is not available ({exc})"
-    writer = getattr(maps, "write_map", None) or getattr(maps, "render_map", None)
+    except ImportError as exc:
+        return f"the interactive map could not be made: the map module is not available ({exc})"
+    writer = getattr(maps, "write_map", None)
     if writer is None:
-        return "the interactive map is not available in this version of thbkg (thbkg.graph.maps has no writer)"
-    try:
-        result = writer(net, path, scores=report.get("scores"), seed=seed)
-    except TypeError:
-        result = writer(net, path)
-    if isinstance(result, (str, bytes)) and not Path(path).exists():
-        atomic_write(path, result)
+        return "the interactive map is not available in this version of thbkg (thbkg.graph.maps has no write_map)"
+    import inspect
+
+    wanted = {"seed": seed}
+    n = report["summary"]["actors"]
+    if n > MAP_MAX_ACTORS:
+        wanted["top"] = MAP_MAX_ACTORS
+    accepted = inspect.signature(writer).parameters
+    writer(net, path, **{k: v for k, v in wanted.items() if k in accepted})
     return None
 
 
