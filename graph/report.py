@@ -47,6 +47,11 @@ DEFAULT_SNAPSHOTS = ("2010", "2015", "2020", "today")
 #: Above this many actors, betweenness is sampled unless ``k`` is given.
 EXACT_BETWEENNESS_LIMIT = 2000
 DEFAULT_SAMPLE_K = 256
+#: Longest list or table the HTML/Markdown shows in full; the JSON output always holds everything.
+LIST_LIMIT = 200
+#: Most framework columns in a region's coverage table (those covering the most countries first).
+MAX_FRAMEWORK_COLUMNS = 12
+
 #: The product run's map keeps at most this many actors (the most central), so it stays legible.
 MAP_MAX_ACTORS = 5000
 #: Above this many actors, the report leaves closeness out (it is exact only, O(n·m)).
@@ -335,6 +340,28 @@ def fmt_value(value):
     return str(value)
 
 
+def _more(total, shown):
+    """Text saying how many items were left out of a list, or ''.
+
+    >>> _more(250, 200), _more(3, 3)
+    (' … and 50 more (all of them are in the JSON output)', '')
+    """
+    return f" … and {total - shown} more (all of them are in the JSON output)" if total > shown else ""
+
+
+def coverage_columns(region):
+    """The targets shown as columns: all agencies, then the frameworks covering the most countries.
+
+    Returns
+    -------
+    tuple
+        ``(targets, hidden)``: the column ids and the number of frameworks left out.
+    """
+    frameworks = sorted(region["frameworks"], key=lambda t: (-region["summary"][t]["active"], t))
+    shown = frameworks[:MAX_FRAMEWORK_COLUMNS]
+    return region["agencies"] + shown, len(frameworks) - len(shown)
+
+
 def _pct(share):
     return f"{100 * share:.0f}%"
 
@@ -480,7 +507,8 @@ def render_html(report, map_href=None, map_note=None):
                f"{_h(len(c['groups']))} communities.</p>")
     out.append(_table_html(["#", "size", "actor types", "members"], [
         [_h(g["index"]), _h(g["size"]), _h(", ".join(f"{t} {n}" for t, n in g["types"].items())),
-         ", ".join(_actor_html(report, m) for m in g["members"])] for g in c["groups"]], numeric=(0, 1)))
+         ", ".join(_actor_html(report, m) for m in g["members"][:LIST_LIMIT]) + _h(_more(g["size"], LIST_LIMIT))]
+        for g in c["groups"][:LIST_LIMIT]], numeric=(0, 1)) + _h(_more(len(c["groups"]), LIST_LIMIT)))
     out.append("</section>")
 
     # Brokers
@@ -523,15 +551,18 @@ def render_html(report, map_href=None, map_note=None):
     if not report["coverage"]:
         out.append("<p>No priority regions in this graph.</p>")
     for region in report["coverage"]:
-        targets = region["agencies"] + region["frameworks"]
+        targets, hidden = coverage_columns(region)
         out.append(f"<h3>{_h(region['label'])}</h3>")
+        if hidden:
+            out.append(f'<p class="note">{_h(hidden)} framework(s) covering fewer countries are not shown as '
+                       "columns (see the JSON output).</p>")
         if not region["countries"]:
             out.append("<p>No country of this region is in the filtered graph.</p>")
             continue
         header = "<tr><th>country</th>" + "".join(
             f"<th>{_actor_html(report, t, short=True)}</th>" for t in targets) + "</tr>"
         rows = []
-        for country in region["countries"]:
+        for country in region["countries"][:LIST_LIMIT]:
             cells = [f"<td>{_actor_html(report, country)}</td>"]
             for target in targets:
                 tie = region["ties"].get((country, target))
@@ -542,11 +573,11 @@ def render_html(report, map_href=None, map_note=None):
         share = "<tr><th>share covered</th>" + "".join(
             f'<td class="num">{_h(_pct(region["summary"][t]["share"]))}</td>' for t in targets) + "</tr>"
         out.append(f'<div class="scroll"><table><thead>{header}</thead><tbody>{"".join(rows)}{share}'
-                   "</tbody></table></div>")
+                   "</tbody></table></div>" + _h(_more(len(region["countries"]), LIST_LIMIT)))
         spots = region["white_spots"]
         out.append(f"<p><strong>{len(spots)} white spot(s):</strong> " + (", ".join(
             f"{_actor_html(report, c_, short=True)} – {_actor_html(report, t, short=True)}"
-            for c_, t in spots) or "none") + "</p>")
+            for c_, t in spots[:LIST_LIMIT]) or "none") + _h(_more(len(spots), LIST_LIMIT)) + "</p>")
     out.append("</section>")
 
     # Change
@@ -570,11 +601,11 @@ def render_html(report, map_href=None, map_note=None):
             if row.get(kind):
                 rows = [[_h(i), _h(report["links"].get(i, {}).get("label") or i),
                          _h(report["links"].get(i, {}).get("start" if kind == "added" else "end") or "")]
-                        for i in row[kind]]
+                        for i in row[kind][:LIST_LIMIT]]
                 out.append(f"<details><summary>{_h(len(row[kind]))} link(s) {_h(kind)} after "
                            f"{_h(previous)}, up to {_h(row['date'])}</summary>"
                            + _table_html(["link", "label", "start" if kind == "added" else "end"], rows)
-                           + "</details>")
+                           + _h(_more(len(row[kind]), LIST_LIMIT)) + "</details>")
         previous = row["date"]
     per_year = ch["per_year"]
     out.append(timeline_chart(per_year["years"]))
@@ -602,7 +633,8 @@ def render_html(report, map_href=None, map_note=None):
     out.append(_table_html(["link", "subject", "object", "type", "start", "status", "sources"], [
         [_h(t["id"]), _actor_html(report, t["subject"]), _actor_html(report, t["object"]), _h(t["type"]),
          _h(t["start"] or "undated"), _h(t["status"]), _h(", ".join(t["sources"]))]
-        for t in q["low_confidence_ties"]]) if q["low_confidence_ties"] else "<p>None.</p>")
+        for t in q["low_confidence_ties"][:LIST_LIMIT]]) + _h(_more(len(q["low_confidence_ties"]), LIST_LIMIT))
+        if q["low_confidence_ties"] else "<p>None.</p>")
     out.append("<h3>Sources cited most</h3>")
     out.append(_table_html(["source", "publisher", "links citing", "actors citing"], [
         [_source_html(src), _h(src["publisher"] or ""), _h(src["links"]), _h(src["actors"])]
@@ -672,7 +704,9 @@ def render_markdown(report, map_href=None, map_note=None):
             for r in data["rows"]])]
     c = report["communities"]
     out += ["## Communities", "", f"Louvain (seed {e(c['seed'])}), modularity {e(fmt_value(c['modularity']))}.", "",
-            _md_table(["#", "size", "members"], [[e(g["index"]), e(g["size"]), ", ".join(actor(m) for m in g["members"])]
+            _md_table(["#", "size", "members"], [[e(g["index"]), e(g["size"]),
+                                                  ", ".join(actor(m) for m in g["members"][:LIST_LIMIT])
+                                                  + e(_more(g["size"], LIST_LIMIT))]
                                                  for g in c["groups"]])]
     b = report["brokers"]
     out += ["## Brokers and single points of failure", "", "### Articulation points", "",
@@ -697,18 +731,21 @@ def render_markdown(report, map_href=None, map_note=None):
     out += ["## Priority-region coverage", "",
             "White spot (—): no active tie; negotiating or ended ties are marked and count as white spots.", ""]
     for region in report["coverage"]:
-        targets = region["agencies"] + region["frameworks"]
+        targets, hidden = coverage_columns(region)
         out += [f"### {e(region['label'])}", ""]
+        if hidden:
+            out += [f"{e(hidden)} framework(s) covering fewer countries are not shown as columns.", ""]
         if not region["countries"]:
             out += ["No country of this region is in the filtered graph.", ""]
             continue
         rows = [[actor(country)] + [e(_cell_text(region["ties"].get((country, t)))) for t in targets]
-                for country in region["countries"]]
+                for country in region["countries"][:LIST_LIMIT]]
         rows.append(["**share covered**"] + [e(_pct(region["summary"][t]["share"])) for t in targets])
         out += [_md_table(["country"] + [short_label(report["actors"].get(t, {}).get("label") or t) for t in targets],
                           rows),
                 f"White spots ({len(region['white_spots'])}): "
-                + (", ".join(f"{actor(c_)} – {actor(t)}" for c_, t in region["white_spots"]) or "none"), ""]
+                + (", ".join(f"{actor(c_)} – {actor(t)}" for c_, t in region["white_spots"][:LIST_LIMIT]) or "none")
+                + e(_more(len(region["white_spots"]), LIST_LIMIT)), ""]
     ch = report["change"]
     out += ["## Change over time", "",
             "Snapshots count links known to be in force in the period; undated links are counted apart.", "",
@@ -731,7 +768,8 @@ def render_markdown(report, map_href=None, map_note=None):
             "### Low-confidence ties among the top actors", "",
             _md_table(["link", "subject", "object", "type", "start"],
                       [[e(t["id"]), actor(t["subject"]), actor(t["object"]), e(t["type"]), e(t["start"] or "undated")]
-                       for t in q["low_confidence_ties"]]) if q["low_confidence_ties"] else "None.\n",
+                       for t in q["low_confidence_ties"][:LIST_LIMIT]]) + e(_more(len(q["low_confidence_ties"]), LIST_LIMIT))
+            if q["low_confidence_ties"] else "None.\n",
             "### Sources cited most", "",
             _md_table(["source", "links citing"],
                       [[(f"[{e(src['title'])}](<{safe_url(src['url'])}>)" if safe_url(src["url"])
