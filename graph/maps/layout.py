@@ -151,8 +151,30 @@ def stress_layout(D, *, seed=42, iterations=200, tol=1e-4):
     return X
 
 
+def _declutter(X, min_distance, iterations=60):
+    """Push apart points closer than *min_distance* (vectorised; fine for a few hundred points)."""
+    import numpy as np
+    from scipy.spatial.distance import cdist
+
+    X = X.copy()
+    n = len(X)
+    for _ in range(iterations):
+        dist = cdist(X, X)
+        dist[np.diag_indices(n)] = np.inf
+        close = dist < min_distance
+        if not close.any():
+            break
+        diff = X[:, None, :] - X[None, :, :]
+        safe = np.where(dist > 1e-9, dist, 1.0)
+        push = np.where(close, (min_distance - np.minimum(dist, min_distance)) / 2 / safe, 0.0)
+        X = X + (diff * push[:, :, None]).sum(axis=1)
+    return X
+
+
 #: Pixels per hop of shortest-path distance in the force layout.
 HOP_PX = 160.0
+#: Smallest distance kept between two node centres after the stress layout.
+MIN_GAP_PX = 60.0
 
 
 def _component_layout(H, seed, key):
@@ -163,7 +185,7 @@ def _component_layout(H, seed, key):
         return {nodes[0]: (0.0, 0.0)}
     hop_px = HOP_PX * max(1.0, math.sqrt(n / 150.0))  # big components need more room per hop
     if n <= FORCE_CORE_SIZE:
-        X = stress_layout(_hop_distances(H, nodes), seed=seed) * hop_px
+        X = _declutter(stress_layout(_hop_distances(H, nodes), seed=seed) * hop_px, MIN_GAP_PX)
         return _centred({v: (float(x), float(y)) for v, (x, y) in zip(nodes, X)})
 
     # Large component: stress layout of the most central nodes (distances measured in the whole
@@ -171,7 +193,7 @@ def _component_layout(H, seed, key):
     core = sorted(nodes, key=key)[:FORCE_CORE_SIZE]
     D = _hop_distances(H, nodes, sources=core)
     index = {v: i for i, v in enumerate(nodes)}
-    X = stress_layout(D[:, [index[c] for c in core]], seed=seed) * hop_px
+    X = _declutter(stress_layout(D[:, [index[c] for c in core]], seed=seed) * hop_px, MIN_GAP_PX)
     positions = {v: (float(x), float(y)) for v, (x, y) in zip(core, X)}
     rng = random.Random(seed)
     phase, children = {}, defaultdict(int)
