@@ -315,3 +315,132 @@ def test_installed_package_ships_the_file(name):
     resource = importlib.resources.files("thbkg.ontology") / name
     assert resource.is_file()
     assert resource.read_bytes() == (ROOT / "ontology" / name).read_bytes()
+
+
+# --- docs/ontology.md ----------------------------------------------------------------------------
+# The page is generated from the two Turtle files; regenerate with
+#   python tests/ontology/test_ontology.py
+
+DOC = ROOT / "docs" / "ontology.md"
+DOC_PREFIXES = {
+    THB: "thb:", ORG: "org:", CV: "cv:", PROV: "prov:", SKOS: "skos:", DCTERMS: "dct:", TIME: "time:",
+    GEO: "geo:", SDO: "schema:", str(RDFS): "rdfs:", str(XSD): "xsd:", str(OWL): "owl:", ID: "thbid:",
+}
+
+
+def _short(term) -> str:
+    text = str(term)
+    for namespace, prefix in sorted(DOC_PREFIXES.items(), key=lambda item: -len(str(item[0]))):
+        if text.startswith(str(namespace)):
+            return prefix + text[len(str(namespace)):]
+    return f"<{text}>"
+
+
+def _cell(text) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+FAMILY_ORDER = ("agreement", "liaison", "membership", "joint_action", "institutional")
+
+
+def _doc_order(concept, code):
+    """Link types by family, confidence strongest first, the rest by code."""
+    family, rank = onto().value(concept, T("family")), onto().value(concept, T("rank"))
+    return (FAMILY_ORDER.index(str(family)) if family is not None else 0,
+            -rank.toPython() if rank is not None else 0, code)
+
+
+def render_ontology_doc() -> str:
+    g = onto()
+    o = URIRef(THB)
+    lines = [
+        "# The thbkg ontology",
+        "",
+        "<!-- Generated from ontology/thbkg.ttl and ontology/shapes.ttl by "
+        "`python tests/ontology/test_ontology.py`; do not edit by hand. -->",
+        "",
+        _cell(g.value(o, DCTERMS.description)),
+        "",
+        f"- Namespace `{THB}` (prefix `thb:`), data under `{ID}` (prefix `thbid:`).",
+        f"- Version {g.value(o, OWL.versionInfo)}, created {g.value(o, DCTERMS.created)}, "
+        f"licence <{g.value(o, DCTERMS.license)}>.",
+        "- Standard vocabularies are reused by reference (no `owl:imports`): W3C ORG, CPOV, PROV-O, SKOS, "
+        "DCTERMS, OWL-Time, GeoSPARQL, schema.org. See docs/design.md for the RDF shape of each record.",
+        "",
+        "## Classes",
+        "",
+        "| class | subclass of | definition |",
+        "|---|---|---|",
+    ]
+    for cls in sorted(s for s in g.subjects(RDF.type, OWL.Class) if str(s).startswith(THB)):
+        parents = ", ".join(sorted(_short(p) for p in g.objects(cls, RDFS.subClassOf)))
+        lines.append(f"| `{_short(cls)}` | {parents} | {_cell(g.value(cls, SKOS.definition))} |")
+    lines += ["", "## Properties", "", "| property | kind | domain → range | definition |", "|---|---|---|---|"]
+    kinds = {OWL.ObjectProperty: "object", OWL.DatatypeProperty: "datatype", OWL.AnnotationProperty: "annotation"}
+    for kind, name in kinds.items():
+        for prop in sorted(s for s in g.subjects(RDF.type, kind) if str(s).startswith(THB)):
+            domain, rng = g.value(prop, RDFS.domain), g.value(prop, RDFS.range)
+            extra = "".join(f" (⊑ `{_short(p)}`)" for p in sorted(g.objects(prop, RDFS.subPropertyOf)))
+            lines.append(
+                f"| `{_short(prop)}`{extra} | {name} | {_short(domain) if domain else 'any'} → "
+                f"{_short(rng) if rng else 'any'} | {_cell(g.value(prop, SKOS.definition))} |"
+            )
+    lines += ["", "## Concept schemes", "", "The notation is the code used in the CSV tables."]
+    extras = {
+        "ActorTypeScheme": (("class", T("rdfClass")),),
+        "LinkTypeScheme": (("family", T("family")), ("subject", T("subjectRole")), ("object", T("objectRole"))),
+        "ConfidenceScheme": (("rank", T("rank")),),
+        "LinkStatusScheme": (),
+    }
+    for scheme in ("ActorTypeScheme", "LinkTypeScheme", "LinkStatusScheme", "ConfidenceScheme", "RegionScheme"):
+        lines += ["", f"### `thb:{scheme}` — {g.value(T(scheme), RDFS.label)}", "",
+                  _cell(g.value(T(scheme), SKOS.definition))]
+        members = concepts(scheme)
+        if not members:
+            continue
+        columns = extras[scheme]
+        lines += ["", "| code | label | " + "".join(f"{c} | " for c, _ in columns) + "definition |",
+                  "|---|---|" + "---|" * len(columns) + "---|"]
+        for code in sorted(members, key=lambda c: _doc_order(members[c], c)):
+            concept = members[code]
+            values = "".join(
+                f"{_short(v) if isinstance(v, URIRef) else _cell(v)} | "
+                for v in (g.value(concept, p) for _, p in columns)
+            )
+            lines.append(f"| `{code}` | {_cell(g.value(concept, SKOS.prefLabel))} | {values}"
+                         f"{_cell(g.value(concept, SKOS.definition))} |")
+    shapes = Graph().parse(SHAPES, format="turtle")
+    lines += ["", "## What `thbkg validate` checks (ontology/shapes.ttl)", "",
+              "Each rule below is a SHACL shape; its text is the message printed when a record breaks it.", ""]
+    targets = {}
+    for shape in shapes.subjects(RDF.type, SH.NodeShape):
+        for target in list(shapes.objects(shape, SH.targetClass)) + list(shapes.objects(shape, SH.targetObjectsOf)):
+            rules = [shapes.value(p, SH.message) for p in shapes.objects(shape, SH.property)]
+            if shapes.value(shape, SH.sparql) is not None:
+                rules.append(shapes.value(shape, SH.message))
+            label = _short(target) if (shape, SH.targetClass, target) in shapes else f"sources (objects of {_short(target)})"
+            targets.setdefault(label, set()).update(str(r) for r in rules)
+    for target in sorted(targets):
+        rules = sorted(re.sub(r"\{[?$](\w+)\}", lambda m: m.group(1).upper(), rule) for rule in targets[target])
+        lines += [f"- **{target}**"] + [f"  - {_cell(rule)}" for rule in rules]
+    return "\n".join(lines) + "\n"
+
+
+def test_docs_page_is_up_to_date():
+    assert DOC.read_text(encoding="utf-8") == render_ontology_doc(), (
+        "docs/ontology.md is stale: run `python tests/ontology/test_ontology.py`"
+    )
+
+
+def test_docs_page_names_every_term_and_code():
+    text = DOC.read_text(encoding="utf-8")
+    for term in thb_terms():
+        assert f"`{_short(term)}`" in text, term
+    for scheme in SCHEMES:
+        for code in concepts(scheme):
+            assert f"`{code}`" in text, code
+
+
+if __name__ == "__main__":
+    DOC.write_text(render_ontology_doc(), encoding="utf-8")
+    print(f"wrote {DOC}")
