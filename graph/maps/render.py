@@ -356,8 +356,22 @@ def build_map(network, *, layout="force", size_by="pagerank", top=None, seed=42,
         "years": {"min": min(years), "max": max(years)} if years else None,
         "undatedLinks": sum(1 for l in links_out if l["sy"] is None and l["ey"] is None),
         "notes": notes, "background": lay.background,
+        "focus": _focus_nodes(vis_nodes) if layout == "geo" else None,
     }
     return MapData(net, payload, title, subtitle)
+
+
+def _focus_nodes(vis_nodes, low=0.05, high=0.95):
+    """Ids of the nodes inside the 5-95 percentile box of positions: the initial view of the geo
+    map, so a few far-away partners (e.g. Australia) do not shrink Europe to a dot."""
+    if len(vis_nodes) < 20:
+        return None
+    xs = sorted(n["x"] for n in vis_nodes)
+    ys = sorted(n["y"] for n in vis_nodes)
+    def q(values, f):
+        return values[min(len(values) - 1, int(f * len(values)))]
+    x0, x1, y0, y1 = q(xs, low), q(xs, high), q(ys, low), q(ys, high)
+    return [n["id"] for n in vis_nodes if x0 <= n["x"] <= x1 and y0 <= n["y"] <= y1]
 
 
 def _vis_options(n_nodes, use_physics, seed):
