@@ -52,6 +52,9 @@ LIST_LIMIT = 200
 #: Most framework columns in a region's coverage table (those covering the most countries first).
 MAX_FRAMEWORK_COLUMNS = 12
 
+#: Above this many actors, effective size avoids NetworkX's dense all-nodes computation.
+DENSE_BURT_LIMIT = 20000
+
 #: The product run's map keeps at most this many actors (the most central), so it stays legible.
 MAP_MAX_ACTORS = 5000
 #: Above this many actors, the report leaves closeness out (it is exact only, O(n·m)).
@@ -183,7 +186,7 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
         bridge_rows = [{**row, "types": list(graph.edges[row["u"], row["v"]].get("types", ())),
                         "links": list(graph.edges[row["u"], row["v"]].get("links", ()))}
                        for row in cut_edges[:top]]
-        burt = brokers_mod.burt(graph, backend=backend)
+        burt = structural_holes(graph, backend=backend)
         by_effective = sorted((x for x in burt.items() if _finite(x[1]["effective_size"])),
                               key=lambda x: (-x[1]["effective_size"], x[0]))[:top]
         roles = brokers_mod.brokerage_roles(net.multigraph())
@@ -215,6 +218,26 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
             "actors": actors, "scores": scores,
             "links": {lk["id"]: {"label": lk.get("label") or lk["id"], "start": lk.get("start"),
                                  "end": lk.get("end"), "type": lk.get("type")} for lk in net.links}}
+
+
+def structural_holes(graph, backend=None):
+    """Burt's constraint and effective size per actor (see :func:`thbkg.graph.analytics.brokers.burt`).
+
+    Above :data:`DENSE_BURT_LIMIT` actors, effective size is computed node by node with Borgatti's
+    formula (same values on an undirected graph, unweighted as in ``burt``), because NetworkX's
+    all-nodes path builds a dense n-by-n matrix (75 GiB at 100,000 actors).
+    """
+    from thbkg.graph.analytics import brokers as brokers_mod
+    from thbkg.graph.analytics.centrality import simple_graph
+
+    if graph.number_of_nodes() <= DENSE_BURT_LIMIT:
+        return brokers_mod.burt(graph, backend=backend)
+    H = simple_graph(graph)
+    weight = "weight" if any("weight" in d for _, _, d in H.edges(data=True)) else None
+    constraint = nx.constraint(H, weight=weight)
+    effective = nx.effective_size(H, nodes=sorted(H, key=str))
+    return {node: {"constraint": float(constraint[node]), "effective_size": float(effective[node])}
+            for node in sorted(H.nodes, key=str)}
 
 
 def cut_vertices(graph):

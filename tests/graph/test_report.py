@@ -236,3 +236,17 @@ def test_output_kind(tmp_path):
     assert R.output_kind(str(tmp_path))[0] == "dir"
     assert R.output_kind("x/report.md") == ("md", "x/report.md")
     assert R.output_kind("report.html", "json")[0] == "json"
+
+
+def test_large_graph_structural_holes_match_burt(monkeypatch):
+    from thbkg.graph.analytics.brokers import burt
+
+    G = nx.karate_club_graph()
+    for u, v in G.edges:
+        G.edges[u, v]["weight"] = 1.0 + (u * v) % 3
+    expected = burt(G)
+    monkeypatch.setattr(R, "DENSE_BURT_LIMIT", 0)  # force the node-by-node path
+    got = R.structural_holes(G)
+    for node in G:
+        assert got[node]["constraint"] == pytest.approx(expected[node]["constraint"], abs=1e-12)
+        assert got[node]["effective_size"] == pytest.approx(expected[node]["effective_size"], abs=1e-9)
