@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rdflib import Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import RDFS, SH, SKOS
 
 from thbkg.graph.errors import DataError, Problem, ThbkgError
@@ -95,12 +95,106 @@ def _locate(node, index):
     return None
 
 
-def shacl_problems(graph: Graph, ds: Dataset, *, shapes: Graph | None = None,
-                   ontology: Graph | None = None):
-    """Run pySHACL; return (conforms, violations, warnings) as Problems located in the tables."""
+def _message(graph, node):
+    messages = sorted(graph.objects(node, SH.message), key=lambda m: (getattr(m, "language", None) not in
+                                                                       (None, "en"), str(m)))
+    return str(messages[0]) if messages else None
+
+
+def _fill(message: str, row: dict) -> str:
+    """Put the values of a SPARQL constraint's row into ``{?var}`` / ``{$var}`` placeholders."""
+    for name, value in row.items():
+        if value is not None:
+            message = message.replace(f"{{?{name}}}", str(value)).replace(f"{{${name}}}", str(value))
+    return message
+
+
+def _prefix_block(shapes: Graph, constraint) -> str:
+    lines = []
+    for holder in sorted(shapes.objects(constraint, SH.prefixes), key=str):
+        for decl in shapes.objects(holder, SH.declare):
+            prefix, namespace = shapes.value(decl, SH.prefix), shapes.value(decl, SH.namespace)
+            if prefix is not None and namespace is not None:
+                lines.append(f"PREFIX {prefix}: <{namespace}>")
+    return "\n".join(sorted(set(lines)))
+
+
+def _target_pattern(shapes: Graph, shape) -> str | None:
+    """The focus nodes of a node shape as a SPARQL group binding ?this (None: no target)."""
+    parts = [f"{{ ?this rdf:type/rdfs:subClassOf* <{c}> }}" for c in sorted(shapes.objects(shape, SH.targetClass))]
+    if (shape, RDF.type, RDFS.Class) in shapes:
+        parts.append(f"{{ ?this rdf:type/rdfs:subClassOf* <{shape}> }}")
+    parts += [f"{{ VALUES ?this {{ {n.n3()} }} }}" for n in sorted(shapes.objects(shape, SH.targetNode))]
+    parts += [f"{{ ?this <{p}> ?any_object }}" for p in sorted(shapes.objects(shape, SH.targetSubjectsOf))]
+    parts += [f"{{ ?any_subject <{p}> ?this }}" for p in sorted(shapes.objects(shape, SH.targetObjectsOf))]
+    return " UNION ".join(parts) if parts else None
+
+
+def split_sparql_constraints(shapes: Graph):
+    """Split *shapes* into (shapes for pySHACL, SPARQL constraints of node shapes run here).
+
+    pySHACL runs a SPARQL constraint once per focus node and parses the query each time with
+    rdflib (measured: 1 599 parses, > 90 % of the validation time on the bundled data). The same
+    query run once on Oxigraph, joined with the shape's targets, gives the same violations.
+    """
+    core = Graph()
+    for triple in shapes:
+        core.add(triple)
+    constraints = []
+    for shape, constraint in sorted(shapes.subject_objects(SH.sparql)):
+        if shapes.value(shape, SH.path) is not None or shapes.value(constraint, SH.select) is None:
+            continue  # property-shape constraints (with $PATH) stay with pySHACL
+        core.remove((shape, SH.sparql, constraint))
+        if str(shapes.value(shape, SH.deactivated)) == "true" or \
+                str(shapes.value(constraint, SH.deactivated)) == "true":
+            continue
+        constraints.append((shape, constraint))
+    return core, constraints
+
+
+def _run_sparql_constraints(graph: Graph, shapes: Graph, constraints):
+    """Evaluate node-shape SPARQL constraints once each on an Oxigraph copy of *graph*."""
+    if not constraints:
+        return []
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    store = Graph(store="Oxigraph", identifier=DATASET_DEFAULT_GRAPH_ID)
+    store.parse(data=graph.serialize(format="nt", encoding="utf-8"), format="ox-nt", transactional=False)
+    found = []
+    for shape, constraint in constraints:
+        targets = _target_pattern(shapes, shape)
+        if targets is None:
+            continue
+        select = str(shapes.value(constraint, SH.select)).replace("$this", "?this")
+        head = select[:select.upper().find("WHERE")] if "WHERE" in select.upper() else select
+        if "?this" not in head and "*" not in head:  # $this must come out of the sub-select to join
+            select = select.replace("SELECT", "SELECT ?this", 1)
+        query = (_prefix_block(shapes, constraint) + "\n"
+                 "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
+                 "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+                 f"SELECT * WHERE {{ {{ SELECT DISTINCT ?this WHERE {{ {targets} }} }} {{ {select} }} }}")
+        message = _message(shapes, constraint) or _message(shapes, shape) or "does not conform"
+        severity = shapes.value(constraint, SH.severity) or shapes.value(shape, SH.severity) or SH.Violation
+        for row in store.query(query):
+            values = row.asdict()
+            found.append((values.get("this"), values.get("path"), severity, _fill(message, values)))
+    return found
+
+
+def _order(problem):
+    return (problem.file, problem.line or 0, problem.column or "", problem.message)
+
+
+def shacl_problems(graph: Graph, ds: Dataset, *, shapes: Graph | None = None):
+    """Run the SHACL shapes on *graph*; return (conforms, violations, warnings) located in the tables.
+
+    Core constraints run in pySHACL; SPARQL constraints of node shapes run once each on
+    Oxigraph (see :func:`split_sparql_constraints`). The shapes need no ontology graph and no
+    inference (the build materialises types), so none is used.
+    """
     import pyshacl
 
-    from thbkg.graph.vocab import ontology_graph, shapes_file
+    from thbkg.graph.vocab import shapes_file
 
     if shapes is None:
         shapes = Graph()
@@ -108,28 +202,27 @@ def shacl_problems(graph: Graph, ds: Dataset, *, shapes: Graph | None = None,
             shapes.parse(str(shapes_file()), format="turtle")
         except FileNotFoundError:
             raise ThbkgError(f"the SHACL shapes file {shapes_file()} is missing (reinstall thbkg)") from None
-    ontology = ontology if ontology is not None else ontology_graph()
-    conforms, results, _text = pyshacl.validate(graph, shacl_graph=shapes, ont_graph=ontology,
-                                                inference="none", advanced=True, allow_warnings=True)
-    index = record_index(ds)
-    violations, warnings = [], []
-    for result in sorted(results.subjects(SH.focusNode, None), key=str):
-        focus = results.value(result, SH.focusNode)
-        path = results.value(result, SH.resultPath)
-        severity = results.value(result, SH.resultSeverity)
+    core, constraints = split_sparql_constraints(shapes)
+    # inplace: no copy of the data graph (without inference pySHACL does not change it)
+    _conforms, results, _text = pyshacl.validate(graph, shacl_graph=core, inference="none",
+                                                 allow_warnings=True, inplace=True)
+    found = []
+    for result in results.subjects(SH.focusNode, None):
+        messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
         shape = results.value(result, SH.sourceShape)
-        messages = [str(m) for m in results.objects(result, SH.resultMessage)]
-        if shape is not None and not messages:
-            messages = [str(m) for m in shapes.objects(shape, SH.message)]
-        message = sorted(messages)[0] if messages else "does not conform to the SHACL shapes"
+        message = messages[0] if messages else (_message(core, shape) if shape is not None else None)
+        found.append((results.value(result, SH.focusNode), results.value(result, SH.resultPath),
+                      results.value(result, SH.resultSeverity), message or "does not conform to the SHACL shapes"))
+    found += _run_sparql_constraints(graph, shapes, constraints)
+    index = record_index(ds)
+    violations, warnings = set(), set()
+    for focus, path, severity, message in found:
         rec = _locate(focus, index)
         column = PATH_COLUMNS.get(path) if isinstance(path, URIRef) else None
-        if rec is not None:
-            problem = Problem(rec.file, rec.line, column, message)
-        else:
-            problem = Problem(f"<{focus}>", None, None, message)
-        (violations if severity in (None, SH.Violation) else warnings).append(problem)
-    return bool(conforms), sorted(set(violations)), sorted(set(warnings))
+        problem = (Problem(rec.file, rec.line, column, message) if rec is not None
+                   else Problem(f"<{focus}>", None, None, message))
+        (violations if severity in (None, SH.Violation) else warnings).add(problem)
+    return not violations, sorted(violations, key=_order), sorted(warnings, key=_order)
 
 
 def validate(data_dirs=(), *, include_bundled=None) -> ValidationReport:

@@ -57,3 +57,92 @@ def test_bundled_data_is_valid():
         pytest.skip("the bundled tables are not written yet")
     report = validate()
     assert [str(p) for p in report.problems] == []
+
+
+SPARQL_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix thb: <https://w3id.org/thbkg/ontology#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <https://example.org/shapes#> .
+ex:prefixes sh:declare [ sh:prefix "thb" ; sh:namespace "https://w3id.org/thbkg/ontology#"^^xsd:anyURI ] ,
+    [ sh:prefix "skos" ; sh:namespace "http://www.w3.org/2004/02/skos/core#"^^xsd:anyURI ] ,
+    [ sh:prefix "org" ; sh:namespace "http://www.w3.org/ns/org#"^^xsd:anyURI ] .
+ex:PartiesShape a sh:NodeShape ; sh:targetClass thb:CooperationLink ;
+    sh:sparql [ a sh:SPARQLConstraint ; sh:prefixes ex:prefixes ;
+        sh:message "{?missing} is not among the parties"@en ;
+        sh:select \"\"\"SELECT $this ?missing WHERE {
+            { $this thb:subject ?missing } UNION { $this thb:object ?missing }
+            FILTER NOT EXISTS { $this thb:party ?missing } }\"\"\" ] .
+ex:AuthorityShape a sh:NodeShape ; sh:targetClass thb:Country ;
+    sh:sparql [ a sh:SPARQLConstraint ; sh:prefixes ex:prefixes ;
+        sh:message "no EU authority for {?iso3}"@en ;
+        sh:select \"\"\"SELECT $this ?iso3 WHERE { $this thb:iso3 ?iso3 . FILTER(STR(?iso3) != "XKX")
+            FILTER NOT EXISTS { $this skos:exactMatch ?a .
+                FILTER(STRSTARTS(STR(?a), "http://publications.europa.eu/resource/authority/country/")) } }\"\"\" ] .
+ex:MemberShape a sh:NodeShape ; sh:targetObjectsOf thb:subject ;
+    sh:sparql [ a sh:SPARQLConstraint ; sh:prefixes ex:prefixes ;
+        sh:message "an observer link without org:member"@en ;
+        sh:select \"\"\"SELECT $this WHERE { ?link thb:subject $this ; a org:Membership .
+            FILTER NOT EXISTS { ?link org:member $this } }\"\"\" ] .
+"""
+
+
+def _broken_graph(good_dir):
+    """The good fixture graph with one defect for each SPARQL constraint of the shapes."""
+    from rdflib import Literal
+    from rdflib.namespace import SKOS
+
+    from thbkg.graph.namespaces import GEO, ORG, PROV
+
+    ds = load_dataset([good_dir], include_bundled=False)
+    graph = dataset_to_graph(ds)
+    graph.remove((THBID["link/europol-al-op"], THB.party, THBID["actor/al"]))          # parties miss an end
+    graph.remove((THBID["link/emn-ge-obs"], ORG.member, None))                           # membership family
+    graph.remove((THBID["actor/ge"], SKOS.exactMatch, None))                             # country authority
+    geometry = THBID["actor/europol/seat/geometry"]
+    graph.set((geometry, GEO.asWKT, Literal("POINT(4.3 152.07)", datatype=GEO.wktLiteral)))  # out of range
+    return ds, graph
+
+
+def test_sparql_constraints_find_what_pyshacl_finds(good_dir):
+    """Our one-query-per-constraint run on Oxigraph reports the same focus nodes and messages as
+    pySHACL's own per-focus-node evaluation of the full shapes."""
+    import pyshacl
+    from rdflib import Graph
+    from rdflib.namespace import SH
+
+    from thbkg.graph.validate import _run_sparql_constraints, split_sparql_constraints
+
+    ds, graph = _broken_graph(good_dir)
+    shapes = Graph().parse(data=SPARQL_SHAPES, format="turtle")
+    core, constraints = split_sparql_constraints(shapes)
+    assert len(constraints) == 3
+    assert not list(core.objects(None, SH.sparql))
+    ours = {(focus, message) for focus, _path, _sev, message in _run_sparql_constraints(graph, shapes, constraints)}
+    _conforms, results, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none")
+    sparql_shapes = {shape for shape, _ in constraints}
+    theirs = set()
+    for result in results.subjects(SH.focusNode, None):
+        if results.value(result, SH.sourceShape) in sparql_shapes or \
+                results.value(result, SH.sourceConstraintComponent) == SH.SPARQLConstraintComponent:
+            for message in results.objects(result, SH.resultMessage):
+                theirs.add((results.value(result, SH.focusNode), str(message)))
+    assert len(ours) == 3
+    assert ours == theirs
+
+
+def test_broken_graph_problems_are_located(good_dir):
+    from rdflib import Graph
+
+    ds, graph = _broken_graph(good_dir)
+    conforms, problems, _ = shacl_problems(graph, ds)
+    assert not conforms
+    lines = {(p.file.rsplit("/", 1)[-1], p.line) for p in problems}
+    line_of = {rec["id"]: rec.line for rec in ds.actors + ds.links}
+    for record, table in (("europol-al-op", "links.csv"), ("emn-ge-obs", "links.csv"), ("ge", "actors.csv"),
+                          ("europol", "actors.csv")):
+        assert (table, line_of[record]) in lines, record
+    # with SPARQL constraints too, messages get the row's values
+    _, sparql_problems, _ = shacl_problems(graph, ds, shapes=Graph().parse(data=SPARQL_SHAPES, format="turtle"))
+    assert Problem(ds.links[0].file, line_of["europol-al-op"], None,
+                   "https://w3id.org/thbkg/id/actor/al is not among the parties") in sparql_problems
