@@ -118,8 +118,8 @@ def _load(source, filters):
 @click.option("--top", type=click.IntRange(min=0), default=20, show_default=True,
               help="Rows to show (0: all actors).")
 @click.option("--k", "k", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Sample betweenness from N source actors (seeded) instead of computing it exactly; "
-                   "use it above ~5,000 actors.")
+              help="Sample betweenness from N source actors (seeded) instead of computing it exactly. "
+                   "Default: exact up to 5,000 actors, 1,000 sampled sources above.")
 @seed_option
 @click.option("--backend", default=None, metavar="NAME",
               help="NetworkX backend to dispatch to (e.g. cugraph, parallel), if installed.")
@@ -145,11 +145,12 @@ def centrality(metrics, top, k, seed, backend, fmt, output, filters, source):
     import networkx as nx
 
     from thbkg.graph.analytics.centrality import (ASCENDING, DEFAULT_METRICS, METRIC_DESCRIPTIONS,
-                                                  compute_centrality, ranked)
+                                                  compute_centrality, default_k, ranked)
 
     metrics = tuple(dict.fromkeys(metrics)) or DEFAULT_METRICS
     network = _load(source, filters)
     graph = network.cooperation_graph()
+    k = default_k(graph.number_of_nodes(), k)
     scores = compute_centrality(graph, metrics, k=k, seed=seed, backend=backend)
     first = metrics[0]
     rows = ranked(scores[first], first, top or None)
@@ -280,7 +281,8 @@ def path(actor_a, actor_b, all_paths, max_paths, fmt, output, filters, source):
 @click.option("--anchor-type", "anchor_types", multiple=True, default=("eu_agency",), show_default=True,
               metavar="ACTOR_TYPE", help="Actor types whose reachability from the priority regions is checked.")
 @click.option("--k", "k", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Sample betweenness from N source actors (seeded).")
+              help="Sample betweenness from N source actors (seeded). Default: exact up to 5,000 "
+                   "actors, 1,000 sampled sources above.")
 @seed_option
 @click.option("--backend", default=None, metavar="NAME", help="NetworkX backend to dispatch to, if installed.")
 @format_option(FORMATS, "table")
@@ -305,8 +307,11 @@ def whatif(remove, metric, top, anchor_types, k, seed, backend, fmt, output, fil
     """
     from thbkg.graph.analytics.whatif import what_if
 
+    from thbkg.graph.analytics.centrality import default_k
+
     names = [name.strip() for item in remove for name in item.split(",") if name.strip()]
     network = _load(source, filters)
+    k = default_k(len(network.actors), k)
     result = what_if(network, names, metric=metric, top=top, k=k, seed=seed,
                      anchor_types=tuple(anchor_types), backend=backend)
     if fmt == "json":

@@ -51,6 +51,23 @@ METRICS = ("degree", "weighted_degree", "betweenness", "closeness", "harmonic", 
 #: Metrics for which a smaller value ranks higher.
 ASCENDING = frozenset({"constraint"})
 
+#: ``thbkg centrality`` computes betweenness exactly up to this many actors when no ``--k`` is
+#: given, and samples ``DEFAULT_SAMPLE_K`` sources above it (see docs/benchmarks-analytics.md).
+EXACT_BETWEENNESS_LIMIT = 5000
+DEFAULT_SAMPLE_K = 1000
+
+
+def default_k(n: int, k: int | None = None) -> int | None:
+    """The betweenness sample size to use for *n* actors when the user gave *k* (or None).
+
+    >>> default_k(146), default_k(20_000), default_k(20_000, 50)
+    (None, 1000, 50)
+    """
+    if k is not None:
+        return k
+    return DEFAULT_SAMPLE_K if n > EXACT_BETWEENNESS_LIMIT else None
+
+
 #: Default metrics of ``thbkg centrality``.
 DEFAULT_METRICS = ("degree", "betweenness", "pagerank")
 
