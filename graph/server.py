@@ -19,6 +19,7 @@ import ipaddress
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -94,6 +95,27 @@ def wait_until_ready(url: str, process: subprocess.Popen | None = None, timeout:
         time.sleep(0.05)
 
 
+def port_in_use(host: str, port: int) -> bool:
+    """True when something already listens on *host*:*port* (a bind with SO_REUSEADDR fails)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host.strip("[]"), port))
+    except OSError:
+        return True
+    return False
+
+
+def _log_target():
+    """Our stderr for the server's log when it is a real file descriptor (not under test runners)."""
+    try:
+        sys.stderr.fileno()
+        return sys.stderr
+    except (AttributeError, OSError, ValueError):
+        return subprocess.DEVNULL
+
+
 def server_command(location, host: str, port: int, *, read_only: bool = True,
                    query_timeout: int | None = None) -> list[str]:
     """The ``oxigraph serve[-read-only] --location DIR --bind host:port`` command line."""
@@ -135,6 +157,8 @@ def serve_graph(*, host: str = "127.0.0.1", port: int = 7878, store_dir=None, da
     stop_signal = []
     previous = {}
     try:
+        if port_in_use(host, port):
+            raise ThbkgError(f"port {port} on {host} is in use (another server?); choose another with --port")
         if store_dir:
             location = Path(store_dir)
             if not (location / STORE_MARKER).is_file():
@@ -156,7 +180,7 @@ def serve_graph(*, host: str = "127.0.0.1", port: int = 7878, store_dir=None, da
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, forward)
         # the server's own log goes to our stderr; its stdout too (it prints nothing useful there)
-        process = subprocess.Popen(command, stdout=sys.stderr, stderr=sys.stderr,
+        process = subprocess.Popen(command, stdout=_log_target(), stderr=_log_target(),
                                    stdin=subprocess.DEVNULL)
         url = base_url(host if host not in ("0.0.0.0", "::") else "127.0.0.1", port)
         try:
