@@ -1,0 +1,218 @@
+"""Synthetic datasets in the table format of ``data/``, to measure how thbkg scales.
+
+The tables are realistic in shape, never in content: every id starts with ``syn-`` and every source
+says "synthetic". Shape: mostly countries and a few agencies and frameworks; link types that fit
+the actor types (memberships point to frameworks, agreements to agencies, treaty_party to
+treaties); a few hubs, because endpoints are drawn by preferential attachment (probability grows
+with degree); start dates 1995–2026 at mixed precision, some links ended; sources shared with a
+Zipf-like law; a mix of confidence; priority regions. The same seed writes the same bytes.
+
+>>> import tempfile
+>>> d = tempfile.mkdtemp()
+>>> write_synthetic(d, actors=50, links=200, seed=1)["links"]
+200
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+import random
+from pathlib import Path
+
+from thbkg.graph.io import atomic_write
+from thbkg.graph.tables import COLUMNS
+
+#: share of each actor type (countries take the rest), minimum one of each
+ACTOR_TYPE_SHARES = {
+    "eu_agency": 0.012, "eu_body": 0.01, "eu_institution": 0.004, "international_organisation": 0.03,
+    "regional_process": 0.012, "network": 0.008, "platform": 0.004, "treaty": 0.01,
+}
+#: link type -> (share, subject actor types, object actor types)
+LINK_TYPES = {
+    "membership": (0.33, ("country", "international_organisation", "eu_agency"),
+                   ("regional_process", "network", "platform")),
+    "observer": (0.04, ("country", "international_organisation"), ("regional_process", "network")),
+    "treaty_party": (0.18, ("country",), ("treaty",)),
+    "operational_agreement": (0.05, ("country", "international_organisation"), ("eu_agency",)),
+    "strategic_agreement": (0.05, ("country", "international_organisation"), ("eu_agency",)),
+    "working_arrangement": (0.07, ("country", "international_organisation", "eu_agency"), ("eu_agency",)),
+    "status_agreement": (0.03, ("country",), ("eu_agency",)),
+    "cooperation_agreement": (0.06, ("country", "international_organisation"), ("eu_agency",)),
+    "liaison_officer": (0.08, ("country", "eu_agency"), ("country", "eu_agency", "international_organisation")),
+    "joint_action": (0.07, ("country", "eu_agency"), ("platform", "eu_agency")),
+    "secretariat": (0.02, ("international_organisation", "eu_body"), ("regional_process", "network", "treaty")),
+    "part_of": (0.02, ("eu_body", "eu_agency"), ("eu_institution", "international_organisation")),
+}
+STATUS_WEIGHTS = {"active": 0.83, "ended": 0.11, "under_negotiation": 0.04, "suspended": 0.02}
+CONFIDENCE_WEIGHTS = {"high": 0.6, "medium": 0.3, "low": 0.1}
+#: how actors beyond the ~250 ISO countries are shared among the other types
+EXTRA_ACTOR_WEIGHTS = {
+    "international_organisation": 0.45, "eu_body": 0.2, "regional_process": 0.08, "network": 0.08,
+    "treaty": 0.06, "platform": 0.05, "eu_agency": 0.05, "eu_institution": 0.03,
+}
+REGIONS = 6
+#: probability of drawing an endpoint by degree (preferential attachment) rather than uniformly
+ATTACHMENT = 0.75
+SYNTHETIC_NOTE = "synthetic data (thbkg synth), not a fact"
+
+
+def _iso_codes() -> list:
+    """Real ISO 3166-1 (alpha-2, alpha-3) pairs, sorted: synthetic countries borrow them."""
+    import pycountry
+
+    return sorted((c.alpha_2, c.alpha_3) for c in pycountry.countries)
+
+
+def _weighted(rng, weights: dict):
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _zipf_sampler(rng, n: int, exponent: float = 1.1):
+    """Draw indexes 0..n-1 with probability proportional to 1 / (rank ** exponent)."""
+    cumulative, total = [], 0.0
+    for rank in range(1, n + 1):
+        total += 1.0 / rank ** exponent
+        cumulative.append(total)
+    return lambda: min(n - 1, bisect.bisect_left(cumulative, rng.random() * total))
+
+
+def _date(rng, year: int) -> str:
+    """A date at mixed precision: YYYY (half), YYYY-MM (a quarter) or YYYY-MM-DD."""
+    kind = rng.random()
+    if kind < 0.5:
+        return f"{year:04d}"
+    month = rng.randint(1, 12)
+    if kind < 0.75:
+        return f"{year:04d}-{month:02d}"
+    return f"{year:04d}-{month:02d}-{rng.randint(1, 28):02d}"
+
+
+def synthetic_tables(*, actors: int = 1000, links: int = 5000, seed: int = 42) -> dict:
+    """The synthetic tables as ``{table name: list of row dicts}`` (columns as in docs/design.md)."""
+    if actors < 10:
+        raise ValueError("give at least 10 actors (one of each type plus countries)")
+    rng = random.Random(seed)
+    n_sources = max(20, links // 8)
+    sources = [{"id": f"syn-s{i:06d}", "title": f"Synthetic source {i} (synthetic data, not a real document)",
+                "publisher": "thbkg synth", "url": "", "issued": _date(rng, rng.randint(1995, 2026)),
+                "accessed": "", "note": SYNTHETIC_NOTE} for i in range(n_sources)]
+    source_index = _zipf_sampler(rng, n_sources)
+
+    def cite(k_max=3):
+        return ";".join(sorted({sources[source_index()]["id"] for _ in range(rng.randint(1, k_max))}))
+
+    # actors: a few of each non-country type, countries for the rest; there are only ~250 ISO
+    # country codes (validation requires one per country), so larger datasets grow the other types
+    counts = {t: max(1, round(actors * share)) for t, share in ACTOR_TYPE_SHARES.items()}
+    iso = _iso_codes()
+    counts["country"] = actors - sum(counts.values())
+    excess = max(0, counts["country"] - len(iso))
+    counts["country"] -= excess
+    for actor_type, weight in EXTRA_ACTOR_WEIGHTS.items():
+        counts[actor_type] += int(excess * weight)
+    counts["international_organisation"] += actors - sum(counts.values())
+    types = [t for t in sorted(counts) for _ in range(counts[t])]
+    rng.shuffle(types)
+    actor_rows, by_type = [], {}
+    for i, actor_type in enumerate(types):
+        aid = f"syn-a{i:06d}"
+        by_type.setdefault(actor_type, []).append(i)
+        iso2, iso3 = iso[len(by_type[actor_type]) - 1] if actor_type == "country" else ("", "")
+        actor_rows.append({
+            "id": aid, "label": f"Synthetic {actor_type.replace('_', ' ')} {i}", "type": actor_type,
+            "iso2": iso2, "iso3": iso3, "wikidata": "", "eu_authority": "", "seat": f"Synthetic seat {i}",
+            "lat": f"{rng.uniform(-40, 65):.4f}", "lon": f"{rng.uniform(-30, 60):.4f}", "parent": "",
+            "sources": cite(1), "confidence": _weighted(rng, CONFIDENCE_WEIGHTS),
+            "note": SYNTHETIC_NOTE + ("; ISO codes reused only so that validation passes" if iso2 else "")})
+
+    regions = [{"id": f"syn-r{r:02d}", "label": f"Synthetic region {r}",
+                "definition": "A synthetic priority region", "sources": cite(1), "confidence": "high"}
+               for r in range(REGIONS)]
+    region_members = []
+    for i in by_type.get("country", []):
+        if rng.random() < 0.45:
+            region_members.append({"region": regions[rng.randrange(REGIONS)]["id"], "actor": actor_rows[i]["id"],
+                                   "sources": cite(1), "confidence": _weighted(rng, CONFIDENCE_WEIGHTS),
+                                   "note": ""})
+    region_members.sort(key=lambda r: (r["region"], r["actor"]))
+
+    instruments = [{"id": f"syn-i{k:03d}", "label": f"Synthetic instrument {k}",
+                    "type": rng.choice(("strategy", "directive", "regulation", "decision", "declaration")),
+                    "identifier": "", "date": _date(rng, rng.randint(1995, 2026)), "url": "",
+                    "sources": cite(1), "confidence": "high", "note": SYNTHETIC_NOTE} for k in range(5)]
+
+    # links: endpoints by preferential attachment within the allowed actor types
+    urns = {t: [] for t in by_type}  # actor indexes, once per link end: drawing from it favours hubs
+
+    def draw(allowed):
+        pool = [t for t in allowed if t in by_type]
+        actor_type = rng.choice(pool)
+        urn = urns[actor_type]
+        if urn and rng.random() < ATTACHMENT:
+            index = urn[rng.randrange(len(urn))]
+        else:
+            index = rng.choice(by_type[actor_type])
+        return index, actor_type
+
+    link_names = list(LINK_TYPES)
+    link_weights = [LINK_TYPES[t][0] for t in link_names]
+    seen = set()
+    link_rows = []
+    for k in range(links):
+        link_type = rng.choices(link_names, weights=link_weights)[0]
+        _, subject_types, object_types = LINK_TYPES[link_type]
+        for _ in range(20):  # a few tries for a new (subject, object, type); hubs make repeats likely
+            (s, s_type), (o, o_type) = draw(subject_types), draw(object_types)
+            if s != o and (s, o, link_type) not in seen:
+                break
+        if s == o:
+            continue
+        seen.add((s, o, link_type))
+        urns[s_type].append(s)
+        urns[o_type].append(o)
+        status = _weighted(rng, STATUS_WEIGHTS)
+        # later years are likelier: cooperation grew over time
+        start_year = int(1995 + (2026 - 1995) * rng.random() ** 0.6)
+        start = "" if rng.random() < 0.1 or status == "under_negotiation" and rng.random() < 0.5 \
+            else _date(rng, start_year)
+        end = ""
+        if status == "ended":
+            end_year = rng.randint(start_year, 2026)
+            end = _date(rng, end_year)
+            if start and end[:4] == start[:4]:
+                end = end[:4]  # same year: keep the year only, so the end is never before the start
+        link_rows.append({
+            "id": f"syn-l{k:07d}", "subject": actor_rows[s]["id"], "object": actor_rows[o]["id"],
+            "type": link_type, "role": "observer" if link_type == "observer" else "",
+            "start": start, "end": end, "status": status,
+            "instrument": instruments[rng.randrange(len(instruments))]["id"] if rng.random() < 0.05 else "",
+            "sources": cite(), "confidence": _weighted(rng, CONFIDENCE_WEIGHTS),
+            "date_confidence": _weighted(rng, CONFIDENCE_WEIGHTS) if (start or end) else "",
+            "note": ""})
+    return {"sources": sources, "instruments": instruments, "actors": actor_rows, "regions": regions,
+            "region_members": region_members, "links": link_rows}
+
+
+def _csv(name: str, rows: list) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(COLUMNS[name]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def write_synthetic(folder, *, actors: int = 1000, links: int = 5000, seed: int = 42) -> dict:
+    """Write the synthetic tables into *folder* (atomically, one file per table).
+
+    Returns
+    -------
+    dict
+        Rows written per table, e.g. ``{"actors": 1000, "links": 5000, ...}``.
+    """
+    folder = Path(folder)
+    tables = synthetic_tables(actors=actors, links=links, seed=seed)
+    for name, rows in tables.items():
+        atomic_write(folder / f"{name}.csv", _csv(name, rows))
+    return {name: len(rows) for name, rows in tables.items()}
