@@ -92,6 +92,7 @@ def main(argv=None):
     parser.add_argument("sizes", nargs="*", type=int, default=[10000, 100000])
     parser.add_argument("--k", type=int, default=64, help="betweenness sample size")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--metrics", action="store_true", help="also time each centrality metric alone")
     args = parser.parse_args(argv)
     print(f"# {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
           f"{platform.processor() or platform.machine()}, Python {platform.python_version()}", flush=True)
@@ -101,7 +102,8 @@ def main(argv=None):
         t0 = time.perf_counter()
         net = synthetic_network(n, seed=args.seed)
         t1 = time.perf_counter()
-        data = build_report(net, k=args.k, seed=args.seed, generated="2026-01-01", top=10)
+        steps = {}
+        data = build_report(net, k=args.k, seed=args.seed, generated="2026-01-01", top=10, timings=steps)
         t2 = time.perf_counter()
         page = render_html(data)
         render_markdown(data)
@@ -110,8 +112,16 @@ def main(argv=None):
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"| {n} | {len(net.links)} | {pairs} | {t1 - t0:.1f} | {t2 - t1:.1f} | {t3 - t2:.1f} | "
               f"{len(page.encode()) / 1e6:.2f} | {rss:.0f} |", flush=True)
-        print(f"<!-- {n}: betweenness {data['params']['betweenness']}; skipped: "
+        print(f"<!-- {n}: steps (s) {steps}; betweenness {data['params']['betweenness']}; left out: "
               f"{data['params'].get('skipped') or 'none'} -->", flush=True)
+        if args.metrics:
+            from thbkg.graph.analytics.centrality import compute_centrality
+
+            graph = net.cooperation_graph()
+            for metric in data["metrics"]:
+                t = time.perf_counter()
+                compute_centrality(graph, metrics=(metric,), k=args.k, seed=args.seed)
+                print(f"<!-- {n}: {metric} {time.perf_counter() - t:.1f} s -->", flush=True)
     return 0
 
 

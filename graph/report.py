@@ -19,6 +19,7 @@ import io
 import json
 import math
 import os
+import time
 from collections import Counter
 from html import escape
 from pathlib import Path
@@ -109,7 +110,7 @@ def _finite(value):
 
 
 def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=None, generated=None,
-                 filters_text=None, backend=None, source_text=None):
+                 filters_text=None, backend=None, source_text=None, timings=None):
     """Compute the report's content as plain data (dicts, lists, numbers, strings).
 
     Parameters
@@ -128,6 +129,8 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
         Generation time shown in the header and used as ``today`` (see :func:`generated_at`).
     filters_text : str, optional
         Filters as text for the header (default: ``net.filters.describe()``).
+    timings : dict, optional
+        When given, filled with the seconds each step took (for benchmarks; not part of the report).
 
     Returns
     -------
@@ -159,6 +162,14 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
                           f"{EXACT_CLOSENESS_LIMIT:,} actors)" if n > EXACT_CLOSENESS_LIMIT else "")}
 
     steps = ["centrality", "communities", "brokers", "coverage", "change", "quality"]
+    clock = {"last": time.perf_counter()}
+
+    def lap(name):
+        now = time.perf_counter()
+        if timings is not None:
+            timings[name] = round(now - clock["last"], 2)
+        clock["last"] = now
+
     with progress(len(steps), "report") as bar:
         bar.set_item("centrality")
         chosen = tuple(m for m in REPORT_METRICS if m != "closeness" or n <= EXACT_CLOSENESS_LIMIT)
@@ -172,6 +183,7 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
             rows = [{"rank": rank, "id": node, "value": value}
                     for rank, node, value in ranked(scores[metric], metric, top=top)]
             metrics[metric] = {"title": METRIC_TITLES[metric], "rows": rows}
+        lap("centrality")
         bar.update(1, "communities")
 
         parts = louvain(graph, seed=seed, backend=backend)
@@ -179,6 +191,7 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
                        "groups": [{"index": i + 1, "size": len(members), "members": list(members),
                                    "types": dict(Counter(_type(net, m) for m in members).most_common())}
                                   for i, members in enumerate(parts.communities)]}
+        lap("communities")
         bar.update(1, "brokers")
 
         cut_points = cut_vertices(graph)
@@ -197,17 +210,21 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
                    "pendant_bridges": sum(1 for row in cut_edges if row["cut_off"] == 1),
                    "structural_holes": [{"id": node, **vals} for node, vals in by_effective],
                    "roles": [{"id": node, **counts} for node, counts in role_rows]}
+        lap("brokers")
         bar.update(1, "coverage")
 
         coverage = region_coverage(net)
+        lap("coverage")
         bar.update(1, "change")
 
         today = stamp.date()
         change = {"snapshots": snapshots(net, snapshot_dates, today=today) if snapshot_dates else [],
                   "per_year": links_per_year(net)}
+        lap("change")
         bar.update(1, "quality")
 
         quality = _quality(net, metrics, top)
+        lap("quality")
         bar.update(1, "")
 
     summary = _summary(net, graph)
