@@ -5,8 +5,14 @@
 [{'a': rdflib.term.URIRef('https://w3id.org/thbkg/id/actor/al')}]
 
 Every query gets thbkg's prefixes (``thb:``, ``thbid:``, ``org:`` …) declared automatically, so
-queries need not repeat them. Parameters are bound as RDF terms (initBindings), never pasted
-into the query text.
+queries need not repeat them. Parameters are bound as RDF terms (a ``VALUES`` block), never
+pasted into the query text.
+
+On the Oxigraph stores (embedded and persistent) SELECT and ASK run directly on the underlying
+``pyoxigraph.Store`` (:meth:`GraphSource.oxigraph_store`): the query is parsed once, and rows are
+converted to rdflib terms through a per-query cache (:func:`term_converter`), giving the same terms
+as oxrdflib at a fraction of the cost. :meth:`GraphSource.select_text` skips rdflib terms entirely
+and gives the lexical values, for bulk readers such as the network projections.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from thbkg.graph.namespaces import PREFIXES, bind_prefixes
 #: marker file written into a persistent store folder by :func:`write_store`
 STORE_MARKER = "thbkg-store.txt"
 _INIT_NS = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _PREFIX_DECLARED = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE | re.MULTILINE)
 
 
@@ -113,6 +120,64 @@ def bind_values(query: str, bindings: dict) -> str:
         raise UsageError("cannot bind parameters: the query has no WHERE { … } group")
     at = top_braces[wanted]
     return query[:at] + block + query[at:]
+
+
+def term_converter(plain_strings: bool = False):
+    """A function turning pyoxigraph terms into the rdflib terms oxrdflib would give, with a cache.
+
+    Rows repeat the same IRIs and literals many times, and building an rdflib ``Literal`` (which
+    parses its lexical form) is the costly part, so each distinct term is converted once.
+
+    Parameters
+    ----------
+    plain_strings : bool
+        Give ``"x"^^xsd:string`` as the simple literal ``"x"`` (the same RDF 1.1 term; what
+        :func:`thbkg.graph.query.run_query` shows). oxrdflib keeps the datatype.
+
+    >>> import pyoxigraph as ox
+    >>> convert = term_converter()
+    >>> convert(ox.NamedNode("http://x.org/a")), convert(None)
+    (rdflib.term.URIRef('http://x.org/a'), None)
+    >>> convert(ox.Literal("2013", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear"))).n3()
+    '"2013"^^<http://www.w3.org/2001/XMLSchema#gYear>'
+    >>> term_converter(plain_strings=True)(ox.Literal("x")).n3(), convert(ox.Literal("x", language="en")).n3()
+    ('"x"', '"x"@en')
+    """
+    import pyoxigraph as ox
+    from rdflib import BNode
+
+    cache: dict = {None: None}
+    datatypes: dict = {}
+
+    def convert_new(term):
+        if isinstance(term, ox.NamedNode):
+            out = URIRef(term.value)
+        elif isinstance(term, ox.Literal):
+            if term.language:
+                out = Literal(term.value, lang=term.language)
+            else:
+                datatype = term.datatype.value
+                if plain_strings and datatype == _XSD_STRING:
+                    out = Literal(term.value)
+                else:
+                    dt = datatypes.get(datatype) or datatypes.setdefault(datatype, URIRef(datatype))
+                    out = Literal(term.value, datatype=dt)
+        elif isinstance(term, ox.BlankNode):
+            out = BNode(term.value)
+        elif isinstance(term, ox.Triple):  # RDF-star: as oxrdflib does, a tuple of terms
+            return convert(term.subject), convert(term.predicate), convert(term.object)
+        else:
+            raise ValueError(f"unexpected Oxigraph term: {term!r}")
+        cache[term] = out
+        return out
+
+    def convert(term):
+        try:
+            return cache[term]
+        except KeyError:
+            return convert_new(term)
+
+    return convert
 
 
 def _ontology_ntriples() -> bytes:
@@ -206,6 +271,7 @@ class GraphSource:
         self.endpoint = endpoint
         self.include_bundled = include_bundled
         self._graph = None
+        self._oxigraph = None
         self.load_seconds = None
 
     def __repr__(self):
@@ -235,13 +301,19 @@ class GraphSource:
         return self._graph
 
     def _embedded(self) -> Graph:
-        # Measured (benchmarks/bench_foundation.py): serialising to N-Triples and parsing with
-        # Oxigraph's own parser is faster than adding the triples one by one through oxrdflib.
+        import pyoxigraph
+        from oxrdflib import OxigraphStore
+
+        # Measured (benchmarks/bench_foundation.py): N-Triples bulk-loaded by Oxigraph's own parser
+        # is faster than adding the triples one by one through oxrdflib.
         data = built_ntriples(self.data_dirs, include_bundled=self.include_bundled)
+        ox_store = pyoxigraph.Store()
+        ox_store.bulk_load(data, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        del data
+        self._oxigraph = ox_store
         # the default graph, so that embedded and persistent stores hold the triples in the same place
-        graph = Graph(store="Oxigraph", identifier=DATASET_DEFAULT_GRAPH_ID, bind_namespaces="none")
-        graph.parse(data=data, format="ox-nt", transactional=False)
-        return bind_prefixes(graph)
+        return bind_prefixes(Graph(store=OxigraphStore(store=ox_store), identifier=DATASET_DEFAULT_GRAPH_ID,
+                                   bind_namespaces="none"))
 
     def _memory(self) -> Graph:
         from thbkg.graph.build import build_graph
@@ -266,8 +338,20 @@ class GraphSource:
             ox_store = pyoxigraph.Store.read_only(str(path))
         except (OSError, ValueError, RuntimeError) as exc:  # RocksDB reports corruption as RuntimeError
             raise ThbkgError(f"cannot open the store {self.store}: {_one_line(exc)} ({hint} again)") from None
+        self._oxigraph = ox_store
         return bind_prefixes(Graph(store=OxigraphStore(store=ox_store), identifier=DATASET_DEFAULT_GRAPH_ID,
                                    bind_namespaces="none"))
+
+    def oxigraph_store(self):
+        """The ``pyoxigraph.Store`` under the embedded or persistent store (loaded on first use).
+
+        None for ``--store memory`` and endpoints. Queries on it see the same default graph as
+        :meth:`graph`.
+        """
+        if self.kind not in ("embedded", "persistent"):
+            return None
+        self.graph()
+        return self._oxigraph
 
     def _remote(self) -> Graph:
         from rdflib.plugins.stores.sparqlstore import SPARQLStore
@@ -283,10 +367,13 @@ class GraphSource:
 
     # -- queries -----------------------------------------------------------------------------
 
+    def _bound_text(self, query: str, bindings) -> str:
+        bound = {str(k).lstrip("?$"): v for k, v in (bindings or {}).items() if v is not None}
+        return bind_values(query, bound)
+
     def _query(self, query: str, bindings=None):
         graph = self.graph()
-        bound = {str(k).lstrip("?$"): v for k, v in (bindings or {}).items() if v is not None}
-        text = bind_values(query, bound)
+        text = self._bound_text(query, bindings)
         try:
             return graph.query(text, initNs=_INIT_NS)
         except ThbkgError:
@@ -300,6 +387,20 @@ class GraphSource:
                 raise UsageError(f"SPARQL syntax error: {_one_line(exc)}") from None
             raise
 
+    def oxigraph_query(self, text: str):
+        """Run SPARQL *text* (already bound) on the pyoxigraph store; its raw result.
+
+        The store's default graph is the query's default graph, and thbkg's prefixes are
+        declared, as through :meth:`graph`. A syntax error raises ``SyntaxError`` (pyoxigraph's).
+        """
+        return self.oxigraph_store().query(text, prefixes=_INIT_NS)
+
+    def _oxigraph_query(self, query: str, bindings):
+        try:
+            return self.oxigraph_query(self._bound_text(query, bindings))
+        except SyntaxError as exc:
+            raise UsageError(f"SPARQL syntax error: {_one_line(exc)}") from None
+
     def select(self, query: str, bindings=None) -> list:
         """Run a SELECT query; rows as dicts variable -> rdflib term (None when unbound).
 
@@ -312,12 +413,34 @@ class GraphSource:
             literals; None leaves the variable free). Bound with a ``VALUES`` block of RDF terms
             (see :func:`bind_values`), never pasted into the text.
         """
+        if self.oxigraph_store() is not None:
+            solutions = self._oxigraph_query(query, bindings)
+            names = [v.value for v in solutions.variables]
+            convert = term_converter()
+            return [dict(zip(names, [convert(t) for t in solution])) for solution in solutions]
         result = self._query(query, bindings)
         names = [str(v) for v in result.vars]
         return [{name: row[i] for i, name in enumerate(names)} for row in result]
 
+    def select_text(self, query: str, bindings=None) -> tuple[list, list]:
+        """Run a SELECT query; ``(variables, rows)`` with each row a tuple of lexical values.
+
+        A value is the IRI, the literal's lexical form or the blank node id as ``str`` (what
+        ``str()`` of the rdflib term gives), or None when unbound. On the Oxigraph stores no rdflib
+        term is built, which makes this the fast way to read many rows.
+        """
+        if self.oxigraph_store() is not None:
+            solutions = self._oxigraph_query(query, bindings)
+            names = [v.value for v in solutions.variables]
+            return names, [tuple([None if t is None else t.value for t in solution]) for solution in solutions]
+        result = self._query(query, bindings)
+        names = [str(v) for v in result.vars]
+        return names, [tuple([None if t is None else str(t) for t in row]) for row in result]
+
     def ask(self, query: str, bindings=None) -> bool:
         """Run an ASK query."""
+        if self.oxigraph_store() is not None:
+            return bool(self._oxigraph_query(query, bindings))
         return bool(self._query(query, bindings).askAnswer)
 
     def construct(self, query: str, bindings=None) -> Graph:
