@@ -225,6 +225,49 @@ def dataset_to_graph(ds: Dataset, *, vocab=None, graph: Graph | None = None) -> 
     return graph
 
 
+class _NTriplesSink:
+    """Stands in for an rdflib Graph in the ``_add_*`` functions: keeps each triple as its
+    N-Triples line (as rdflib's serializer writes it), without the Graph's indexes.
+
+    The set drops duplicate triples, as a Graph does.
+    """
+
+    def __init__(self):
+        from rdflib.plugins.serializers.nt import _nt_row
+
+        self.lines: set[str] = set()
+        self._row = _nt_row
+        self._add = self.lines.add
+
+    def add(self, triple):
+        self._add(self._row(triple))
+
+
+def dataset_ntriples(ds: Dataset, *, vocab=None) -> str:
+    """The RDF of *ds* as sorted N-Triples, written straight from the tables.
+
+    The same text as ``sorted_ntriples(dataset_to_graph(ds))`` (the same mapping functions feed
+    a line sink instead of a Graph), at a fraction of the memory: no rdflib Graph is built.
+
+    >>> from thbkg.graph.tables import load_dataset
+    >>> ds = load_dataset()
+    >>> dataset_ntriples(ds) == sorted_ntriples(dataset_to_graph(ds))
+    True
+    """
+    from thbkg.graph.vocab import load_vocabulary
+
+    vocab = vocab or load_vocabulary()
+    sink = _NTriplesSink()
+    _add_sources(sink, ds)
+    _add_instruments(sink, ds)
+    _add_actors(sink, ds, vocab)
+    _add_regions(sink, ds)
+    _add_links(sink, ds, vocab)
+    text = "".join(sink.lines)
+    sink.lines.clear()
+    return _sorted_lines(text)
+
+
 def build_graph(data_dirs=(), *, with_ontology=False, store=None, include_bundled=None,
                 dataset=None) -> Graph:
     """Read and check the tables, then build the RDF graph.
@@ -266,7 +309,10 @@ def _subject_key(line: str):
 
 def sorted_ntriples(graph: Graph) -> str:
     """The graph as N-Triples, one triple per line, sorted by subject then the rest of the line."""
-    text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    return _sorted_lines(graph.serialize(format="nt", encoding="utf-8").decode("utf-8"))
+
+
+def _sorted_lines(text: str) -> str:
     return "".join(line + "\n" for line in sorted((ln for ln in text.splitlines() if ln.strip()),
                                                   key=_subject_key))
 

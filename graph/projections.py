@@ -1,6 +1,6 @@
 """Projections of the RDF graph onto NetworkX graphs for analysis.
 
-:func:`load_network` runs a few SPARQL SELECTs (``graph/sparql/network_*.rq``) on a
+:func:`load_network` runs narrow SPARQL SELECTs (``graph/sparql/network_*.rq``) on a
 :class:`thbkg.graph.source.GraphSource` (or anything with the same ``select`` method), keeps the
 records that pass the :class:`~thbkg.graph.filters.Filters`, and returns a :class:`Network` whose
 methods build the projections:
@@ -90,10 +90,6 @@ ACTOR_TYPES = ("country", "eu_agency", "eu_body", "eu_institution", "internation
 
 #: Statuses that never count as in force for ``as_of``/``between``.
 NEVER_IN_FORCE = ("under_negotiation",)
-
-QUERY_NAMES = ("network_actors", "network_actor_values", "network_links", "network_link_sources",
-               "network_sources", "network_regions")
-
 
 def read_query(name: str) -> str:
     """Text of the internal SPARQL query ``graph/sparql/<name>.rq``.
@@ -338,66 +334,170 @@ def _pair_attributes(links: list[dict]) -> dict:
 
 
 # ---------------------------------------------------------------------- loading
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_DCT = "http://purl.org/dc/terms/"
+_ORG = "http://www.w3.org/ns/org#"
+_PROV = "http://www.w3.org/ns/prov#"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_THB = "https://w3id.org/thbkg/ontology#"
+LABEL = "label"  # read through network_labels.rq (English or untagged only)
+
+#: Single-valued fields of a link record -> property (first sorted value wins when there are several).
+LINK_FIELDS = {
+    "subject": _THB + "subject", "object": _THB + "object", "id": _DCT + "identifier", "label": LABEL,
+    "type": _THB + "linkType", "role": _THB + "role", "start": _THB + "startDate", "end": _THB + "endDate",
+    "startDay": _THB + "startDay", "endDay": _THB + "endDay", "status": _THB + "status",
+    "instrument": _THB + "instrument", "confidence": _THB + "confidence",
+    "dateConfidence": _THB + "dateConfidence", "note": _RDFS + "comment",
+}
+#: Single-valued fields of an actor -> property.
+ACTOR_FIELDS = {
+    "id": _DCT + "identifier", "label": LABEL, "type": _ORG + "classification", "iso2": _THB + "iso2",
+    "iso3": _THB + "iso3", "confidence": _THB + "confidence",
+}
+#: Multi-valued fields (all values kept) -> property.
+SOURCES, MATCHES, IN_REGION, SITES = (_PROV + "wasDerivedFrom", _SKOS + "exactMatch", _THB + "inRegion",
+                                      _ORG + "hasPrimarySite")
+QUERY_NAMES = ("network_actors", "network_links", "network_property", "network_labels", "network_sites",
+               "network_sources", "network_regions")
+
+
+def _select_rows(source, query: str, bindings=None) -> list[tuple]:
+    """Rows of lexical values (str, None when unbound) in the query's variable order."""
+    select_text = getattr(source, "select_text", None)
+    if select_text is not None:
+        return select_text(query, bindings)[1]
+    rows = source.select(query, bindings)
+    return [tuple(None if v is None else str(v) for v in row.values()) for row in rows]
+
+
+def _property_values(source, properties, keep_all=()) -> tuple[dict, dict]:
+    """One SPARQL scan per property; returns ``(smallest, every)``.
+
+    ``smallest[property]`` maps each resource IRI to its smallest value (as text);
+    ``every[property]`` maps it to all its values, for the properties in *keep_all*.
+    """
+    from rdflib import URIRef
+
+    property_query, label_query = read_query("network_property"), read_query("network_labels")
+    smallest, every = {}, {}
+    for prop in sorted(set(properties)):
+        if prop == LABEL:
+            rows = _select_rows(source, label_query)
+        else:
+            rows = [row[:2] for row in _select_rows(source, property_query, {"property": URIRef(prop)})]
+        single = dict(rows)
+        if len(single) == len(rows) and prop not in keep_all:  # one value each, the usual case
+            smallest[prop] = single
+            continue
+        grouped: dict[str, list] = {}
+        for resource, value in rows:
+            grouped.setdefault(resource, []).append(value)
+        smallest[prop] = {resource: min(found) for resource, found in grouped.items()}
+        if prop in keep_all:
+            every[prop] = grouped
+    return smallest, every
+
+
+def _first_sorted(fields: dict, smallest: dict, resource: str, fixed: dict) -> dict:
+    """The fields of the row a wide OPTIONAL query would have sorted first for *resource*.
+
+    The old projection queries returned one row per combination of values (one OPTIONAL per
+    field) and kept the first row sorted by the variable names; that row holds each field's
+    smallest value (None when the field has none). *fixed* pins some fields to given values.
+    """
+    row = dict(fixed)
+    for name, prop in fields.items():
+        if name not in fixed:
+            row[name] = smallest[prop].get(resource)
+    return row
+
+
+def _sort_key(row: dict) -> tuple:
+    return tuple(row[k] or "" for k in sorted(row))
+
+
 def fetch_records(source) -> Network:
-    """Run the projection SELECTs on *source* and return an unfiltered :class:`Network`."""
-    rows = {name: source.select(read_query(name)) for name in QUERY_NAMES}
+    """Run the projection SELECTs on *source* and return an unfiltered :class:`Network`.
+
+    Each field comes from its own narrow SELECT (``graph/sparql/network_*.rq``), and the rows are
+    grouped by IRI here. When a record has several values for a single-valued field, the smallest
+    (as text) is kept, and records that share an identifier keep the smallest row, which is what
+    sorting the rows of one wide query with an OPTIONAL per field gave.
+    """
+    actor_iris = sorted({row[0] for row in _select_rows(source, read_query("network_actors"))})
+    link_iris = sorted({row[0] for row in _select_rows(source, read_query("network_links"))})
+    multi_valued = (LINK_FIELDS["id"], SOURCES, MATCHES, IN_REGION, SITES)
+    smallest, values = _property_values(source, list(LINK_FIELDS.values()) + list(ACTOR_FIELDS.values())
+                                        + list(multi_valued), keep_all=multi_valued)
+    site_rows: dict[str, list] = {}
+    if values[SITES]:
+        for site, seat, wkt in _select_rows(source, read_query("network_sites")):
+            site_rows.setdefault(site, []).append((seat, wkt))
 
     actors: dict[str, dict] = {}
     iri_to_id: dict[str, str] = {}
-    for row in sorted(rows["network_actors"], key=lambda r: tuple(str(r.get(k) or "") for k in sorted(r))):
-        iri = str(row["actor"])
-        if iri in iri_to_id:
-            continue  # a second label/type row: first sorted wins
-        actor_id = _text(row.get("id")) or _tail(iri, THBID + "actor/")
+    for iri in actor_iris:  # sorted: with a shared identifier, the last IRI's record stays
+        row = _first_sorted(ACTOR_FIELDS, smallest, iri, {"actor": iri})
+        # seat and wkt vary together (per site): the pair sorted first
+        pairs = [pair for site in values[SITES].get(iri, ()) for pair in site_rows.get(site, [(None, None)])]
+        row["seat"], row["wkt"] = min(pairs, key=lambda p: (p[0] or "", p[1] or "")) if pairs else (None, None)
+        actor_id = row["id"] or _tail(iri, THBID + "actor/")
         iri_to_id[iri] = actor_id
-        lat, lon = _parse_wkt_point(row.get("wkt"))
+        lat, lon = _parse_wkt_point(row["wkt"])
         actors[actor_id] = {
-            "id": actor_id, "iri": iri, "label": _text(row.get("label")) or actor_id,
-            "type": _tail(row.get("type"), THBID + "actor-type/"),
-            "iso2": _text(row.get("iso2")), "iso3": _text(row.get("iso3")), "wikidata": None,
-            "seat": _text(row.get("seat")), "lat": lat, "lon": lon,
+            "id": actor_id, "iri": iri, "label": row["label"] or actor_id,
+            "type": _tail(row["type"], THBID + "actor-type/"),
+            "iso2": row["iso2"], "iso3": row["iso3"], "wikidata": None,
+            "seat": row["seat"], "lat": lat, "lon": lon,
             "regions": (), "sources": (),
-            "confidence": _tail(row.get("confidence"), THBID + "confidence/"),
+            "confidence": _tail(row["confidence"], THBID + "confidence/"),
         }
     multi: dict[str, dict[str, set]] = {}
-    for row in rows["network_actor_values"]:
-        actor_id = iri_to_id.get(str(row["actor"]))
-        if actor_id is None:
-            continue
-        multi.setdefault(actor_id, {}).setdefault(str(row["kind"]), set()).add(str(row["value"]))
-    for actor_id, values in multi.items():
+    for kind, prop in (("source", SOURCES), ("match", MATCHES), ("region", IN_REGION)):
+        for iri in actor_iris:
+            found = values[prop].get(iri)
+            if found:
+                multi.setdefault(iri_to_id[iri], {}).setdefault(kind, set()).update(found)
+    for actor_id, found in multi.items():
         actor = actors[actor_id]
-        actor["sources"] = tuple(sorted(_tail(v, THBID + "source/") for v in values.get("source", ())))
-        actor["regions"] = tuple(sorted(_tail(v, THBID + "region/") for v in values.get("region", ())))
-        qids = sorted(v[len(WIKIDATA):] for v in values.get("match", ()) if v.startswith(WIKIDATA))
+        actor["sources"] = tuple(sorted(_tail(v, THBID + "source/") for v in found.get("source", ())))
+        actor["regions"] = tuple(sorted(_tail(v, THBID + "region/") for v in found.get("region", ())))
+        qids = sorted(v[len(WIKIDATA):] for v in found.get("match", ()) if v.startswith(WIKIDATA))
         actor["wikidata"] = qids[0] if qids else None
 
-    link_sources: dict[str, set] = {}
-    for row in rows["network_link_sources"]:
-        link_sources.setdefault(str(row["link"]), set()).add(_tail(row["source"], THBID + "source/"))
+    chosen: dict[str, tuple] = {}
+    subjects, objects = smallest[LINK_FIELDS["subject"]], smallest[LINK_FIELDS["object"]]
+    for iri in link_iris:
+        if iri not in subjects or iri not in objects:
+            continue  # not a complete link record (subject and object are required)
+        for identifier in sorted(set(values[LINK_FIELDS["id"]].get(iri) or [None])):
+            row = _first_sorted(LINK_FIELDS, smallest, iri, {"link": iri, "id": identifier})
+            link_id = row["id"] or _tail(iri, THBID + "link/")
+            key = _sort_key(row)
+            if link_id not in chosen or key < chosen[link_id][0]:
+                chosen[link_id] = (key, row)
     links: dict[str, dict] = {}
-    for row in sorted(rows["network_links"], key=lambda r: tuple(str(r.get(k) or "") for k in sorted(r))):
-        iri = str(row["link"])
-        link_id = _text(row.get("id")) or _tail(iri, THBID + "link/")
-        if link_id in links:
-            continue
-        subject = iri_to_id.get(str(row["subject"]), _tail(row["subject"], THBID + "actor/"))
-        obj = iri_to_id.get(str(row["object"]), _tail(row["object"], THBID + "actor/"))
-        link_type = _tail(row.get("type"), THBID + "link-type/")
+    for link_id, (_, row) in chosen.items():
+        iri = row["link"]
+        subject = iri_to_id.get(row["subject"], _tail(row["subject"], THBID + "actor/"))
+        obj = iri_to_id.get(row["object"], _tail(row["object"], THBID + "actor/"))
+        link_type = _tail(row["type"], THBID + "link-type/")
         links[link_id] = {
-            "id": link_id, "iri": iri, "label": _text(row.get("label")),
+            "id": link_id, "iri": iri, "label": row["label"],
             "subject": subject, "object": obj, "type": link_type,
-            "family": LINK_FAMILY.get(link_type or ""), "role": _text(row.get("role")),
-            "start": _text(row.get("start")), "end": _text(row.get("end")),
-            "start_day": _to_day(row.get("startDay")), "end_day": _to_day(row.get("endDay")),
-            "status": _tail(row.get("status"), THBID + "status/"),
-            "instrument": _tail(row.get("instrument"), THBID + "instrument/"),
-            "sources": tuple(sorted(link_sources.get(iri, ()))),
-            "confidence": _tail(row.get("confidence"), THBID + "confidence/"),
-            "date_confidence": _tail(row.get("dateConfidence"), THBID + "confidence/"),
-            "note": _text(row.get("note")),
+            "family": LINK_FAMILY.get(link_type or ""), "role": row["role"],
+            "start": row["start"], "end": row["end"],
+            "start_day": _to_day(row["startDay"]), "end_day": _to_day(row["endDay"]),
+            "status": _tail(row["status"], THBID + "status/"),
+            "instrument": _tail(row["instrument"], THBID + "instrument/"),
+            "sources": tuple(sorted({_tail(v, THBID + "source/") for v in values[SOURCES].get(iri, ())})),
+            "confidence": _tail(row["confidence"], THBID + "confidence/"),
+            "date_confidence": _tail(row["dateConfidence"], THBID + "confidence/"),
+            "note": row["note"],
         }
 
+    rows = {name: source.select(read_query(name)) for name in ("network_sources", "network_regions")}
     sources: dict[str, dict] = {}
     for row in sorted(rows["network_sources"], key=lambda r: tuple(str(r.get(k) or "") for k in sorted(r))):
         source_id = _tail(row["source"], THBID + "source/")

@@ -187,3 +187,170 @@ def test_bundled_graph_projects(bundled_source):
 
     assert sorted(link["id"] for link in net.links) == sorted(r["id"] for r in rows("links.csv"))
     assert sorted(net.actors) == sorted(r["id"] for r in rows("actors.csv"))
+
+
+# -- the narrow projection queries give the records of the former wide OPTIONAL queries ------------
+
+# The former queries (one row per record, one OPTIONAL per field) and how their rows were read: the
+# rows sorted, the first one per record kept. The narrow queries must give exactly these records.
+_WIDE_PREFIXES = """PREFIX thb: <https://w3id.org/thbkg/ontology#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+_WIDE_ACTORS = _WIDE_PREFIXES + """SELECT ?actor ?id ?label ?type ?iso2 ?iso3 ?seat ?wkt ?confidence WHERE {
+  ?actor a thb:Actor .
+  OPTIONAL { ?actor dct:identifier ?id }
+  OPTIONAL { ?actor rdfs:label ?label FILTER(LANG(?label) = "en" || LANG(?label) = "") }
+  OPTIONAL { ?actor org:classification ?type }
+  OPTIONAL { ?actor thb:iso2 ?iso2 }
+  OPTIONAL { ?actor thb:iso3 ?iso3 }
+  OPTIONAL { ?actor org:hasPrimarySite ?site .
+             OPTIONAL { ?site rdfs:label ?seat }
+             OPTIONAL { ?site geo:hasGeometry/geo:asWKT ?wkt } }
+  OPTIONAL { ?actor thb:confidence ?confidence }
+}"""
+_WIDE_ACTOR_VALUES = _WIDE_PREFIXES + """SELECT ?actor ?kind ?value WHERE {
+  ?actor a thb:Actor .
+  { ?actor prov:wasDerivedFrom ?value . BIND("source" AS ?kind) }
+  UNION { ?actor skos:exactMatch ?value . BIND("match" AS ?kind) }
+  UNION { ?actor thb:inRegion ?value . BIND("region" AS ?kind) }
+}"""
+_WIDE_LINKS = _WIDE_PREFIXES + """SELECT ?link ?id ?label ?subject ?object ?type ?role ?start ?end ?startDay ?endDay
+       ?status ?instrument ?confidence ?dateConfidence ?note WHERE {
+  ?link a thb:CooperationLink ; thb:subject ?subject ; thb:object ?object .
+  OPTIONAL { ?link dct:identifier ?id }
+  OPTIONAL { ?link rdfs:label ?label FILTER(LANG(?label) = "en" || LANG(?label) = "") }
+  OPTIONAL { ?link thb:linkType ?type }
+  OPTIONAL { ?link thb:role ?role }
+  OPTIONAL { ?link thb:startDate ?start }
+  OPTIONAL { ?link thb:endDate ?end }
+  OPTIONAL { ?link thb:startDay ?startDay }
+  OPTIONAL { ?link thb:endDay ?endDay }
+  OPTIONAL { ?link thb:status ?status }
+  OPTIONAL { ?link thb:instrument ?instrument }
+  OPTIONAL { ?link thb:confidence ?confidence }
+  OPTIONAL { ?link thb:dateConfidence ?dateConfidence }
+  OPTIONAL { ?link rdfs:comment ?note }
+}"""
+_WIDE_LINK_SOURCES = _WIDE_PREFIXES + """SELECT ?link ?source WHERE {
+  ?link a thb:CooperationLink ; prov:wasDerivedFrom ?source .
+}"""
+
+
+def _wide_records(source):
+    """Actors and links as the former wide queries gave them (first sorted row per record)."""
+    from thbkg.graph import projections as P
+
+    def by_sorted_rows(rows):
+        return sorted(rows, key=lambda r: tuple(str(r.get(k) or "") for k in sorted(r)))
+
+    actors, iri_to_id = {}, {}
+    for row in by_sorted_rows(source.select(_WIDE_ACTORS)):
+        iri = str(row["actor"])
+        if iri in iri_to_id:
+            continue
+        actor_id = P._text(row.get("id")) or P._tail(iri, P.THBID + "actor/")
+        iri_to_id[iri] = actor_id
+        lat, lon = P._parse_wkt_point(row.get("wkt"))
+        actors[actor_id] = {
+            "id": actor_id, "iri": iri, "label": P._text(row.get("label")) or actor_id,
+            "type": P._tail(row.get("type"), P.THBID + "actor-type/"), "iso2": P._text(row.get("iso2")),
+            "iso3": P._text(row.get("iso3")), "wikidata": None, "seat": P._text(row.get("seat")),
+            "lat": lat, "lon": lon, "regions": (), "sources": (),
+            "confidence": P._tail(row.get("confidence"), P.THBID + "confidence/")}
+    multi = {}
+    for row in source.select(_WIDE_ACTOR_VALUES):
+        multi.setdefault(iri_to_id[str(row["actor"])], {}).setdefault(str(row["kind"]), set()).add(str(row["value"]))
+    for actor_id, values in multi.items():
+        actors[actor_id]["sources"] = tuple(sorted(P._tail(v, P.THBID + "source/") for v in values.get("source", ())))
+        actors[actor_id]["regions"] = tuple(sorted(P._tail(v, P.THBID + "region/") for v in values.get("region", ())))
+        qids = sorted(v[len(P.WIKIDATA):] for v in values.get("match", ()) if v.startswith(P.WIKIDATA))
+        actors[actor_id]["wikidata"] = qids[0] if qids else None
+    link_sources = {}
+    for row in source.select(_WIDE_LINK_SOURCES):
+        link_sources.setdefault(str(row["link"]), set()).add(P._tail(row["source"], P.THBID + "source/"))
+    links = {}
+    for row in by_sorted_rows(source.select(_WIDE_LINKS)):
+        iri = str(row["link"])
+        link_id = P._text(row.get("id")) or P._tail(iri, P.THBID + "link/")
+        if link_id in links:
+            continue
+        link_type = P._tail(row.get("type"), P.THBID + "link-type/")
+        links[link_id] = {
+            "id": link_id, "iri": iri, "label": P._text(row.get("label")),
+            "subject": iri_to_id.get(str(row["subject"]), P._tail(row["subject"], P.THBID + "actor/")),
+            "object": iri_to_id.get(str(row["object"]), P._tail(row["object"], P.THBID + "actor/")),
+            "type": link_type, "family": P.LINK_FAMILY.get(link_type or ""), "role": P._text(row.get("role")),
+            "start": P._text(row.get("start")), "end": P._text(row.get("end")),
+            "start_day": P._to_day(row.get("startDay")), "end_day": P._to_day(row.get("endDay")),
+            "status": P._tail(row.get("status"), P.THBID + "status/"),
+            "instrument": P._tail(row.get("instrument"), P.THBID + "instrument/"),
+            "sources": tuple(sorted(link_sources.get(iri, ()))),
+            "confidence": P._tail(row.get("confidence"), P.THBID + "confidence/"),
+            "date_confidence": P._tail(row.get("dateConfidence"), P.THBID + "confidence/"),
+            "note": P._text(row.get("note"))}
+    return dict(sorted(actors.items())), [links[k] for k in sorted(links)]
+
+
+# Records with several values where one is expected: two labels (one French), two confidences,
+# two identifiers, two links sharing an identifier, an actor with two seats, a link without an
+# object (not a record), an actor without identifier.
+_AWKWARD_TTL = """@prefix thb: <https://w3id.org/thbkg/ontology#> .
+@prefix id: <https://w3id.org/thbkg/id/> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix geo: <http://www.opengis.net/ont/geosparql#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+id:actor\\/xa a thb:Actor ; dct:identifier "xa" ; rdfs:label "Zeta"@en, "Alpha"@fr, "Beta" ;
+  org:classification id:actor-type\\/country ; thb:confidence id:confidence\\/low, id:confidence\\/high ;
+  org:hasPrimarySite id:site1, id:site2 ; prov:wasDerivedFrom id:source\\/s2, id:source\\/s1 .
+id:site1 rdfs:label "Seat B" ; geo:hasGeometry id:g1 . id:g1 geo:asWKT "POINT(1 2)" .
+id:site2 rdfs:label "Seat A" . 
+id:actor\\/xb a thb:Actor ; org:classification id:actor-type\\/eu_agency .
+id:actor\\/xc a thb:Actor ; dct:identifier "xc", "xc2" ; rdfs:label "C"@en .
+id:link\\/l1 a thb:CooperationLink ; dct:identifier "l1", "l0" ; thb:subject id:actor\\/xa ;
+  thb:object id:actor\\/xb, id:actor\\/xc ; thb:linkType id:link-type\\/membership ;
+  rdfs:label "one"@en, "un"@fr ; thb:startDate "2013"^^xsd:gYear, "2011"^^xsd:gYear ;
+  thb:startDay "2013-01-01"^^xsd:date ; thb:confidence id:confidence\\/medium ; rdfs:comment "n1", "n0" .
+id:link\\/l2 a thb:CooperationLink ; dct:identifier "l1" ; thb:subject id:actor\\/xb ; thb:object id:actor\\/xa ;
+  thb:linkType id:link-type\\/observer ; thb:status id:status\\/ended ; thb:endDate "2020"^^xsd:gYear ;
+  prov:wasDerivedFrom id:source\\/s1 .
+id:link\\/l3 a thb:CooperationLink ; thb:subject id:actor\\/xc ; thb:object id:actor\\/xa .
+id:link\\/l4 a thb:CooperationLink ; dct:identifier "l4" ; thb:subject id:actor\\/xc .
+"""
+
+
+def test_narrow_queries_give_the_wide_query_records(mini_source, tmp_path):
+    from thbkg.graph.projections import fetch_records
+    from thbkg.graph.source import GraphSource, write_store
+
+    awkward = tmp_path / "awkward.ttl"
+    awkward.write_text(_AWKWARD_TTL, encoding="utf-8")
+    from plugin_analytics import TurtleSource
+
+    sources = [mini_source, TurtleSource(awkward)]
+    import rdflib
+
+    nt = rdflib.Graph().parse(str(awkward), format="turtle").serialize(format="nt", encoding="utf-8")
+    write_store(tmp_path / "store", ntriples=nt)
+    sources.append(GraphSource(store=str(tmp_path / "store")))  # the fast raw path
+    for source in sources:
+        net = fetch_records(source)
+        actors, links = _wide_records(source)
+        assert net.actors == actors
+        assert net.links == links
+    assert {l["id"] for l in links} == {"l0", "l1", "l3"} and actors["xa"]["seat"] == "Seat A"
+
+
+def test_narrow_queries_on_the_bundled_graph(bundled_source):
+    from thbkg.graph.projections import fetch_records
+
+    net = fetch_records(bundled_source)
+    actors, links = _wide_records(bundled_source)
+    assert net.actors == actors and net.links == links and len(links) > 100
