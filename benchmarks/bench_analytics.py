@@ -137,6 +137,74 @@ def build_store(n: int, workdir: Path, seed: int = 1) -> dict:
             "generate_s": gen_seconds, "write_store_s": store_seconds}
 
 
+# The former projection queries (one wide SELECT per record kind, one OPTIONAL per field), kept to
+# time the former load side by side with the narrow queries that replaced them.
+_FORMER_PREFIXES = """PREFIX thb: <https://w3id.org/thbkg/ontology#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+FORMER_QUERIES = {
+    "actors": _FORMER_PREFIXES + """SELECT ?actor ?id ?label ?type ?iso2 ?iso3 ?seat ?wkt ?confidence WHERE {
+  ?actor a thb:Actor .
+  OPTIONAL { ?actor dct:identifier ?id }
+  OPTIONAL { ?actor rdfs:label ?label FILTER(LANG(?label) = "en" || LANG(?label) = "") }
+  OPTIONAL { ?actor org:classification ?type }
+  OPTIONAL { ?actor thb:iso2 ?iso2 }
+  OPTIONAL { ?actor thb:iso3 ?iso3 }
+  OPTIONAL { ?actor org:hasPrimarySite ?site .
+             OPTIONAL { ?site rdfs:label ?seat }
+             OPTIONAL { ?site geo:hasGeometry/geo:asWKT ?wkt } }
+  OPTIONAL { ?actor thb:confidence ?confidence }
+}""",
+    "actor_values": _FORMER_PREFIXES + """SELECT ?actor ?kind ?value WHERE {
+  ?actor a thb:Actor .
+  { ?actor prov:wasDerivedFrom ?value . BIND("source" AS ?kind) }
+  UNION { ?actor skos:exactMatch ?value . BIND("match" AS ?kind) }
+  UNION { ?actor thb:inRegion ?value . BIND("region" AS ?kind) }
+}""",
+    "links": _FORMER_PREFIXES + """SELECT ?link ?id ?label ?subject ?object ?type ?role ?start ?end ?startDay
+       ?endDay ?status ?instrument ?confidence ?dateConfidence ?note WHERE {
+  ?link a thb:CooperationLink ; thb:subject ?subject ; thb:object ?object .
+  OPTIONAL { ?link dct:identifier ?id }
+  OPTIONAL { ?link rdfs:label ?label FILTER(LANG(?label) = "en" || LANG(?label) = "") }
+  OPTIONAL { ?link thb:linkType ?type }
+  OPTIONAL { ?link thb:role ?role }
+  OPTIONAL { ?link thb:startDate ?start }
+  OPTIONAL { ?link thb:endDate ?end }
+  OPTIONAL { ?link thb:startDay ?startDay }
+  OPTIONAL { ?link thb:endDay ?endDay }
+  OPTIONAL { ?link thb:status ?status }
+  OPTIONAL { ?link thb:instrument ?instrument }
+  OPTIONAL { ?link thb:confidence ?confidence }
+  OPTIONAL { ?link thb:dateConfidence ?dateConfidence }
+  OPTIONAL { ?link rdfs:comment ?note }
+}""",
+    "link_sources": _FORMER_PREFIXES + """SELECT ?link ?source WHERE {
+  ?link a thb:CooperationLink ; prov:wasDerivedFrom ?source .
+}""",
+}
+
+
+def former_queries_seconds(store: str) -> dict:
+    """Seconds of the former wide projection SELECTs as the former ``GraphSource.select`` ran them
+    (oxrdflib's Graph.query, every row as a dict of rdflib terms). The records were then built in
+    Python, so this is a lower bound of the former ``load_network``."""
+    from thbkg.graph.source import _INIT_NS, GraphSource
+
+    graph = GraphSource(store=store).graph()
+
+    def select(text):
+        result = graph.query(text, initNs=_INIT_NS)
+        names = [str(v) for v in result.vars]
+        return [{name: row[i] for i, name in enumerate(names)} for row in result]
+
+    return {name: timed(select, text)[1] for name, text in FORMER_QUERIES.items()}
+
+
 def projections(store: str) -> tuple:
     from thbkg.graph.projections import load_network
     from thbkg.graph.source import GraphSource
@@ -247,6 +315,10 @@ def main(argv=None):
     parser.add_argument("--reference", choices=("networkx", "igraph"), default="networkx",
                         help="exact betweenness to compare the samples with (igraph saves ~4 min at 5k)")
     parser.add_argument("--out", default=None, help="write the results as JSON here")
+    parser.add_argument("--projections-only", action="store_true",
+                        help="only write the store, time load_network and cooperation_graph (and, with "
+                             "--former, the former wide projection queries); no metrics")
+    parser.add_argument("--former", action="store_true", help="also time the former wide projection queries")
     args = parser.parse_args(argv)
 
     import igraph
@@ -260,6 +332,15 @@ def main(argv=None):
     total = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="thbkg-bench-") as tmp:
         workdir = Path(tmp)
+        if args.projections_only:
+            for n in args.sizes:
+                run = build_store(n, workdir)
+                run |= projections(run["store"])[2]
+                if args.former:
+                    run["former_queries_s"] = former_queries_seconds(run["store"])
+                print(f"  n={n}: {run}", file=sys.stderr, flush=True)
+                results["runs"].append(run)
+            args.error_size, args.sizes = 0, []
         if args.error_size:
             print(f"[error study n={args.error_size}]", file=sys.stderr, flush=True)
             built = build_store(args.error_size, workdir)

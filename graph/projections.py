@@ -466,19 +466,22 @@ def fetch_records(source) -> Network:
         qids = sorted(v[len(WIKIDATA):] for v in found.get("match", ()) if v.startswith(WIKIDATA))
         actor["wikidata"] = qids[0] if qids else None
 
-    chosen: dict[str, tuple] = {}
+    chosen: dict[str, dict] = {}
     subjects, objects = smallest[LINK_FIELDS["subject"]], smallest[LINK_FIELDS["object"]]
+    identifiers = values[LINK_FIELDS["id"]]
+    columns = [(name, smallest[prop]) for name, prop in LINK_FIELDS.items() if name != "id"]
     for iri in link_iris:
         if iri not in subjects or iri not in objects:
             continue  # not a complete link record (subject and object are required)
-        for identifier in sorted(set(values[LINK_FIELDS["id"]].get(iri) or [None])):
-            row = _first_sorted(LINK_FIELDS, smallest, iri, {"link": iri, "id": identifier})
-            link_id = row["id"] or _tail(iri, THBID + "link/")
-            key = _sort_key(row)
-            if link_id not in chosen or key < chosen[link_id][0]:
-                chosen[link_id] = (key, row)
+        found = identifiers.get(iri)
+        for identifier in (found if found and len(found) == 1 else sorted(set(found or [None]))):
+            row = {name: column.get(iri) for name, column in columns}
+            row["link"], row["id"] = iri, identifier
+            link_id = identifier or _tail(iri, THBID + "link/")
+            if link_id not in chosen or _sort_key(row) < _sort_key(chosen[link_id]):
+                chosen[link_id] = row  # records sharing an identifier: the smallest row stays
     links: dict[str, dict] = {}
-    for link_id, (_, row) in chosen.items():
+    for link_id, row in chosen.items():
         iri = row["link"]
         subject = iri_to_id.get(row["subject"], _tail(row["subject"], THBID + "actor/"))
         obj = iri_to_id.get(row["object"], _tail(row["object"], THBID + "actor/"))
