@@ -124,3 +124,19 @@ def test_with_ontology_adds_the_vocabularies(good_dir, graph):
     full = build_graph([good_dir], include_bundled=False, with_ontology=True)
     assert len(full) > len(graph)
     assert (THBID["link-type/observer"], SKOS.notation, Literal("observer")) in full
+
+
+def test_ntriples_straight_from_the_tables_equal_the_graph_serialisation(good_dir, tmp_path):
+    """The store is loaded from N-Triples written without an rdflib Graph: the same bytes."""
+    from thbkg.graph.build import dataset_ntriples, dataset_to_graph, sorted_ntriples
+    from thbkg.graph.source import built_ntriples
+    from thbkg.graph.synth import write_synthetic
+    from thbkg.graph.tables import load_dataset
+
+    write_synthetic(tmp_path / "syn", actors=60, links=200, seed=3)
+    for folders in ([good_dir], [tmp_path / "syn"]):
+        ds = load_dataset(folders, include_bundled=False)
+        direct = dataset_ntriples(ds)
+        assert direct == sorted_ntriples(dataset_to_graph(ds)) and direct.count("\n") > 100
+        former = built_ntriples(graph=build_graph(folders, include_bundled=False))
+        assert built_ntriples(folders, include_bundled=False) == former

@@ -207,3 +207,23 @@ def test_tied_to_all_three(bundled_source):
                 if agency in (r["subject"], r["object"])}
 
     assert set(_ids(result, "country")) == tied("europol") & tied("frontex") & tied("eurojust") & country
+
+
+# -- the direct pyoxigraph path gives the terms of the former oxrdflib path -------------------------------
+
+@pytest.mark.parametrize("kind", ["embedded", "persistent"])
+def test_direct_oxigraph_path_gives_the_oxrdflib_terms(sources, kind):
+    """run_query on the Oxigraph stores skips oxrdflib; rows must be the very same terms, in order."""
+    from thbkg.graph import query as q
+
+    source = sources[kind]
+    for query in QUERIES:
+        fast = run_query(source, query.text, {}, declared=query.params)
+        form = q.check_query(query.text)
+        final = q.bind_params(query.text, q.resolve_params(query.text, query.params, {}))
+        former = q._execute(q._graph_of(source, form), final, form)  # through oxrdflib's Graph.query
+        assert (fast.form, fast.variables, fast.boolean) == (former.form, former.variables, former.boolean)
+        assert [[(type(t), t) for t in row] for row in fast.rows] == \
+            [[(type(t), t) for t in row] for row in former.rows], query.name
+        if former.graph is not None:
+            assert set(fast.graph) == set(former.graph) and len(fast.graph) > 0, query.name

@@ -184,3 +184,27 @@ def test_endpoint_gives_the_same_rows(sources, store_dir, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_select_text_and_ask_agree_with_select(sources):
+    for kind, src in sources.items():
+        variables, rows = src.select_text(ALL_LINKS)
+        assert variables == ["link", "s", "o", "start"]
+        assert rows == [tuple(None if r[v] is None else str(r[v]) for v in variables) for r in src.select(ALL_LINKS)]
+        assert src.ask("ASK { ?l thb:subject ?s }") is True, kind
+        assert src.ask("ASK { ?l thb:subject ?s }", {"s": THBID["actor/nobody"]}) is False, kind
+
+
+def test_direct_select_gives_the_oxrdflib_terms(sources):
+    """select() on Oxigraph stores skips oxrdflib's Graph.query but gives the same terms (types too)."""
+    from thbkg.graph.source import _INIT_NS
+
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+    for kind in ("embedded", "persistent"):
+        src = sources[kind]
+        assert src.oxigraph_store() is not None
+        former = [tuple(row) for row in src.graph().query(query, initNs=_INIT_NS)]
+        direct = [tuple(row[v] for v in ("s", "p", "o")) for row in src.select(query)]
+        assert [[(type(t), t) for t in row] for row in direct] == [[(type(t), t) for t in row] for row in former]
+        assert any(getattr(row[2], "language", None) for row in direct)  # language-tagged labels included
+    assert sources["memory"].oxigraph_store() is None
