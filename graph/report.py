@@ -606,7 +606,8 @@ def render_html(report, map_href=None, map_note=None):
     # Coverage
     section("Priority-region coverage")
     out.append('<p class="note">For each priority region and each country in it: ties to EU agencies and '
-               "to the frameworks the region takes part in. A <em>white spot</em> (red, —) is a country "
+               "to the frameworks the region takes part in (those tied to at least 5% of its countries, and at "
+               "least one). A <em>white spot</em> (red, —) is a country "
                "without an active tie; negotiating or ended ties are shaded yellow and also count as white "
                "spots.</p>")
     if not report["coverage"]:

@@ -17,7 +17,8 @@ records kept by the filters of the network are looked at, so ``--as-of 2015`` gi
 
 from __future__ import annotations
 
-from collections import defaultdict
+import math
+from collections import Counter, defaultdict
 
 AGENCY_TYPE = "eu_agency"
 FRAMEWORK_TYPES = ("regional_process", "network", "platform", "treaty")
@@ -25,6 +26,9 @@ FRAMEWORK_TYPES = ("regional_process", "network", "platform", "treaty")
 KEY_AGENCIES = ("europol", "frontex", "eurojust")
 
 ACTIVE, NEGOTIATING, ENDED, NONE = "active", "negotiating", "ended", "none"
+#: A framework is checked for a region when at least this share of the region's countries (and at
+#: least one) is tied to it; with fewer than 20 countries, one tie is enough.
+FRAMEWORK_MIN_SHARE = 0.05
 
 
 def _tie_state(links):
@@ -58,7 +62,8 @@ def region_coverage(net, agencies=None, regions=None):
     -------
     list of dict
         One dict per region: ``id``, ``label``, ``countries`` (ids, sorted), ``agencies``, ``frameworks``
-        (the frameworks at least one country of the region is tied to), ``ties`` (dict
+        (the frameworks tied to at least 5 % of the region's countries, and at least one; see
+        :data:`FRAMEWORK_MIN_SHARE`), ``ties`` (dict
         ``(country, target) -> {"state", "types", "families", "links"}``, only pairs with a tie),
         ``white_spots`` (sorted list of ``(country, target)`` pairs without an active tie) and
         ``summary`` (dict target -> ``{"active", "total", "share"}``).
@@ -84,20 +89,24 @@ def region_coverage(net, agencies=None, regions=None):
     region_ids = sorted(net.regions) if regions is None else list(regions)
 
     by_pair = defaultdict(list)
+    partners = defaultdict(set)
     for link in net.links:
         s, o = link["subject"], link["object"]
         by_pair[(s, o)].append(link)
         by_pair[(o, s)].append(link)
+        partners[s].add(o)
+        partners[o].add(s)
 
     def countries_of(region):
         members = net.regions[region].get("members", ())
         return sorted(m for m in members if actors.get(m, {}).get("type") == "country")
 
+    def kind(actor_id):
+        return actors.get(actor_id, {}).get("type")
+
     if agencies is None:
-        all_countries = {c for r in region_ids for c in countries_of(r)}
-        found = {t for (c, t) in by_pair if c in all_countries
-                 and actors.get(t, {}).get("type") == AGENCY_TYPE}
-        found |= {a for a in KEY_AGENCIES if actors.get(a, {}).get("type") == AGENCY_TYPE}
+        found = {t for r in region_ids for c in countries_of(r) for t in partners[c] if kind(t) == AGENCY_TYPE}
+        found |= {a for a in KEY_AGENCIES if kind(a) == AGENCY_TYPE}
         agencies = _ordered_agencies(found)
     else:
         agencies = list(agencies)
@@ -106,28 +115,29 @@ def region_coverage(net, agencies=None, regions=None):
     for region in region_ids:
         info = net.regions[region]
         countries = countries_of(region)
-        frameworks = sorted({t for (c, t) in by_pair if c in countries
-                             and actors.get(t, {}).get("type") in FRAMEWORK_TYPES})
+        tied = Counter(t for c in countries for t in partners[c] if kind(t) in FRAMEWORK_TYPES)
+        min_ties = max(1, math.ceil(FRAMEWORK_MIN_SHARE * len(countries)))
+        frameworks = sorted(t for t, n in tied.items() if n >= min_ties)
         targets = list(agencies) + frameworks
+        target_set = set(targets)
         ties = {}
         for country in countries:
-            for target in targets:
-                links = by_pair.get((country, target))
-                if links:
-                    ties[(country, target)] = {
-                        "state": _tie_state(links),
-                        "types": tuple(sorted({link["type"] for link in links})),
-                        "families": tuple(sorted({link.get("family") or "" for link in links} - {""})),
-                        "links": tuple(sorted(link["id"] for link in links)),
-                    }
-        white_spots = sorted((c, t) for c in countries for t in targets
-                             if ties.get((c, t), {}).get("state") != ACTIVE)
+            for target in sorted(partners[country] & target_set):
+                links = by_pair[(country, target)]
+                ties[(country, target)] = {
+                    "state": _tie_state(links),
+                    "types": tuple(sorted({link["type"] for link in links})),
+                    "families": tuple(sorted({link.get("family") or "" for link in links} - {""})),
+                    "links": tuple(sorted(link["id"] for link in links)),
+                }
+        active = {pair for pair, tie in ties.items() if tie["state"] == ACTIVE}
+        white_spots = [(c, t) for c in countries for t in sorted(targets) if (c, t) not in active]
         summary = {}
         for target in targets:
-            active = sum(1 for c in countries if ties.get((c, target), {}).get("state") == ACTIVE)
+            n_active = sum(1 for c in countries if (c, target) in active)
             total = len(countries)
-            summary[target] = {"active": active, "total": total,
-                               "share": round(active / total, 4) if total else 0.0}
+            summary[target] = {"active": n_active, "total": total,
+                               "share": round(n_active / total, 4) if total else 0.0}
         result.append({"id": region, "label": info.get("label") or region, "countries": countries,
                        "agencies": list(agencies), "frameworks": frameworks, "ties": ties,
                        "white_spots": white_spots, "summary": summary})

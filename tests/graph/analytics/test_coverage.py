@@ -75,3 +75,19 @@ def test_filtered_network_changes_coverage(report_network):
                             and (not lk["end"] or lk["end"][:4] >= "2015")]
     cov = _by_region(report_network)["western_balkans"]
     assert ("al", "eurojust") in cov["white_spots"]
+
+
+def test_large_regions_check_frameworks_tied_to_5_percent_of_countries():
+    from types import SimpleNamespace
+
+    countries = [f"c{i:02d}" for i in range(40)]  # 5 % of 40 = 2 countries
+    actors = {c: {"type": "country"} for c in countries}
+    actors.update({"one": {"type": "regional_process"}, "two": {"type": "treaty"}})
+    links = [{"id": "a", "subject": "c00", "object": "one", "type": "membership", "status": "active"},
+             {"id": "b", "subject": "c00", "object": "two", "type": "treaty_party", "status": "active"},
+             {"id": "c", "subject": "c01", "object": "two", "type": "treaty_party", "status": "ended"}]
+    net = SimpleNamespace(actors=actors, links=links,
+                          regions={"r": {"label": "R", "members": tuple(countries)}})
+    cov = region_coverage(net, agencies=[])[0]
+    assert cov["frameworks"] == ["two"]  # tied to 2 countries (one tie ended); "one" to a single country
+    assert len(cov["white_spots"]) == 39  # every country but c00
