@@ -313,7 +313,7 @@ def sorted_ntriples(graph: Graph) -> str:
 
 
 def _sorted_lines(text: str) -> str:
-    return "".join(line + "\n" for line in sorted((ln for ln in text.splitlines() if ln.strip()),
+    return "".join(line + "\n" for line in sorted((ln for ln in text.split("\n") if ln.strip()),
                                                   key=_subject_key))
 
 
