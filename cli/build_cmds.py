@@ -51,28 +51,19 @@ def build(ctx, data_dirs, no_bundled, output, fmt, with_ontology, store_dir):
       thbkg build --store graph-db/ && thbkg stats --store graph-db/
       thbkg build --no-bundled --data my-tables/ -o mine.ttl
     """
-    from thbkg.graph.build import build_graph, serialize_graph
-    from thbkg.graph.io import atomic_write
-    from thbkg.graph.tables import load_dataset
+    from thbkg.graph.build import run_build
 
     started = time.perf_counter()
-    dataset = load_dataset(data_dirs, include_bundled=_bundled(no_bundled))
-    graph = build_graph(dataset=dataset, with_ontology=with_ontology)
-    stored = None
-    if store_dir:
-        from thbkg.graph.source import built_ntriples, write_store
-
-        data_graph = graph if not with_ontology else build_graph(dataset=dataset)
-        stored = write_store(store_dir, ntriples=built_ntriples(graph=data_graph))
-        # with --store and no -o, write no RDF to the terminal
-        if ctx.get_parameter_source("output") == click.core.ParameterSource.DEFAULT:
-            output = None
-    if output is not None:
-        atomic_write(output, serialize_graph(graph, fmt))
+    # with --store and no -o, write no RDF to the terminal
+    if store_dir and ctx.get_parameter_source("output") == click.core.ParameterSource.DEFAULT:
+        output = None
+    summary = run_build(data_dirs, include_bundled=_bundled(no_bundled), output=output, fmt=fmt,
+                        with_ontology=with_ontology, store_dir=store_dir)
     elapsed = time.perf_counter() - started
     where = "" if output in ("-", None) else f" to {output}"
+    stored = summary["store"]
     extra = f"; store {stored['path']} ({stored['triples']} triples with the ontology)" if stored else ""
-    click.echo(f"Built {len(graph)} triples ({len(dataset.actors)} actors, {len(dataset.links)} links) "
+    click.echo(f"Built {summary['triples']} triples ({summary['actors']} actors, {summary['links']} links) "
                f"in {elapsed:.2f} s{where}{extra}", err=True)
 
 

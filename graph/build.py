@@ -376,3 +376,34 @@ def _jsonld(graph: Graph) -> bytes:
     nodes.sort(key=lambda n: n.get("@id", ""))
     return (json.dumps({"@context": context, "@graph": nodes}, indent=2, sort_keys=True, ensure_ascii=False)
             + "\n").encode("utf-8")
+
+
+def run_build(data_dirs=(), *, include_bundled=None, output=None, fmt="turtle", with_ontology=False,
+              store_dir=None) -> dict:
+    """Check the tables once, then write RDF to *output* and/or a persistent store to *store_dir*.
+
+    The store is loaded from N-Triples written straight from the tables, and an rdflib Graph is
+    built only when RDF is written to *output*, so ``thbkg build --store DIR`` stays lean at scale.
+
+    Returns
+    -------
+    dict
+        ``{"actors", "links", "triples", "output", "store"}``; ``store`` is ``{"triples", "path"}`` or None.
+    """
+    from thbkg.graph.io import atomic_write
+    from thbkg.graph.source import write_store
+    from thbkg.graph.vocab import ontology_graph
+
+    dataset = load_dataset(data_dirs, include_bundled=include_bundled)
+    summary = {"actors": len(dataset.actors), "links": len(dataset.links), "triples": None,
+               "output": output, "store": None}
+    if store_dir is not None:
+        data = dataset_ntriples(dataset).encode("utf-8")
+        summary["triples"] = data.count(b"\n")
+        summary["store"] = write_store(store_dir, ntriples=data + serialize_graph(ontology_graph(), "nt"))
+        del data
+    if output is not None:
+        graph = build_graph(dataset=dataset, with_ontology=with_ontology)
+        summary["triples"] = len(graph)
+        atomic_write(output, serialize_graph(graph, fmt))
+    return summary
