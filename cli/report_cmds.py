@@ -104,7 +104,7 @@ def export(fmt, output, level, filters, source):
     \b
     Examples:
       thbkg export --format gexf -o thb.gexf --edges links
-      thbkg export --format kumu -o kumu.json --region western_balkans
+      thbkg export --format kumu -o kumu.json --region western-balkans
       thbkg export --format csv | head
     """
     import os

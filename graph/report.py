@@ -53,9 +53,6 @@ LIST_LIMIT = 200
 #: Most framework columns in a region's coverage table (those covering the most countries first).
 MAX_FRAMEWORK_COLUMNS = 12
 
-#: Above this many actors, effective size avoids NetworkX's dense all-nodes computation.
-DENSE_BURT_LIMIT = 20000
-
 #: The product run's map keeps at most this many actors (the most central), so it stays legible.
 MAP_MAX_ACTORS = 5000
 #: Above this many actors, the report leaves closeness out (it is exact only, O(n·m)).
@@ -238,44 +235,10 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
 
 
 def structural_holes(graph, backend=None):
-    """Burt's constraint and effective size per actor (see :func:`thbkg.graph.analytics.brokers.burt`).
-
-    Above :data:`DENSE_BURT_LIMIT` actors, effective size is computed with
-    :func:`borgatti_effective_size` (same values, unweighted as in ``burt``), because NetworkX's
-    all-nodes path builds a dense n-by-n matrix (75 GiB at 100,000 actors) and its node-by-node
-    path copies the whole graph for every node.
-    """
+    """Burt's constraint and effective size per actor (:func:`thbkg.graph.analytics.brokers.burt`)."""
     from thbkg.graph.analytics import brokers as brokers_mod
-    from thbkg.graph.analytics.centrality import simple_graph
 
-    if graph.number_of_nodes() <= DENSE_BURT_LIMIT:
-        return brokers_mod.burt(graph, backend=backend)
-    H = simple_graph(graph)
-    weight = "weight" if any("weight" in d for _, _, d in H.edges(data=True)) else None
-    constraint = nx.constraint(H, weight=weight)
-    effective = borgatti_effective_size(H)
-    return {node: {"constraint": float(constraint[node]), "effective_size": float(effective[node])}
-            for node in sorted(H.nodes, key=str)}
-
-
-def borgatti_effective_size(graph):
-    """Burt's effective size of every node of an undirected graph, by Borgatti's formula
-    ``n - 2t/n`` (n partners, t ties among them); ``nan`` for isolates, as in NetworkX.
-
-    >>> G = nx.Graph([("a", "b"), ("a", "c"), ("a", "d"), ("b", "c")])
-    >>> borgatti_effective_size(G)["a"]
-    2.3333333333333335
-    """
-    neighbours = {v: set(graph[v]) - {v} for v in graph}
-    result = {}
-    for v, partners in neighbours.items():
-        n = len(partners)
-        if n == 0:
-            result[v] = float("nan")
-            continue
-        ties = sum(len(partners & neighbours[u]) for u in partners) / 2  # set & costs min(len)
-        result[v] = n - 2 * ties / n
-    return result
+    return brokers_mod.burt(graph, backend=backend)
 
 
 def cut_vertices(graph):

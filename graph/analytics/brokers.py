@@ -64,6 +64,9 @@ def bridges(G) -> list[tuple]:
     return sorted(tuple(sorted(edge)) for edge in nx.bridges(simple_graph(G)))
 
 
+DENSE_BURT_LIMIT = 20_000  # above this many actors, effective size by Borgatti's formula
+
+
 def burt(G, weight: str | None = "weight", backend: str | None = None) -> dict:
     """Burt's structural-hole measures per node: ``{"constraint": .., "effective_size": ..}``.
 
@@ -76,9 +79,33 @@ def burt(G, weight: str | None = "weight", backend: str | None = None) -> dict:
         weight = None
     kwargs = {"backend": backend} if backend else {}
     constraint = nx.constraint(H, weight=weight, **kwargs)
-    effective = nx.effective_size(H, **kwargs)
+    if backend is None and H.number_of_nodes() > DENSE_BURT_LIMIT:
+        # NetworkX's all-nodes path builds a dense n-by-n matrix (75 GiB at 100,000 actors)
+        effective = borgatti_effective_size(H)
+    else:
+        effective = nx.effective_size(H, **kwargs)
     return {node: {"constraint": float(constraint[node]), "effective_size": float(effective[node])}
             for node in sorted(H.nodes)}
+
+
+def borgatti_effective_size(graph):
+    """Burt's effective size of every node of an undirected graph, by Borgatti's formula
+    ``n - 2t/n`` (n partners, t ties among them); ``nan`` for isolates, as in NetworkX.
+
+    >>> G = nx.Graph([("a", "b"), ("a", "c"), ("a", "d"), ("b", "c")])
+    >>> borgatti_effective_size(G)["a"]
+    2.3333333333333335
+    """
+    neighbours = {v: set(graph[v]) - {v} for v in graph}
+    result = {}
+    for v, partners in neighbours.items():
+        n = len(partners)
+        if n == 0:
+            result[v] = float("nan")
+            continue
+        ties = sum(len(partners & neighbours[u]) for u in partners) / 2  # set & costs min(len)
+        result[v] = n - 2 * ties / n
+    return result
 
 
 def role_of(source_group, broker_group, target_group) -> str:

@@ -283,7 +283,9 @@ def ranked(scores: dict, metric: str | None = None, top: int | None = None) -> l
     import math
 
     sign = 1 if metric in ASCENDING else -1
-    items = sorted(scores.items(), key=lambda kv: (math.isnan(kv[1]), sign * (0 if math.isnan(kv[1]) else kv[1]),
+    # rounded so that values equal but for the last bits (e.g. numpy eigenvectors) sort by id
+    items = sorted(scores.items(), key=lambda kv: (math.isnan(kv[1]),
+                                                   sign * (0 if math.isnan(kv[1]) else round(kv[1], 10)),
                                                    str(kv[0])))
     rows, rank, previous = [], 0, None
     for position, (node, value) in enumerate(items, start=1):

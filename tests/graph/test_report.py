@@ -239,13 +239,14 @@ def test_output_kind(tmp_path):
 
 
 def test_large_graph_structural_holes_match_burt(monkeypatch):
+    from thbkg.graph.analytics import brokers
     from thbkg.graph.analytics.brokers import burt
 
     G = nx.karate_club_graph()
     for u, v in G.edges:
         G.edges[u, v]["weight"] = 1.0 + (u * v) % 3
     expected = burt(G)
-    monkeypatch.setattr(R, "DENSE_BURT_LIMIT", 0)  # force the node-by-node path
+    monkeypatch.setattr(brokers, "DENSE_BURT_LIMIT", 0)  # force Borgatti's formula
     got = R.structural_holes(G)
     for node in G:
         assert got[node]["constraint"] == pytest.approx(expected[node]["constraint"], abs=1e-12)
