@@ -48,14 +48,18 @@ def filter_options(func):
                   help="Drop links whose confidence is below this level.")
     @click.option("--exclude", multiple=True, metavar="ACTOR",
                   help="Leave this actor out (id, e.g. europol). Repeatable.")
+    @click.option("--include-undated", is_flag=True, default=False,
+                  help="With --as-of or --between, also keep links whose start date is unknown "
+                       "(left out by default: nothing says they were in force then).")
     @functools.wraps(func)
-    def wrapper(*args, as_of, between, types, regions, actor_types, min_confidence, exclude, **kwargs):
+    def wrapper(*args, as_of, between, types, regions, actor_types, min_confidence, exclude,
+                include_undated, **kwargs):
         from thbkg.graph.filters import Filters
 
         kwargs["filters"] = Filters(as_of=as_of, between=tuple(between) if between else None,
                                     types=tuple(types), regions=tuple(regions),
                                     actor_types=tuple(actor_types), min_confidence=min_confidence,
-                                    exclude=tuple(exclude))
+                                    exclude=tuple(exclude), include_undated=include_undated)
         return func(*args, **kwargs)
 
     return wrapper

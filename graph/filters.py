@@ -25,6 +25,9 @@ class Filters:
         ``high``, ``medium`` or ``low``; drop links below it.
     exclude : tuple of str
         Actor ids to leave out.
+    include_undated : bool
+        With ``as_of`` or ``between``, also keep links whose start date is unknown (by default
+        they are left out, since nothing says they were in force then).
     """
 
     as_of: str | None = None
@@ -34,6 +37,7 @@ class Filters:
     actor_types: tuple[str, ...] = field(default_factory=tuple)
     min_confidence: str | None = None
     exclude: tuple[str, ...] = field(default_factory=tuple)
+    include_undated: bool = False
 
     def describe(self) -> str:
         """One line listing the filters in force, for report headers.
@@ -54,4 +58,6 @@ class Filters:
                 parts.append(f"{name}={','.join(values)}")
         if self.min_confidence:
             parts.append(f"min-confidence={self.min_confidence}")
+        if self.include_undated and (self.as_of or self.between):
+            parts.append("include-undated")
         return "; ".join(parts) or "none"

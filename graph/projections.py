@@ -16,9 +16,11 @@ which the store returns rows.
 
 Filter semantics (documented choices)
 -------------------------------------
-A link is *in force on day D* when ``start_day <= D <= end_day``, where a missing ``start_day``
-means "since an unknown date" (no lower bound) and a missing ``end_day`` means "still running"
-(no upper bound), with two exceptions:
+A link is *in force on day D* when ``start_day <= D <= end_day``, where a missing ``end_day`` means
+"still running" (no upper bound). A link whose ``start_day`` is unknown is left out of ``as_of`` and
+``between`` views, because nothing says it was in force then (``Network.undated_left_out`` counts
+them); ``include_undated=True`` keeps them as "since an unknown date" (no lower bound). Two more
+exceptions:
 
 * ``status=under_negotiation`` is never in force (it has not entered into force);
 * ``status=ended`` with no ``end_day`` is never counted as in force on a given day, because the
@@ -186,6 +188,8 @@ class Network:
     sources: dict = field(default_factory=dict)
     regions: dict = field(default_factory=dict)
     filters: Filters = field(default_factory=Filters)
+    #: links left out by a time filter because their start date is unknown
+    undated_left_out: int = 0
 
     # ------------------------------------------------------------------ projections
     def cooperation_graph(self) -> nx.Graph:
@@ -576,7 +580,7 @@ def apply_filters(network: Network, filters: Filters) -> Network:
     region_members = {m for r in filters.regions for m in network.regions[r]["members"]}
     min_rank = CONFIDENCE_RANK[filters.min_confidence] if filters.min_confidence else None
 
-    links = []
+    links, undated = [], 0
     for link in network.links:
         if link["subject"] not in kept_actors or link["object"] not in kept_actors:
             continue
@@ -585,6 +589,10 @@ def apply_filters(network: Network, filters: Filters) -> Network:
         if min_rank is not None and CONFIDENCE_RANK.get(link.get("confidence") or "", 0) < min_rank:
             continue
         if filters.regions and not ({link["subject"], link["object"]} & region_members):
+            continue
+        if window is not None and not link.get("start_day") and not filters.include_undated:
+            # counted only when its status alone would have let it in
+            undated += link.get("status") not in ("under_negotiation", "ended")
             continue
         if window is not None and not in_force(link, *window):
             continue
@@ -595,10 +603,12 @@ def apply_filters(network: Network, filters: Filters) -> Network:
         used = {a for link in links for a in (link["subject"], link["object"])}
         kept_actors = {a: rec for a, rec in kept_actors.items() if a in used}
     if not links:
+        hint = (f" ({undated} undated links were left out; --include-undated keeps them)"
+                if undated else "")
         raise UsageError(f"the graph is empty after filtering ({filters.describe()}): no link is left; "
-                         "loosen the filters")
+                         f"loosen the filters{hint}")
     return Network(actors=kept_actors, links=links, sources=network.sources, regions=network.regions,
-                   filters=filters)
+                   filters=filters, undated_left_out=undated)
 
 
 def _check_filter_names(network: Network, filters: Filters) -> None:

@@ -102,20 +102,36 @@ def test_region_graph(mini_network):
 
 
 @pytest.mark.parametrize("as_of, expected", [
-    ("2013", {"l01", "l02", "l07", "l09", "l10", "l11", "l13", "l15"}),
-    ("2018-06", {"l01", "l02", "l03", "l04", "l05", "l06", "l07", "l08", "l09", "l10", "l11", "l13", "l15"}),
-    ("2018-07-01", {"l01", "l03", "l04", "l05", "l06", "l07", "l08", "l09", "l10", "l11", "l13", "l15"}),
-    ("2019-12-31", {"l01", "l03", "l04", "l05", "l06", "l07", "l08", "l09", "l10", "l11", "l13", "l14", "l15"}),
+    ("2013", {"l01", "l02", "l09", "l10", "l11", "l13", "l15"}),
+    ("2018-06", {"l01", "l02", "l03", "l04", "l05", "l06", "l08", "l09", "l10", "l11", "l13", "l15"}),
+    ("2018-07-01", {"l01", "l03", "l04", "l05", "l06", "l08", "l09", "l10", "l11", "l13", "l15"}),
+    ("2019-12-31", {"l01", "l03", "l04", "l05", "l06", "l08", "l09", "l10", "l11", "l13", "l14", "l15"}),
 ])
 def test_as_of(mini_source, as_of, expected):
-    # l12 under negotiation and l16 ended without an end date never count as in force
-    assert link_ids(load_network(mini_source, Filters(as_of=as_of))) == expected
+    # l12 under negotiation and l16 ended without an end date never count as in force;
+    # l07 has no start date, so it is left out unless include_undated is set
+    net = load_network(mini_source, Filters(as_of=as_of))
+    assert link_ids(net) == expected
+    assert net.undated_left_out == 1
+    assert link_ids(load_network(mini_source, Filters(as_of=as_of, include_undated=True))) == expected | {"l07"}
 
 
 def test_between(mini_source):
     net = load_network(mini_source, Filters(between=(2019, 2020)))
     assert "l14" in link_ids(net) and "l02" not in link_ids(net)
-    assert link_ids(load_network(mini_source, Filters(between=(2000, 2004)))) == {"l07", "l09", "l11"}
+    assert link_ids(load_network(mini_source, Filters(between=(2000, 2004)))) == {"l09", "l11"}
+    assert link_ids(load_network(mini_source, Filters(between=(2000, 2004), include_undated=True))) == {
+        "l07", "l09", "l11"}
+
+
+def test_undated_links_stay_without_a_time_filter(mini_source):
+    net = load_network(mini_source, Filters(types=("membership",)))
+    assert net.undated_left_out == 0
+
+
+def test_as_of_before_any_dated_link_is_empty_not_everything(mini_source):
+    with pytest.raises(UsageError, match="undated links were left out"):
+        load_network(mini_source, Filters(as_of="1900"))
 
 
 def test_link_and_actor_filters(mini_source):
