@@ -459,6 +459,26 @@ class GraphSource:
         return out
 
 
+def _network_reason(exc) -> str | None:
+    """The network failure behind *exc* (SPARQLWrapper hides it behind a generic message), if any."""
+    import urllib.error
+
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, urllib.error.HTTPError):
+            return f"HTTP {exc.code} {exc.reason}"
+        if isinstance(exc, urllib.error.URLError):
+            reason = exc.reason
+            return reason.strerror if isinstance(reason, OSError) and reason.strerror else str(reason)
+        if isinstance(exc, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(exc, (TimeoutError, OSError)):
+            return exc.strerror or type(exc).__name__
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
 def _one_line(exc) -> str:
-    text = " ".join(str(exc).split())
+    text = _network_reason(exc) or " ".join(str(exc).split())
     return text[:300] or type(exc).__name__
