@@ -34,15 +34,16 @@ def _source_text(source):
               help="report.html, report.md, report.json, or a folder (ending in '/' or existing) for the "
                    "full product: report.html, map.html, centrality.csv and centrality.json.")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default=None,
-              help="Output format (default: from the file suffix, else html). csv writes the centrality "
-                   "table of every actor.")
+              help="Output format (default: from the suffix .html, .md, .json or .csv; html for '-'; any "
+                   "other suffix is refused). csv writes the centrality table of every actor.")
 @click.option("--snapshot", "snapshot_dates", multiple=True, metavar="DATE",
               help="Snapshot date for 'Change over time' (YYYY, YYYY-MM, YYYY-MM-DD or 'today'). "
                    "Repeatable. Default: 2010, 2015, 2020 and today.")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="Actors listed per metric.")
 @click.option("--k", type=click.IntRange(min=1), default=None,
-              help="Sample betweenness from K source actors (default: exact up to 2,000 actors, else 256).")
+              help="Sample betweenness from K source actors (default, as in 'thbkg centrality': exact up to "
+                   "5,000 actors, else 1,000 sampled sources).")
 @click.option("--generated", default=None, metavar="DATE",
               help="Generation date shown in the header and used as 'today' (default: SOURCE_DATE_EPOCH "
                    "if set, else now), so output can be reproduced.")

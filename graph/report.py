@@ -45,9 +45,6 @@ METRIC_TITLES = {"degree": "Degree", "weighted_degree": "Weighted degree", "betw
                  "kcore": "k-core", "reach": "Two-step reach", "constraint": "Constraint",
                  "effective_size": "Effective size", "harmonic": "Harmonic", "clustering": "Clustering"}
 DEFAULT_SNAPSHOTS = ("2010", "2015", "2020", "today")
-#: Above this many actors, betweenness is sampled unless ``k`` is given.
-EXACT_BETWEENNESS_LIMIT = 2000
-DEFAULT_SAMPLE_K = 256
 #: Longest list or table the HTML/Markdown shows in full; the JSON output always holds everything.
 LIST_LIMIT = 200
 #: Most framework columns in a region's coverage table (those covering the most countries first).
@@ -121,7 +118,9 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
     seed : int
         Seed for Louvain and for sampled betweenness.
     k : int, optional
-        Betweenness sample size; default: exact up to 2,000 actors, else 256 sampled sources.
+        Betweenness sample size; default the rule of ``thbkg centrality``
+        (:func:`thbkg.graph.analytics.centrality.default_k`: exact up to 5,000 actors, else
+        1,000 sampled sources), so the report's centrality.csv matches ``thbkg centrality``.
     generated : str or datetime, optional
         Generation time shown in the header and used as ``today`` (see :func:`generated_at`).
     filters_text : str, optional
@@ -136,7 +135,7 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
         ``change``, ``quality``, ``actors`` (id -> label and type of every actor named in the report).
     """
     from thbkg.graph.analytics import brokers as brokers_mod
-    from thbkg.graph.analytics.centrality import compute_centrality, ranked
+    from thbkg.graph.analytics.centrality import compute_centrality, default_k, ranked
     from thbkg.graph.analytics.communities import louvain
 
     if top < 1:
@@ -146,8 +145,7 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
     n = graph.number_of_nodes()
     if n == 0 or not net.links:
         raise UsageError("the graph is empty: there is nothing to report")
-    if k is None and n > EXACT_BETWEENNESS_LIMIT:
-        k = DEFAULT_SAMPLE_K
+    k = default_k(n, k)
     if filters_text is None:
         filters = getattr(net, "filters", None)
         filters_text = filters.describe() if filters is not None else "none"
@@ -848,21 +846,39 @@ def render_centrality_json(report):
 
 
 # ----------------------------------------------------------------------------- writing
+#: File suffix -> report format, for ``thbkg report -o FILE`` without ``--format``.
+REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json",
+                   ".csv": "csv"}
+
+
 def output_kind(output, fmt=None):
     """Decide what to write: ``("dir", path)``, or ``(format, path)`` with format html|md|json|csv.
 
+    Without *fmt*, the format comes from the suffix (:data:`REPORT_SUFFIXES`); ``-`` is HTML on
+    standard output and a path ending in ``/`` (or an existing folder) is the full product run.
+    Any other suffix is refused rather than guessed.
+
     >>> output_kind("out/")[0], output_kind("r.md")[0], output_kind("-")[0], output_kind("x.txt", "json")[0]
     ('dir', 'md', 'html', 'json')
+    >>> output_kind("r.pdf")
+    Traceback (most recent call last):
+    ...
+    thbkg.graph.errors.UsageError: cannot tell the report format of 'r.pdf' from its suffix: use .html, .md, .json, .csv, a folder ending in '/', or give --format html|md|json|csv
     """
     text = str(output)
     if fmt:
         if fmt == "dir":
             return "dir", text
         return fmt, text
-    if text != "-" and (text.endswith(("/", os.sep)) or Path(text).is_dir()):
+    if text == "-":
+        return "html", text
+    if text.endswith(("/", os.sep)) or Path(text).is_dir():
         return "dir", text
-    suffix = Path(text).suffix.lower()
-    return {".md": "md", ".markdown": "md", ".json": "json", ".csv": "csv"}.get(suffix, "html"), text
+    kind = REPORT_SUFFIXES.get(Path(text).suffix.lower())
+    if kind is None:
+        raise UsageError(f"cannot tell the report format of {text!r} from its suffix: use .html, .md, .json, "
+                         f".csv, a folder ending in '/', or give --format html|md|json|csv")
+    return kind, text
 
 
 def render(report, fmt, map_href=None, map_note=None):

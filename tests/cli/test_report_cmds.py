@@ -104,3 +104,57 @@ def test_export_json_to_stdout_and_suffix_inference(runner, tmp_path):
     assert result.exit_code == 0 and (tmp_path / "net.gexf").exists()
     result = runner.invoke(cli, ["export", "-o", str(tmp_path / "net.xyz")])
     assert result.exit_code == 2 and "--format" in result.output
+
+
+@pytest.mark.parametrize("name", ["r.pdf", "report", "r.txt"])
+def test_report_refuses_a_suffix_it_cannot_write(runner, mini_store, tmp_path, name):
+    target = tmp_path / name
+    result = runner.invoke(cli, ["report", "-o", str(target), "--store", str(mini_store)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert f"cannot tell the report format of '{target}'" in result.output
+    for choice in (".html", ".md", ".json", ".csv", "a folder ending in '/'", "--format"):
+        assert choice in result.output
+    assert not target.exists()
+
+
+def test_report_writes_any_name_when_the_format_is_given(runner, mini_store, tmp_path):
+    target = tmp_path / "r.pdf"
+    result = runner.invoke(cli, ["report", "-o", str(target), "--format", "md", "--store", str(mini_store),
+                                 "--generated", "2026-01-01"])
+    assert result.exit_code == 0, result.output
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# ") and "## Top actors" in text and "<html" not in text.lower()
+
+
+def test_report_and_centrality_sample_betweenness_by_the_same_rule(runner, mini_store, mini_network, tmp_path,
+                                                                    monkeypatch):
+    """Both commands take the default k from centrality.default_k; shrink its limits so the 10-actor
+    mini graph is sampled, and the report's centrality.csv must equal 'thbkg centrality'."""
+    import csv
+
+    from thbkg.graph.analytics import centrality as C
+
+    monkeypatch.setattr(C, "EXACT_BETWEENNESS_LIMIT", 5)
+    monkeypatch.setattr(C, "DEFAULT_SAMPLE_K", 3)
+    out = tmp_path / "out"
+    made = runner.invoke(cli, ["report", "-o", f"{out}/", "--no-map", "--seed", "3", "--store", str(mini_store),
+                               "--generated", "2026-01-01"])
+    assert made.exit_code == 0, made.output
+    params = json.loads((out / "centrality.json").read_text(encoding="utf-8"))["params"]
+    assert params["k"] == 3 and params["betweenness"].startswith("sampled from k=3")
+    from_report = {row["id"]: float(row["betweenness"])
+                   for row in csv.DictReader(io.StringIO((out / "centrality.csv").read_text(encoding="utf-8")))}
+
+    ranked = runner.invoke(cli, ["centrality", "--metric", "betweenness", "--top", "0", "--seed", "3",
+                                 "--format", "json", "--store", str(mini_store)])
+    assert ranked.exit_code == 0, ranked.output
+    payload = json.loads(ranked.output)
+    assert payload["parameters"]["k"] == 3 and payload["parameters"]["betweenness"] == "sampled"
+    from_centrality = {row["actor"]: row["betweenness"] for row in payload["rows"]}
+    assert from_report.keys() == from_centrality.keys() and len(from_report) == 10
+    for actor, value in from_centrality.items():
+        assert from_report[actor] == pytest.approx(value, abs=1e-9), actor
+    # and the sample really is a sample: it differs from exact betweenness somewhere
+    exact = nx.betweenness_centrality(mini_network.cooperation_graph(), normalized=True)
+    assert any(abs(exact[a] - v) > 1e-6 for a, v in from_centrality.items())
