@@ -19,7 +19,8 @@ SIZE_BY = ("pagerank", "betweenness", "degree")
 @click.option("--size-by", type=click.Choice(SIZE_BY), default="pagerank", show_default=True,
               help="Centrality metric that sets the node size.")
 @click.option("--top", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Keep only the N most central actors (by --size-by), for large graphs.")
+              help="Keep only the N most central actors (by --size-by) and the ties among them, for large "
+                   "graphs; warns when no tie is left.")
 @click.option("--title", default=None, metavar="TEXT", help="Heading of the page (plain text).")
 @click.option("--physics/--no-physics", default=False, show_default=True,
               help="Let the browser relax the force layout (only for maps of up to 300 actors).")
@@ -40,6 +41,8 @@ def map_(output, layout, size_by, top, title, physics, seed, filters, source):
 
     info = write_map(source, output, filters=filters, layout=layout, size_by=size_by, top=top, seed=seed,
                      title=title, physics=physics)
+    for warning in info.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     if output != "-":
         shown = f"{info.nodes} of {info.total_actors} actors" if info.nodes != info.total_actors else f"{info.nodes} actors"
         click.echo(f"Wrote {output}: {shown}, {info.edges} ties ({info.links} links), "

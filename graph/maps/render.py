@@ -17,7 +17,7 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -62,6 +62,8 @@ class MapInfo:
     layout: str
     size_by: str
     total_actors: int
+    #: Things the user should know (e.g. ``--top`` left no ties); the CLI prints them on stderr.
+    warnings: list = field(default_factory=list)
 
 
 @dataclass
@@ -72,6 +74,8 @@ class MapData:
     payload: dict
     title: str
     subtitle: str
+    #: Things the user should know (e.g. ``--top`` left no ties), also shown in the subtitle.
+    warnings: list = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------- text safety
@@ -340,14 +344,18 @@ def build_map(network, *, layout="force", size_by="pagerank", top=None, seed=42,
 
     actor_type_counts = Counter(_text(G.nodes[n].get("type")) for n in nodes_sorted)
     notes = list(lay.notes)
+    warnings = []
     if top is not None and top < total_actors:
         notes.insert(0, f"Showing the {len(G)} most central of {total_actors} actors (by {size_by}).")
+        if G.number_of_edges() == 0 and G_full.number_of_edges() > 0:
+            warnings.append(top_without_ties_warning(len(G), size_by))
     title = _text(title) or DEFAULT_TITLE
     if filters_text is None:
         filters_obj = getattr(network, "filters", None)
         filters_text = filters_obj.describe() if hasattr(filters_obj, "describe") else "none"
     subtitle = (f"{len(G)} actors, {len(links)} links, {G.number_of_edges()} ties · layout: {layout} · "
-                f"size: {size_by} · filters: {filters_text}")
+                f"size: {size_by} · filters: {filters_text}"
+                + "".join(f" · warning: {w}" for w in warnings))
     payload = {
         "nodes": vis_nodes, "edges": vis_edges, "options": json.loads(options_json),
         "actors": actors_out, "links": links_out, "sources": sources_out,
@@ -358,7 +366,17 @@ def build_map(network, *, layout="force", size_by="pagerank", top=None, seed=42,
         "notes": notes, "background": lay.background,
         "focus": _focus_nodes(vis_nodes) if layout == "geo" else None,
     }
-    return MapData(net, payload, title, subtitle)
+    return MapData(net, payload, title, subtitle, warnings)
+
+
+def top_without_ties_warning(kept: int, size_by: str) -> str:
+    """The warning for a ``--top`` that keeps only actors with no tie among them.
+
+    >>> top_without_ties_warning(10, "pagerank")
+    'no ties among the top 10 actors (by pagerank): the map shows unconnected dots; try a larger --top'
+    """
+    return (f"no ties among the top {kept} actor{'s' if kept != 1 else ''} (by {size_by}): the map shows "
+            f"unconnected dots; try a larger --top")
 
 
 def _focus_nodes(vis_nodes, low=0.05, high=0.95):
@@ -460,4 +478,4 @@ def write_map(source_or_network, path, *, filters=None, layout="force", size_by=
         bar.update(1)
     return MapInfo(path=str(path), nodes=len(data.payload["nodes"]), edges=len(data.payload["edges"]),
                    links=len(data.payload["links"]), bytes=len(encoded), layout=layout, size_by=size_by,
-                   total_actors=len(network.actors))
+                   total_actors=len(network.actors), warnings=list(data.warnings))

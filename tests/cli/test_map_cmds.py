@@ -1,0 +1,49 @@
+"""``thbkg map --top``: a map of unconnected dots is written with a warning, never silently."""
+
+from __future__ import annotations
+
+import html
+
+import networkx as nx
+import pytest
+
+from thbkg.cli.main import cli
+
+
+def _top_by_pagerank(graph, n):
+    """The n actors with the highest weighted PageRank (ties by id), computed here with NetworkX."""
+    scores = nx.pagerank(graph, alpha=0.85, weight="weight", tol=1e-10, max_iter=1000)
+    return sorted(graph, key=lambda a: (-round(scores[a], 10), a))[:n]
+
+
+@pytest.fixture()
+def make_map(runner, mini_store, tmp_path):
+    def invoke(top):
+        target = tmp_path / f"map-{top}.html"
+        result = runner.invoke(cli, ["map", "-o", str(target), "--top", str(top), "--store", str(mini_store)])
+        assert "Traceback" not in result.output
+        return result, target
+    return invoke
+
+
+def test_top_without_ties_warns_on_stderr_and_in_the_header(make_map, mini_network):
+    top = _top_by_pagerank(mini_network.cooperation_graph(), 2)
+    assert not mini_network.cooperation_graph().subgraph(top).number_of_edges()  # the case under test
+    result, target = make_map(2)
+    assert result.exit_code == 0, result.output
+    expected = "no ties among the top 2 actors (by pagerank): the map shows unconnected dots; try a larger --top"
+    assert f"Warning: {expected}" in result.stderr
+    assert "0 ties" in result.stderr
+    page = html.unescape(target.read_text(encoding="utf-8"))
+    subtitle = page.split('id="map-subtitle">', 1)[1].split("</div>", 1)[0]
+    assert "0 ties" in subtitle and f"warning: {expected}" in subtitle
+
+
+def test_top_with_ties_has_no_warning(make_map, mini_network):
+    top = _top_by_pagerank(mini_network.cooperation_graph(), 3)
+    ties = mini_network.cooperation_graph().subgraph(top).number_of_edges()
+    assert ties > 0
+    result, target = make_map(3)
+    assert result.exit_code == 0, result.output
+    assert "Warning" not in result.stderr and f"{ties} ties" in result.stderr
+    assert "warning:" not in target.read_text(encoding="utf-8")
