@@ -575,6 +575,39 @@ class QueryTimeout(ThbkgError):
     """The query ran longer than its time limit."""
 
 
+_ID_LOOKUPS = {  # parameter type -> query listing the IRIs that exist (full IRIs: no prefixes needed)
+    "actor": "SELECT DISTINCT ?x WHERE { ?x <http://www.w3.org/ns/org#classification> ?t }",
+    "region": "SELECT DISTINCT ?x WHERE { ?x a <https://w3id.org/thbkg/ontology#Region> }",
+}
+
+
+def check_ids_exist(source, declared, terms, *, given) -> None:
+    """Refuse an actor or region id that is not in the graph, with a did-you-mean.
+
+    A typo would otherwise look like a true empty answer ("no partners"). Only values the user
+    gave are checked; defaults are the query author's choice.
+    """
+    import difflib
+
+    by_name = {p.name: p for p in declared}
+    for name in sorted(given):
+        param = by_name.get(name)
+        lookup = _ID_LOOKUPS.get(param.type) if param else None
+        term = terms.get(name)
+        if lookup is None or not isinstance(term, URIRef):
+            continue
+        prefix = str(THBID) + ID_TYPES[param.type]
+        if not str(term).startswith(prefix):
+            continue
+        known = {str(row[0])[len(prefix):] for row in run_query(source, lookup).rows
+                 if row[0] is not None and str(row[0]).startswith(prefix)}
+        value = str(term)[len(prefix):]
+        if value not in known:
+            close = difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.6)
+            hint = f" (did you mean {', '.join(close)}?)" if close else f" (see 'thbkg query -n actors_by_type')"
+            raise UsageError(f"--param {name}: there is no {param.type} {given[name]!r} in the graph{hint}")
+
+
 def run_query(source, text: str, params: dict[str, str] | None = None, *, declared: tuple = (),
               timeout: float | None = None) -> QueryResult:
     """Check, bind and run a read-only query on *source* (a GraphSource or an rdflib Graph).
@@ -609,6 +642,8 @@ def run_query(source, text: str, params: dict[str, str] | None = None, *, declar
     if not declared:
         declared = parse_header(text)[2]
     terms = resolve_params(text, declared, params or {})
+    if hasattr(source, "kind"):
+        check_ids_exist(source, declared, terms, given=params or {})
     final = bind_params(text, terms)
     if fast:
         run = lambda: _execute_oxigraph(source, text, final, form)  # noqa: E731
