@@ -190,6 +190,8 @@ class Network:
     filters: Filters = field(default_factory=Filters)
     #: links left out by a time filter because their start date is unknown
     undated_left_out: int = 0
+    #: every actor before the filters (id -> record), to tell "filtered out" from "unknown"
+    all_actors: dict = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ projections
     def cooperation_graph(self) -> nx.Graph:
@@ -608,7 +610,7 @@ def apply_filters(network: Network, filters: Filters) -> Network:
         raise UsageError(f"the graph is empty after filtering ({filters.describe()}): no link is left; "
                          f"loosen the filters{hint}")
     return Network(actors=kept_actors, links=links, sources=network.sources, regions=network.regions,
-                   filters=filters, undated_left_out=undated)
+                   filters=filters, undated_left_out=undated, all_actors=network.all_actors or network.actors)
 
 
 def _check_filter_names(network: Network, filters: Filters) -> None:
@@ -672,6 +674,10 @@ def resolve_actor(network: Network, name: str) -> str:
     matches = sorted(a for a, rec in network.actors.items() if (rec.get("label") or "").casefold() == lowered)
     if len(matches) == 1:
         return matches[0]
+    everyone = network.all_actors or {}
+    if name in everyone or any((rec.get("label") or "").casefold() == lowered for rec in everyone.values()):
+        raise UsageError(f"actor {name!r} has no link left under the filters ({network.filters.describe()}); "
+                         "loosen the filters")
     import difflib
 
     close = difflib.get_close_matches(name, list(network.actors), n=3)

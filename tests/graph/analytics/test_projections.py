@@ -370,3 +370,13 @@ def test_narrow_queries_on_the_bundled_graph(bundled_source):
     net = fetch_records(bundled_source)
     actors, links = _wide_records(bundled_source)
     assert net.actors == actors and net.links == links and len(links) > 100
+
+
+def test_filtered_out_actor_is_not_called_unknown(mini_source):
+    from thbkg.graph.projections import resolve_actor
+
+    net = load_network(mini_source, Filters(types=("treaty_party",)))
+    with pytest.raises(UsageError, match="has no link left under the filters"):
+        resolve_actor(net, "ag1")
+    with pytest.raises(UsageError, match="unknown actor 'ag9'"):
+        resolve_actor(net, "ag9")
