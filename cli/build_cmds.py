@@ -69,33 +69,48 @@ def build(ctx, data_dirs, no_bundled, output, fmt, with_ontology, store_dir):
 
 @click.command(context_settings={"max_content_width": 100})
 @_data_options
-def validate(data_dirs, no_bundled):
+@format_option(("text", "json", "csv"), "text")
+@output_option(help_text="Write the json/csv result to FILE ('-' for standard output).")
+@click.pass_context
+def validate(ctx, data_dirs, no_bundled, fmt, output):
     """Check the tables, then the SHACL shapes on the built graph.
 
-    Prints one line per problem (file:line: column: what is wrong and how to fix it), then the
-    number of problems. Exit status: 0 valid, 1 invalid, 2 usage error.
+    text: one line per problem on stderr (file:line: column: what is wrong and how to fix it),
+    then the number of problems; "OK: ..." on stdout when valid. json: {"valid", "problems":
+    [{file, line, column, message}], "warnings", "summary"}. csv: file,line,column,message, one
+    row per problem. Exit status in every format: 0 valid, 1 invalid, 2 usage error.
 
     \b
     Examples:
       thbkg validate
       thbkg validate --data my-extra-tables/
       thbkg validate --no-bundled --data my-tables/
+      thbkg validate --format json -o validation.json
     """
     from thbkg.graph.errors import DataError
+    from thbkg.graph.io import atomic_write
+    from thbkg.graph.validate import format_validation
     from thbkg.graph.validate import validate as run_validation
 
     report = run_validation(data_dirs, include_bundled=_bundled(no_bundled))
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    if fmt != "json":
+        for warning in report.warnings:
+            click.echo(f"warning: {warning}", err=True)
+    if fmt == "text":
+        if report.problems:
+            raise DataError(report.problems)
+        atomic_write(output, report.summary() + "\n")
+        return
+    atomic_write(output, format_validation(report, fmt))
     if report.problems:
-        raise DataError(report.problems)
-    click.echo(report.summary())
+        click.echo(report.summary(), err=True)
+        ctx.exit(1)
 
 
 @click.command(context_settings={"max_content_width": 100})
 @graph_source_options
 @click.option("--no-bundled", is_flag=True, default=False, help=_NO_BUNDLED_HELP)
-@format_option(("table", "json", "csv"), "table")
+@format_option(("table", "md", "json", "csv"), "table")
 @output_option()
 def stats(source, no_bundled, fmt, output):
     """Count actors by type; links by type, status and confidence; sources.
@@ -108,6 +123,7 @@ def stats(source, no_bundled, fmt, output):
       thbkg stats
       thbkg stats --format json -o stats.json
       thbkg stats --store graph-db/ --format csv
+      thbkg stats --format md -o stats.md
     """
     from thbkg.graph.io import atomic_write
     from thbkg.graph.stats import compute_stats, format_stats

@@ -86,14 +86,22 @@ def stats_rows(stats: dict) -> list:
     return rows
 
 
+#: Output formats of ``thbkg stats``.
+STATS_FORMATS = ("table", "md", "json", "csv")
+
+
 def format_stats(stats: dict, fmt: str = "table") -> str:
-    """Render the stats as ``table`` (aligned text), ``json`` or ``csv``.
+    """Render the stats as ``table`` (aligned text), ``md`` (Markdown), ``json`` or ``csv``.
+
+    ``md`` has one ``##`` heading and one two-column table per section (cells escaped).
 
     >>> s = {"actors": {"total": 1, "by_type": {"country": 1}}, "links": {"total": 0, "by_type": {},
     ...      "by_status": {}, "by_confidence": {}}, "sources": 2, "links_with_source": 0,
     ...      "share_links_with_source": None}
     >>> print(format_stats(s, "csv").splitlines()[1])
     actors,total,1
+    >>> print(format_stats(s, "md").splitlines()[:5])
+    ['## Actors', '', '| key | value |', '|---|---|', '| total | 1 |']
     """
     if fmt == "json":
         return json.dumps(stats, indent=2, ensure_ascii=False) + "\n"
@@ -104,8 +112,16 @@ def format_stats(stats: dict, fmt: str = "table") -> str:
         writer.writerow(("section", "key", "value"))
         writer.writerows(rows)
         return buf.getvalue()
+    if fmt == "md":
+        from thbkg.graph.analytics.render import markdown_table
+
+        sections = {}
+        for sec, key, value in rows:
+            sections.setdefault(sec, []).append([key, value])
+        return "\n\n".join(f"## {sec.capitalize()}\n\n" + markdown_table(["key", "value"], body)
+                            for sec, body in sections.items()) + "\n"
     if fmt != "table":
-        raise ValueError(f"unknown format {fmt!r}")
+        raise ValueError(f"unknown format {fmt!r} (use {', '.join(STATS_FORMATS)})")
     width = max(len(key) for _, key, _ in rows)
     lines, section = [], None
     for sec, key, value in rows:

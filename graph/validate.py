@@ -6,6 +6,9 @@ CSV row the focus node came from, with the shape's plain-language ``sh:message``
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from dataclasses import dataclass, field
 
 from rdflib import RDF, Graph, URIRef
@@ -67,6 +70,65 @@ class ValidationReport:
             return f"OK: {counts}; SHACL conforms"
         n = len(self.problems)
         return f"{n} problem{'s' if n != 1 else ''} found."
+
+    def to_dict(self) -> dict:
+        """The report as plain data, for ``thbkg validate --format json``.
+
+        >>> r = ValidationReport(problems=[Problem("links.csv", 3, "end", "'2019-13' is not a date")])
+        >>> d = r.to_dict()
+        >>> d["valid"], d["problems"], d["summary"]["problems"]
+        (False, [{'file': 'links.csv', 'line': 3, 'column': 'end', 'message': "'2019-13' is not a date"}], 1)
+        """
+        ds = self.dataset
+        return {
+            "valid": self.ok,
+            "problems": [problem_dict(p) for p in self.problems],
+            "warnings": [problem_dict(p) for p in self.warnings],
+            "summary": {"text": self.summary(), "problems": len(self.problems), "warnings": len(self.warnings),
+                        "actors": len(ds.actors) if ds else None, "links": len(ds.links) if ds else None,
+                        "sources": len(ds.sources) if ds else None, "triples": self.triples,
+                        "shacl_conforms": self.conforms},
+        }
+
+
+#: Output formats of ``thbkg validate``.
+VALIDATE_FORMATS = ("text", "json", "csv")
+#: Columns of ``thbkg validate --format csv`` (one row per problem).
+PROBLEM_COLUMNS = ("file", "line", "column", "message")
+
+
+def problem_dict(problem: Problem) -> dict:
+    """A :class:`Problem` as ``{file, line, column, message}`` (unknown parts None)."""
+    return {"file": problem.file, "line": problem.line, "column": problem.column, "message": problem.message}
+
+
+def format_validation(report: ValidationReport, fmt: str = "text") -> str:
+    """The validation result as text for *fmt*:
+
+    * ``text``: one line per problem (``file:line: column 'c': message``), then the summary line;
+    * ``json``: :meth:`ValidationReport.to_dict`;
+    * ``csv``: one row per problem with the columns :data:`PROBLEM_COLUMNS` (header only when valid).
+
+    >>> r = ValidationReport(problems=[Problem("links.csv", 3, "end", "bad, very bad")])
+    >>> print(format_validation(r, "csv"), end="")
+    file,line,column,message
+    links.csv,3,end,"bad, very bad"
+    >>> print(format_validation(r, "text"), end="")
+    links.csv:3: column 'end': bad, very bad
+    1 problem found.
+    """
+    if fmt == "json":
+        return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(PROBLEM_COLUMNS)
+        for problem in report.problems:
+            writer.writerow(["" if v is None else v for v in problem_dict(problem).values()])
+        return buffer.getvalue()
+    if fmt == "text":
+        return "".join(f"{p}\n" for p in report.problems) + report.summary() + "\n"
+    raise ValueError(f"unknown format {fmt!r} (use {', '.join(VALIDATE_FORMATS)})")
 
 
 def record_index(ds: Dataset) -> dict:

@@ -198,3 +198,77 @@ def test_help_texts_have_examples(runner):
         result = runner.invoke(cli, [command, "--help"])
         assert result.exit_code == 0
         assert "Examples:" in result.output and f"thbkg {command}" in result.output
+
+
+# ---------------------------------------------------------------------- validate/stats formats for CI
+FORMAT_CASES = {
+    "bad_date": {"file": "bad_date/links.csv", "line": 3, "column": "end",
+                 "message": "'2019-13-40' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)"},
+    "empty_file": {"file": "empty_file/regions.csv", "line": None, "column": None,
+                   "message": "the file is empty (it needs at least the header row: "
+                              "id,label,definition,sources,confidence)"},
+    "country_without_iso2": {"file": "country_without_iso2/actors.csv", "line": 6, "column": "iso2",
+                             "message": "Every country must have exactly one two-letter ISO 3166-1 code in "
+                                        "capitals, e.g. AL (thb:iso2)."},
+}
+
+
+@pytest.mark.parametrize("case", sorted(FORMAT_CASES))
+def test_validate_json_and_csv_list_the_problem(case, runner, fixtures_dir, monkeypatch, no_bundled):
+    import csv
+    import io
+
+    monkeypatch.chdir(fixtures_dir / "bad")
+    expected = FORMAT_CASES[case]
+    as_json = runner.invoke(cli, ["validate", "--data", case, "--format", "json"])
+    assert as_json.exit_code == 1, as_json.output
+    payload = json.loads(as_json.stdout)
+    assert payload["valid"] is False and payload["problems"] == [expected]
+    assert payload["summary"]["problems"] == 1 and payload["summary"]["text"] == "1 problem found."
+    assert as_json.stderr.strip() == "1 problem found."
+
+    as_csv = runner.invoke(cli, ["validate", "--data", case, "--format", "csv"])
+    assert as_csv.exit_code == 1, as_csv.output
+    assert as_csv.stdout.splitlines()[0] == "file,line,column,message"
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert rows == [{k: "" if v is None else str(v) for k, v in expected.items()}]
+    # the same problem, word for word, as the text format's line
+    text = runner.invoke(cli, ["validate", "--data", case])
+    assert text.exit_code == 1 and text.stderr.splitlines()[0].endswith(expected["message"])
+
+
+def test_validate_json_and_csv_when_valid(runner, good_dir, no_bundled, tmp_path):
+    out = tmp_path / "validation.json"
+    result = runner.invoke(cli, ["validate", "--data", str(good_dir), "--format", "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(out.read_text(encoding="utf-8"))
+    assert payload["valid"] is True and payload["problems"] == []
+    summary = payload["summary"]
+    assert (summary["actors"], summary["links"], summary["sources"]) == (8, 6, 7)
+    assert summary["shacl_conforms"] is True and summary["triples"] > 0
+    as_csv = runner.invoke(cli, ["validate", "--data", str(good_dir), "--format", "csv"])
+    assert as_csv.exit_code == 0 and as_csv.stdout == "file,line,column,message\n"
+
+
+def test_validate_unknown_format_is_a_usage_error(runner, good_dir, no_bundled):
+    result = runner.invoke(cli, ["validate", "--data", str(good_dir), "--format", "xml"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_stats_markdown_matches_json(runner, good_dir, no_bundled):
+    md = runner.invoke(cli, ["stats", "--data", str(good_dir), "--format", "md"])
+    data = json.loads(runner.invoke(cli, ["stats", "--data", str(good_dir), "--format", "json"]).stdout)
+    assert md.exit_code == 0, md.output
+    sections, current = {}, None
+    for line in md.stdout.splitlines():
+        if line.startswith("## "):
+            current = sections.setdefault(line[3:], {})
+        elif line.startswith("| ") and not line.startswith("| key |"):
+            key, value = (cell.strip() for cell in line.strip("|").split(" | "))
+            current[key.replace("\\_", "_")] = value
+    assert list(sections) == ["Actors", "Actors by type", "Links", "Links by type", "Links by status",
+                              "Links by confidence", "Sources"]
+    assert sections["Actors by type"]["country"] == "5"  # the good fixture has five countries
+    assert sections["Actors"]["total"] == str(data["actors"]["total"])
+    assert {k: int(v) for k, v in sections["Links by type"].items()} == data["links"]["by_type"]
+    assert sections["Sources"]["total"] == str(data["sources"])
