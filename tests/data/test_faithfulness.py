@@ -101,7 +101,9 @@ AGENCY_ORGS = {"INTERPOL": "interpol", "UNODC": "unodc", "World Customs Organiza
 
 def agency_type(agreement_type):
     t = agreement_type.lower()
-    if "council list" in t or "negotiate" in t:
+    if "council list" in t:
+        return "listing", None  # Decision 2009/935/JHA: an instrument plus actor notes, never a link
+    if "negotiate" in t:
         return None, "under_negotiation"
     table = [("operational", "operational_agreement"), ("strategic", "strategic_agreement"),
              ("working arrangement", "working_arrangement"), ("liaison bureau", "liaison_officer"),
@@ -127,9 +129,12 @@ def high_agency_rows():
 
 
 @pytest.mark.parametrize("row,partner,agency", list(high_agency_rows()))
-def test_high_agency_fact_in_graph_with_source(graph_links, row, partner, agency):
+def test_high_agency_fact_in_graph_with_source(bundled_source, graph_links, row, partner, agency):
     link_type, status = agency_type(row["agreement_type"])
     what = f"{agency}/{row['partner']}"
+    if link_type == "listing":
+        check_listing_in_graph(bundled_source, graph_links, row, partner, agency)
+        return
     typed = check_fact(graph_links, partner, agency, link_type, row["source"], status=status, what=what)
     if "under negotiation" in row["agreement_type"]:
         assert any(r["status"] == "under_negotiation" and r["type"] == "working_arrangement"
@@ -140,6 +145,33 @@ def test_high_agency_fact_in_graph_with_source(graph_links, row, partner, agency
     dates = re.findall(r"\d{4}-\d{2}-\d{2}", row.get("year_or_dates", ""))
     if link_type == "status_agreement" and dates:
         assert dates[0] in {r["start"] for r in typed}, f"{what}: signature date {dates[0]} not the start of a link"
+
+
+LISTING_QUERY = """
+SELECT ?instrument ?sourceUrl ?actorNote WHERE {
+  ?instrument a thb:Instrument ; dct:identifier ?identifier ; prov:wasDerivedFrom ?source .
+  OPTIONAL { ?source schema:url ?sourceUrl }
+  ?actor dct:identifier ?actorId .
+  OPTIONAL { ?actor rdfs:comment ?actorNote }
+}
+"""
+
+
+def check_listing_in_graph(bundled_source, graph_links, row, partner, agency):
+    """The Council listing is in the graph as the instrument (with the research URLs) and in the actor's comment;
+    no link between the partner and the agency derives from the listing's sources."""
+    from rdflib import Literal
+
+    rows = bundled_source.select(LISTING_QUERY, bindings={"identifier": Literal("2009/935/JHA"),
+                                                          "actorId": Literal(partner)})
+    assert rows, "Decision 2009/935/JHA or the actor is missing from the graph"
+    urls = {str(r["sourceUrl"]) for r in rows if r["sourceUrl"] is not None}
+    for url in URL_RE.findall(row["source"]):
+        assert url in urls, f"{partner}: listing source {url} is not a source of the Decision"
+    notes = {str(r["actorNote"]) for r in rows if r["actorNote"] is not None}
+    assert any("2009/935/JHA" in n and "not an agreement" in n for n in notes), f"{partner}: listing not in note"
+    for record in graph_links.get(frozenset((partner, agency)), []):
+        assert not record["urls"] & urls, f"{partner}-{agency}: a link derives from the Council listing"
 
 
 # ----------------------------------------------------------------------------------------------- memberships

@@ -242,6 +242,38 @@ def test_from_memory_values_only_with_low_date_confidence(tables):
             assert link["date_confidence"] == "low", link["id"]
 
 
+def test_research_from_memory_cited_only_by_dated_low_rows(tables):
+    """A row cites research-from-memory only when it stores a from-memory date, and that date is then low."""
+    citing = [l for l in tables["links"] if "research-from-memory" in split(l["sources"])]
+    assert citing
+    for link in citing:
+        assert link["start"] or link["end"], f"{link['id']}: cites research-from-memory but stores no date"
+        assert link["date_confidence"] == "low", link["id"]
+    for name in ("actors", "instruments", "regions", "region_members"):
+        assert not [r for r in tables[name] if "research-from-memory" in split(r["sources"])], name
+
+
+def test_frontex_status_agreements_dated_by_what_the_research_says(by_id):
+    """facts.md: initialled with North Macedonia (July 2018) and Bosnia (January 2019); new-model agreements
+    'since March 2022' with Moldova, North Macedonia, Montenegro and Albania (no date per country)."""
+    links = by_id["links"]
+    status = [l for l in links.values() if l["type"] == "status_agreement" and l["object"] == "frontex"]
+    initialled = {l["subject"]: l for l in status if "initialled" in l["note"].lower()}
+    assert set(initialled) == {"mk", "ba"}
+    assert all(l["start"] in ("2018-07", "2019-01") and l["date_confidence"] == "high" for l in initialled.values())
+    assert initialled["ba"]["status"] == "under_negotiation"
+    assert initialled["mk"]["status"] == "ended" and "superseded" in initialled["mk"]["note"]
+    new_model = {l["subject"]: l for l in status if "march 2022" in l["note"].lower()}
+    assert set(new_model) == {"md", "mk", "me", "al"}
+    for country, link in new_model.items():
+        assert link["status"] == "active" and link["confidence"] == "high", country
+        assert "eiz-eu-serbia-border-2024" in split(link["sources"]), country
+        assert "research-from-memory" not in split(link["sources"]), country
+        assert not link["start"] or link["start"] >= "2022", country
+    assert new_model["mk"]["start"] == new_model["al"]["start"] == ""
+    assert new_model["md"]["start"] == "2022" and new_model["me"]["start"] == "2023-05-16"
+
+
 def test_general_knowledge_is_never_high(tables):
     for link in tables["links"]:
         if split(link["sources"]) == ["research-general-knowledge"]:
@@ -293,8 +325,10 @@ def agency_rows():
 
 def expected_agency_type(fname, row):
     t = row["agreement_type"].lower()
-    if "council list" in t or "authorised commission to negotiate" in t:
-        return None  # mandates / listings: any agreement type, checked via status
+    if "council list" in t:
+        return "listing"  # a Council list of States to conclude agreements with: not a link (see below)
+    if "authorised commission to negotiate" in t:
+        return None  # negotiating mandates: any agreement type, checked via status
     for prefix, code in (("operational", "operational_agreement"), ("strategic", "strategic_agreement"),
                          ("working arrangement", "working_arrangement"), ("liaison", "liaison_officer"),
                          ("first liaison officer", "liaison_officer"), ("eu status agreement", "status_agreement"),
@@ -312,8 +346,11 @@ def expected_agency_type(fname, row):
                          ids=lambda v: v if isinstance(v, str) else "")
 def test_every_agency_research_row_is_present(tables, by_id, fname, row, partner, agency):
     links = pair_links(tables["links"], partner, agency)
-    assert links, f"no link between {partner} and {agency} ({fname}: {row['agreement_type']})"
     expected = expected_agency_type(fname, row)
+    if expected == "listing":
+        check_council_listing(tables, by_id, row, partner, links)
+        return
+    assert links, f"no link between {partner} and {agency} ({fname}: {row['agreement_type']})"
     if expected:
         typed = [l for l in links if l["type"] == expected]
         assert typed, f"{partner}-{agency}: no {expected} link"
@@ -332,6 +369,23 @@ def test_every_agency_research_row_is_present(tables, by_id, fname, row, partner
         dated = [l for l in typed if l["start"] and l["start"] != "2021"]
         assert all(l["date_confidence"] == "low" for l in dated if "research-from-memory" in l["sources"]), \
             f"{partner}-{agency}: year from memory kept without date_confidence low"
+
+
+def check_council_listing(tables, by_id, row, partner, links):
+    """Being named on the Council list (Decision 2009/935/JHA) is neither an agreement nor a negotiation: the fact
+    lives in the instrument (with the research sources) and in the country's note, never in a link."""
+    decision = [i for i in tables["instruments"] if i["identifier"] == "2009/935/JHA"]
+    assert len(decision) == 1, "Decision 2009/935/JHA missing from instruments"
+    assert research_conf(row["confidence"]) == decision[0]["confidence"]
+    assert_urls_cited(row["source"], split(decision[0]["sources"]), by_id["sources"], "Decision 2009/935/JHA")
+    for amending in re.findall(r"\d{4}/\d{3}/EU", row["source"]):
+        assert amending in decision[0]["note"], amending
+    note = by_id["actors"][partner]["note"]
+    assert "2009/935/JHA" in note and "2012" in note and "not an agreement" in note, partner
+    listing_sources = set(split(decision[0]["sources"]))
+    for link in links:
+        assert link["instrument"] != decision[0]["id"], f"{link['id']}: a listing stored as a link"
+        assert not listing_sources & set(split(link["sources"])), f"{link['id']}: cites the listing"
 
 
 def membership_rows():
