@@ -137,56 +137,9 @@ def build_store(n: int, workdir: Path, seed: int = 1) -> dict:
             "generate_s": gen_seconds, "write_store_s": store_seconds}
 
 
-# The former projection queries (one wide SELECT per record kind, one OPTIONAL per field), kept to
-# time the former load side by side with the narrow queries that replaced them.
-_FORMER_PREFIXES = """PREFIX thb: <https://w3id.org/thbkg/ontology#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX geo: <http://www.opengis.net/ont/geosparql#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
-FORMER_QUERIES = {
-    "actors": _FORMER_PREFIXES + """SELECT ?actor ?id ?label ?type ?iso2 ?iso3 ?seat ?wkt ?confidence WHERE {
-  ?actor a thb:Actor .
-  OPTIONAL { ?actor dct:identifier ?id }
-  OPTIONAL { ?actor rdfs:label ?label FILTER(LANG(?label) = "en" || LANG(?label) = "") }
-  OPTIONAL { ?actor org:classification ?type }
-  OPTIONAL { ?actor thb:iso2 ?iso2 }
-  OPTIONAL { ?actor thb:iso3 ?iso3 }
-  OPTIONAL { ?actor org:hasPrimarySite ?site .
-             OPTIONAL { ?site rdfs:label ?seat }
-             OPTIONAL { ?site geo:hasGeometry/geo:asWKT ?wkt } }
-  OPTIONAL { ?actor thb:confidence ?confidence }
-}""",
-    "actor_values": _FORMER_PREFIXES + """SELECT ?actor ?kind ?value WHERE {
-  ?actor a thb:Actor .
-  { ?actor prov:wasDerivedFrom ?value . BIND("source" AS ?kind) }
-  UNION { ?actor skos:exactMatch ?value . BIND("match" AS ?kind) }
-  UNION { ?actor thb:inRegion ?value . BIND("region" AS ?kind) }
-}""",
-    "links": _FORMER_PREFIXES + """SELECT ?link ?id ?label ?subject ?object ?type ?role ?start ?end ?startDay
-       ?endDay ?status ?instrument ?confidence ?dateConfidence ?note WHERE {
-  ?link a thb:CooperationLink ; thb:subject ?subject ; thb:object ?object .
-  OPTIONAL { ?link dct:identifier ?id }
-  OPTIONAL { ?link rdfs:label ?label FILTER(LANG(?label) = "en" || LANG(?label) = "") }
-  OPTIONAL { ?link thb:linkType ?type }
-  OPTIONAL { ?link thb:role ?role }
-  OPTIONAL { ?link thb:startDate ?start }
-  OPTIONAL { ?link thb:endDate ?end }
-  OPTIONAL { ?link thb:startDay ?startDay }
-  OPTIONAL { ?link thb:endDay ?endDay }
-  OPTIONAL { ?link thb:status ?status }
-  OPTIONAL { ?link thb:instrument ?instrument }
-  OPTIONAL { ?link thb:confidence ?confidence }
-  OPTIONAL { ?link thb:dateConfidence ?dateConfidence }
-  OPTIONAL { ?link rdfs:comment ?note }
-}""",
-    "link_sources": _FORMER_PREFIXES + """SELECT ?link ?source WHERE {
-  ?link a thb:CooperationLink ; prov:wasDerivedFrom ?source .
-}""",
-}
+# The former projection queries, timed side by side with the narrow queries that replaced them.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "fixtures"))
+from former_projection_queries import FORMER_QUERIES  # noqa: E402
 
 
 def former_queries_seconds(store: str) -> dict:

@@ -12,6 +12,8 @@ import networkx as nx
 import pytest
 import rdflib
 
+from former_projection_queries import FORMER_QUERIES
+
 from thbkg.graph.errors import ThbkgError, UsageError
 from thbkg.graph.filters import Filters
 from thbkg.graph.projections import load_network, parse_day
@@ -209,52 +211,10 @@ def test_bundled_graph_projects(bundled_source):
 
 # The former queries (one row per record, one OPTIONAL per field) and how their rows were read: the
 # rows sorted, the first one per record kept. The narrow queries must give exactly these records.
-_WIDE_PREFIXES = """PREFIX thb: <https://w3id.org/thbkg/ontology#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX geo: <http://www.opengis.net/ont/geosparql#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
-_WIDE_ACTORS = _WIDE_PREFIXES + """SELECT ?actor ?id ?label ?type ?iso2 ?iso3 ?seat ?wkt ?confidence WHERE {
-  ?actor a thb:Actor .
-  OPTIONAL { ?actor dct:identifier ?id }
-  OPTIONAL { ?actor rdfs:label ?label FILTER(LANG(?label) = "en" || LANG(?label) = "") }
-  OPTIONAL { ?actor org:classification ?type }
-  OPTIONAL { ?actor thb:iso2 ?iso2 }
-  OPTIONAL { ?actor thb:iso3 ?iso3 }
-  OPTIONAL { ?actor org:hasPrimarySite ?site .
-             OPTIONAL { ?site rdfs:label ?seat }
-             OPTIONAL { ?site geo:hasGeometry/geo:asWKT ?wkt } }
-  OPTIONAL { ?actor thb:confidence ?confidence }
-}"""
-_WIDE_ACTOR_VALUES = _WIDE_PREFIXES + """SELECT ?actor ?kind ?value WHERE {
-  ?actor a thb:Actor .
-  { ?actor prov:wasDerivedFrom ?value . BIND("source" AS ?kind) }
-  UNION { ?actor skos:exactMatch ?value . BIND("match" AS ?kind) }
-  UNION { ?actor thb:inRegion ?value . BIND("region" AS ?kind) }
-}"""
-_WIDE_LINKS = _WIDE_PREFIXES + """SELECT ?link ?id ?label ?subject ?object ?type ?role ?start ?end ?startDay ?endDay
-       ?status ?instrument ?confidence ?dateConfidence ?note WHERE {
-  ?link a thb:CooperationLink ; thb:subject ?subject ; thb:object ?object .
-  OPTIONAL { ?link dct:identifier ?id }
-  OPTIONAL { ?link rdfs:label ?label FILTER(LANG(?label) = "en" || LANG(?label) = "") }
-  OPTIONAL { ?link thb:linkType ?type }
-  OPTIONAL { ?link thb:role ?role }
-  OPTIONAL { ?link thb:startDate ?start }
-  OPTIONAL { ?link thb:endDate ?end }
-  OPTIONAL { ?link thb:startDay ?startDay }
-  OPTIONAL { ?link thb:endDay ?endDay }
-  OPTIONAL { ?link thb:status ?status }
-  OPTIONAL { ?link thb:instrument ?instrument }
-  OPTIONAL { ?link thb:confidence ?confidence }
-  OPTIONAL { ?link thb:dateConfidence ?dateConfidence }
-  OPTIONAL { ?link rdfs:comment ?note }
-}"""
-_WIDE_LINK_SOURCES = _WIDE_PREFIXES + """SELECT ?link ?source WHERE {
-  ?link a thb:CooperationLink ; prov:wasDerivedFrom ?source .
-}"""
+_WIDE_ACTORS = FORMER_QUERIES["actors"]
+_WIDE_ACTOR_VALUES = FORMER_QUERIES["actor_values"]
+_WIDE_LINKS = FORMER_QUERIES["links"]
+_WIDE_LINK_SOURCES = FORMER_QUERIES["link_sources"]
 
 
 def _wide_records(source):
