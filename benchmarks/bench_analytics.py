@@ -112,16 +112,6 @@ def timed(func, *args, **kwargs):
     return value, time.perf_counter() - started
 
 
-def to_igraph(G):
-    import igraph as ig
-
-    nodes = sorted(G.nodes)
-    index = {v: i for i, v in enumerate(nodes)}
-    g = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in G.edges()])
-    g.es["weight"] = [G[u][v].get("weight", 1.0) for u, v in G.edges()]
-    return g, nodes
-
-
 def build_store(n: int, workdir: Path, seed: int = 1) -> dict:
     from thbkg.graph.source import write_store
 
@@ -140,6 +130,7 @@ def build_store(n: int, workdir: Path, seed: int = 1) -> dict:
 # The former projection queries, timed side by side with the narrow queries that replaced them.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "fixtures"))
 from former_projection_queries import FORMER_QUERIES  # noqa: E402
+from igraph_reference import to_igraph  # noqa: E402
 
 
 def former_queries_seconds(store: str) -> dict:

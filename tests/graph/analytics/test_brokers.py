@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import itertools
 
-import igraph as ig
+from igraph_reference import to_igraph
 import networkx as nx
 import pytest
 
 from thbkg.graph.analytics.brokers import ROLES, articulation_points, brokerage_roles, bridges, burt
-
-
-def to_igraph(G):
-    nodes = sorted(G.nodes)
-    index = {n: i for i, n in enumerate(nodes)}
-    g = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in G.edges()])
-    g.es["weight"] = [G[u][v].get("weight", 1.0) for u, v in G.edges()]
-    return g, nodes
 
 
 def sample_graphs(mini_network):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-import igraph as ig
+from igraph_reference import to_igraph
 import networkx as nx
 import pytest
 
@@ -20,15 +20,6 @@ from thbkg.graph.errors import UsageError
 
 EXACT = 1e-9
 ITERATIVE = 1e-6
-
-
-def to_igraph(G):
-    nodes = sorted(G.nodes)
-    index = {n: i for i, n in enumerate(nodes)}
-    g = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in G.edges()])
-    g.vs["name"] = nodes
-    g.es["weight"] = [G[u][v].get("weight", 1.0) for u, v in G.edges()]
-    return g, nodes
 
 
 def weighted_random_graph(n=60, m=150, seed=3):

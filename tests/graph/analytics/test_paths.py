@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import igraph as ig
+from igraph_reference import to_igraph
 import pytest
 
 from thbkg.graph.analytics.paths import shortest_paths
@@ -25,8 +25,7 @@ def test_single_path_with_link_records(mini_network):
 
 def test_all_paths_count_matches_igraph(mini_network):
     G = mini_network.cooperation_graph()
-    nodes = sorted(G)
-    g = ig.Graph(n=len(nodes), edges=[(nodes.index(u), nodes.index(v)) for u, v in G.edges()])
+    g, nodes = to_igraph(G)
     for a, b in (("cd", "ce"), ("cb", "cc"), ("io1", "ag2")):
         expected = g.get_all_shortest_paths(nodes.index(a), to=nodes.index(b))
         found = shortest_paths(mini_network, a, b, all_paths=True, max_paths=100)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import igraph as ig
+from igraph_reference import to_igraph
 import networkx as nx
 import pytest
 
@@ -10,17 +10,12 @@ from thbkg.graph.analytics.whatif import average_distance, what_if
 from thbkg.graph.errors import UsageError
 
 
-def igraph_of(G):
-    nodes = sorted(G)
-    return ig.Graph(n=len(nodes), edges=[(nodes.index(u), nodes.index(v)) for u, v in G.edges()]), nodes
-
-
 def test_removing_agency_two_and_treaty(mini_network):
     result = what_if(mini_network, ["ag2", "tr1"])
     G = mini_network.cooperation_graph()
     H = G.copy()
     H.remove_nodes_from(["ag2", "tr1"])
-    g, _ = igraph_of(H)
+    g, _ = to_igraph(H)
     assert (result.components_before, result.components_after) == (1, len(g.connected_components()))
     assert result.largest_after == max(len(c) for c in g.connected_components()) == 6
     # by hand: region east (cc, cd) reached ag1 only through ag2 (cc-ag2-ag1) or tr1; now they
@@ -31,7 +26,7 @@ def test_removing_agency_two_and_treaty(mini_network):
     assert result.left_largest_component == ["cc", "cd"]
     giant = g.connected_components().giant()
     assert result.average_distance_after == pytest.approx(giant.average_path_length(), abs=1e-12)
-    g_before, _ = igraph_of(G)
+    g_before, _ = to_igraph(G)
     assert result.average_distance_before == pytest.approx(g_before.average_path_length(), abs=1e-12)
 
 
