@@ -116,6 +116,18 @@ def _log_target():
         return subprocess.DEVNULL
 
 
+def stop_process(process: subprocess.Popen, timeout: float = 10.0) -> None:
+    """Stop *process*: SIGTERM, then SIGKILL if it has not exited after *timeout* seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def server_command(location, host: str, port: int, *, read_only: bool = True,
                    query_timeout: int | None = None) -> list[str]:
     """The ``oxigraph serve[-read-only] --location DIR --bind host:port`` command line."""
@@ -204,13 +216,8 @@ def serve_graph(*, host: str = "127.0.0.1", port: int = 7878, store_dir=None, da
             return 0
         return code
     finally:
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if process is not None:
+            stop_process(process)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         if temp_dir is not None:
