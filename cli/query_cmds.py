@@ -98,35 +98,10 @@ def queries(ctx, fmt, output):
     """
     if ctx.invoked_subcommand is not None:
         return
-    import csv
-    import io
-    import json
-
     from thbkg.graph.io import atomic_write
-    from thbkg.graph.query import list_named_queries
+    from thbkg.graph.query import format_query_list, list_named_queries
 
-    items = list_named_queries()
-    rows = [{"name": q.name, "title": q.title, "question": q.question,
-             "params": " ".join(f"{p.name}={p.default if p.default is not None else '…'}" for p in q.params)}
-            for q in items]
-    if fmt == "json":
-        text = json.dumps([{"name": q.name, "title": q.title, "question": q.question,
-                            "params": [{"name": p.name, "type": p.type, "default": p.default,
-                                        "description": p.description} for p in q.params],
-                            "examples": list(q.examples)} for q in items], indent=2, ensure_ascii=False) + "\n"
-    elif fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=["name", "title", "question", "params"], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        text = buf.getvalue()
-    elif fmt == "md":
-        text = "| name | title | parameters |\n|---|---|---|\n" + "".join(
-            f"| `{r['name']}` | {r['title'].replace('|', '/')} | {r['params']} |\n" for r in rows)
-    else:
-        width = max(len(r["name"]) for r in rows)
-        text = "".join(f"{r['name'].ljust(width)}  {r['title']}"
-                       + (f"  [{r['params']}]" if r["params"] else "") + "\n" for r in rows)
+    text = format_query_list(list_named_queries(), fmt)
     atomic_write(output, text)
 
 

@@ -148,6 +148,37 @@ def list_named_queries() -> list[NamedQuery]:
     return [named_query(path.stem) for path in sorted(QUERIES_DIR.glob("*.rq"))]
 
 
+def format_query_list(items, fmt: str = "table") -> str:
+    """The named queries as a listing: ``table`` (one line each), ``md``, ``csv`` or ``json``.
+
+    >>> print(format_query_list(list_named_queries(), "csv").splitlines()[0])
+    name,title,question,params
+    """
+    import csv
+    import io
+
+    rows = [{"name": q.name, "title": q.title, "question": q.question,
+             "params": " ".join(f"{p.name}={p.default if p.default is not None else '…'}" for p in q.params)}
+            for q in items]
+    if fmt == "json":
+        return json.dumps([{"name": q.name, "title": q.title, "question": q.question,
+                            "params": [{"name": p.name, "type": p.type, "default": p.default,
+                                        "description": p.description} for p in q.params],
+                            "examples": list(q.examples)} for q in items], indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=["name", "title", "question", "params"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buf.getvalue()
+    if fmt == "md":
+        return "| name | title | parameters |\n|---|---|---|\n" + "".join(
+            f"| `{r['name']}` | {r['title'].replace('|', '/')} | {r['params']} |\n" for r in rows)
+    width = max((len(r["name"]) for r in rows), default=0)
+    return "".join(f"{r['name'].ljust(width)}  {r['title']}"
+                   + (f"  [{r['params']}]" if r["params"] else "") + "\n" for r in rows)
+
+
 def named_query(name: str) -> NamedQuery:
     """The named query *name* (file ``graph/queries/NAME.rq``).
 
