@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from thbkg.graph import __version__
 from thbkg.graph.errors import DataError, ThbkgError
 
 # command name -> "module:function"; modules are imported only when their command runs
@@ -63,12 +64,17 @@ class LazyGroup(click.Group):
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
             # the reader (e.g. `head`) went away; stay quiet like other Unix tools
-            sys.stderr.close()
+            _quiet_broken_pipe()
             ctx.exit(1)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, click.Abort):
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except OSError as exc:  # permission, read-only, disk full, too large, not a file...
+            from thbkg.graph.io import os_error_message
+
+            click.echo(f"Error: {os_error_message(exc)}", err=True)
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException):
             raise
         except Exception as exc:  # a bug: say so in one line, traceback only on request
             if os.environ.get("THBKG_DEBUG"):
@@ -78,9 +84,18 @@ class LazyGroup(click.Group):
             ctx.exit(1)
 
 
+def _quiet_broken_pipe() -> None:
+    """Point stdout at /dev/null so Python's final flush doesn't complain about the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"],
                                               "max_content_width": 100})
-@click.version_option(package_name="thbkg")
+@click.version_option(version=__version__, prog_name="thbkg")
 def cli():
     """thbkg: a sourced knowledge graph of international cooperation against
     trafficking in human beings.

@@ -390,10 +390,17 @@ def run_build(data_dirs=(), *, include_bundled=None, output=None, fmt="turtle", 
     dict
         ``{"actors", "links", "triples", "output", "store"}``; ``store`` is ``{"triples", "path"}`` or None.
     """
-    from thbkg.graph.io import atomic_write
+    from thbkg.graph.io import atomic_write, check_output, protect_inputs
     from thbkg.graph.source import write_store
+    from thbkg.graph.tables import data_folders
     from thbkg.graph.vocab import ontology_graph
 
+    # refuse a bad output before the (possibly long) build, not after it
+    protect_inputs(*data_folders(data_dirs, include_bundled))
+    if output is not None:
+        check_output(output)
+    if store_dir is not None:
+        check_output(store_dir, folder=True)
     dataset = load_dataset(data_dirs, include_bundled=include_bundled)
     summary = {"actors": len(dataset.actors), "links": len(dataset.links), "triples": None,
                "output": output, "store": None}

@@ -21,7 +21,7 @@ import io
 import random
 from pathlib import Path
 
-from thbkg.graph.io import atomic_write
+from thbkg.graph.io import atomic_write, prepare_output_dir
 from thbkg.graph.tables import COLUMNS
 
 #: share of each actor type (countries take the rest), minimum one of each
@@ -211,7 +211,7 @@ def write_synthetic(folder, *, actors: int = 1000, links: int = 5000, seed: int 
     dict
         Rows written per table, e.g. ``{"actors": 1000, "links": 5000, ...}``.
     """
-    folder = Path(folder)
+    folder = prepare_output_dir(folder, produces=[f"{name}.csv" for name in COLUMNS])
     tables = synthetic_tables(actors=actors, links=links, seed=seed)
     for name, rows in tables.items():
         atomic_write(folder / f"{name}.csv", _csv(name, rows))

@@ -19,16 +19,23 @@ issued | '2019-13-40' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)
 from __future__ import annotations
 
 import calendar
+import collections
+import contextlib
 import csv
 import datetime as dt
 import difflib
+import errno
+import io
 import os
 import re
+import stat
+import urllib.parse
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from thbkg.graph.errors import DataError, Problem
+from thbkg.graph.io import protect_inputs
 
 #: table name -> columns, in the order of docs/design.md
 COLUMNS = {
@@ -62,6 +69,31 @@ QID_RE = re.compile(r"Q[1-9][0-9]*\Z")
 URL_RE = re.compile(r"https?://[^\s<>\"{}|\\^`]+\Z")
 EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
 USER_ASSIGNED_ISO = {"XK": "XKX"}  # Kosovo: user-assigned code, not in ISO 3166-1
+
+#: the largest cell accepted, in bytes of UTF-8 (Python's csv module alone stops at 128 K characters,
+#: with a message about quoting)
+MAX_CELL_BYTES = 64 * 1024
+#: characters a cell must not hold: C0 controls but tab, CR and LF (which can only be in a cell inside
+#: quotes), DEL, C1 controls, and the Unicode line and paragraph separators
+BAD_CHAR_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\uffff]")
+#: of those, the ones some programs (Python's str.splitlines, editors, JSON) read as a line break
+LINE_BREAKERS = {"\x0b": "vertical tab", "\x0c": "form feed", "\x1c": "file separator",
+                 "\x1d": "group separator", "\x1e": "record separator", "\x85": "next line",
+                 "\u2028": "line separator", "\u2029": "paragraph separator"}
+_C0_NAMES = ("NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "HT", "LF", "VT", "FF", "CR", "SO", "SI",
+             "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC", "FS", "GS", "RS", "US")
+#: stands in for NUL while the csv module reads (Python < 3.11 refuses NUL); a noncharacter, so never
+#: in real text
+_NUL_STAND_IN = "\uffff"
+_ABSENT = object()  # no file at all where a table could be
+#: file type -> why a table that is not a regular file is refused, and the fix
+_NOT_A_FILE = {
+    stat.S_IFDIR: "is a folder, not a CSV file; put the table's CSV file here instead, or rename the folder",
+    stat.S_IFIFO: "is a named pipe (FIFO), not a CSV file; put the table's CSV file here instead",
+    stat.S_IFSOCK: "is a socket, not a CSV file; put the table's CSV file here instead",
+    stat.S_IFCHR: "is a device, not a CSV file; put the table's CSV file here instead",
+    stat.S_IFBLK: "is a device, not a CSV file; put the table's CSV file here instead",
+}
 
 
 class Record(dict):
@@ -142,7 +174,7 @@ def display_path(path) -> str:
     path = Path(path)
     try:
         return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd().resolve()) else str(path)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return str(path)
 
 
@@ -165,15 +197,55 @@ def data_folders(data_dirs=(), include_bundled=None) -> list:
         p = Path(d)
         if not any(p.resolve() == f.resolve() for f in folders):
             folders.append(p)
+    protect_inputs(*folders)  # no output of this run may replace them
     return folders
 
 
-def _read_text(path: Path, shown: str, problems: list):
-    """File text, or None when it cannot be used (the problem is recorded)."""
-    raw = path.read_bytes()
+def _table_file_problem(path: Path):
+    """Why *path* cannot be read as a table, checked before opening it (so that a FIFO never blocks).
+
+    Returns None for a regular file or a link to one, ``_ABSENT`` when nothing is there (a table
+    missing from a data folder is fine), else a message with the fix: what is there is never skipped.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return f"is a symbolic link to '{os.readlink(path)}', which does not exist; fix the link or remove it"
+        return _ABSENT
+    except OSError as exc:
+        return _unreadable(exc)
+    if stat.S_ISREG(mode):
+        return None
+    return _NOT_A_FILE.get(stat.S_IFMT(mode), "is not a regular file; put the table's CSV file here instead")
+
+
+def _unreadable(exc: OSError) -> str:
+    """The message for a table the system refuses to read."""
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "cannot be read (permission denied); make the file readable for you (e.g. chmod a+r) or copy it"
+    from thbkg.graph.io import os_error_message
+
+    return "cannot be read: " + os_error_message(OSError(exc.errno, exc.strerror))
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of the regular file *path* (OSError when it cannot be read).
+
+    Opened without blocking and checked again once open, in case it became a FIFO since it was checked.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    with open(os.open(path, flags), "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise OSError(errno.ENXIO, "not a regular file any more")
+        return fh.read()
+
+
+def _read_text(raw: bytes, name: str, shown: str, problems: list):
+    """The text of a table file, or None when it cannot be used (the problem is recorded)."""
     if not raw.strip():
         problems.append(Problem(shown, None, None,
-                                f"the file is empty (it needs at least the header row: {','.join(COLUMNS[path.stem])})"))
+                                f"the file is empty (it needs at least the header row: {','.join(COLUMNS[name])})"))
         return None
     if raw.startswith(b"\xef\xbb\xbf"):
         problems.append(Problem(shown, 1, None, "the file starts with a UTF-8 byte order mark (BOM); "
@@ -190,19 +262,50 @@ def _read_text(path: Path, shown: str, problems: list):
         return None
 
 
+@contextlib.contextmanager
+def _field_size_limit(limit: int):
+    """Let the csv module read cells of up to *limit* characters (its default, 128 K, fails on long
+    cells with a message about quoting); long cells are then reported with their size."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(max(old, limit))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
 def _read_table(path: Path, name: str, problems: list):
     """Records of one CSV file, or None when the file is unusable (problems recorded)."""
     shown = display_path(path)
-    text = _read_text(path, shown, problems)
+    try:
+        raw = _read_bytes(path)
+    except OSError as exc:
+        problems.append(Problem(shown, None, None, _unreadable(exc)))
+        return None
+    text = _read_text(raw, name, shown, problems)
     if text is None:
         return None
-    lines = text.splitlines(keepends=True)
-    reader = csv.reader(lines, strict=True)
+    # screen cells one by one only where there may be something to find (the reading stays fast)
+    screen = _Screen(BAD_CHAR_RE.search(text) is not None, len(raw) > MAX_CELL_BYTES)
+    text = text.replace("\x00", _NUL_STAND_IN)  # Python < 3.11's csv refuses NUL; it is reported per cell
+    with _field_size_limit(len(text) + 1):
+        # newline="": lines end at \n, \r\n or \r only, as in CSV; not at U+2028, form feed...
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        header = _read_header(reader, name, text, shown, problems, screen)
+        if header is None:
+            return None
+        return _read_rows(reader, header, text, shown, problems, screen)
+
+
+def _read_header(reader, name, text, shown, problems, screen):
+    """The stripped column names, or None when the header is unusable (problems recorded)."""
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
-        problems.append(Problem(shown, 1, None, f"cannot read the header row ({exc}); fix the CSV quoting"))
+        problems.append(_quoting_problem(exc, text, 1, reader.line_num, None, shown))
         return None
+    if screen.needed(header):
+        header = _screen_cells(header, None, shown, 1, problems)
     header = [h.strip() for h in header]
     expected = COLUMNS[name]
     missing = [c for c in expected if c not in header]
@@ -222,13 +325,18 @@ def _read_table(path: Path, name: str, problems: list):
             problems.append(Problem(shown, 1, col, "column appears twice in the header; keep one"))
             broken = True
         seen_columns.add(col)
-    if broken:
-        return None
+    return None if broken else header
+
+
+def _read_rows(reader, header, text, shown, problems, screen):
+    """The records after the header, or None when the CSV cannot be read to its end (problems recorded)."""
     records = []
+    start = reader.line_num + 1  # physical line where the next row begins (a row may span lines)
     try:
         for row in reader:
-            line = reader.line_num  # physical line of the row's last line
-            first = line - sum(cell.count("\n") for cell in row)  # the row may span lines
+            first, start = start, reader.line_num + 1
+            if screen.needed(row):
+                row = _screen_cells(row, header, shown, first, problems)
             if not row or all(not c.strip() for c in row):
                 continue
             if len(row) != len(header):
@@ -238,9 +346,107 @@ def _read_table(path: Path, name: str, problems: list):
                 continue
             records.append(Record({h: c.strip() for h, c in zip(header, row)}, file=shown, line=first))
     except csv.Error as exc:
-        problems.append(Problem(shown, reader.line_num, None, f"cannot read the CSV ({exc}); fix the quoting"))
+        problems.append(_quoting_problem(exc, text, start, reader.line_num, header, shown))
         return None
     return records
+
+
+def _quoting_problem(exc, text, start, end, header, shown) -> Problem:
+    """The problem for a row (lines *start*..*end*) the csv module cannot read."""
+    reason = str(exc)
+    if reason.startswith("unexpected end of data"):  # the file ends inside quotes
+        return Problem(shown, start, _open_quote_column(text, start, header),
+                       f"a quoted cell opened on this line is never closed (the file ends inside it, on line "
+                       f"{end}); add the closing quote (\")")
+    if "expected after '\"'" in reason:  # e.g. "a"b: text after the closing quote
+        return Problem(shown, end, None, "text follows the closing quote of a cell; write a quote inside a "
+                                         "quoted cell as two quotes (\"\"), or put the closing quote at the end")
+    what = "the header row" if header is None else "the CSV"
+    return Problem(shown, end, None, f"cannot read {what} ({reason or 'no header row'}); fix the quoting")
+
+
+def _open_quote_column(text, start, header):
+    """The column whose quoted cell, opened on line *start*, is never closed (None when unknown)."""
+    rest = "".join(io.StringIO(text, newline="").readlines()[start - 1:])
+    try:
+        row = next(csv.reader(io.StringIO(rest + '"', newline="")))
+    except (StopIteration, csv.Error):
+        return None
+    index = len(row) - 1
+    return header[index] if header and index < len(header) else None
+
+
+@dataclass(frozen=True)
+class _Screen:
+    """Whether a file holds a bad character, and whether it is large enough to hold a cell over 64 KB."""
+
+    bad_characters: bool
+    large: bool
+
+    def needed(self, row) -> bool:
+        """Whether the cells of *row* must be screened."""
+        return self.bad_characters or (self.large and max(map(len, row), default=0) > MAX_CELL_BYTES // 4)
+
+
+def _screen_cells(row, header, shown, line, problems) -> list:
+    """*row* with bad characters and overlong cells reported, and made harmless for later messages."""
+    cleaned = []
+    for index, cell in enumerate(row):
+        column = header[index] if header and index < len(header) else None
+        subject = "" if column else (f"column name {index + 1} " if header is None else f"cell {index + 1} ")
+        messages, cell = _screen_cell(cell)
+        problems.extend(Problem(shown, line, column, subject + message) for message in messages)
+        cleaned.append(cell)
+    return cleaned
+
+
+def _screen_cell(cell: str):
+    """(messages, cell): what is wrong with one cell's characters and size, and the cell shortened and
+    with U+FFFD for each bad character, so that no later message repeats them.
+
+    >>> _screen_cell("tab" + chr(9) + "ok")[0]
+    []
+    >>> _screen_cell("a" + chr(0) + "b")[1] == "a" + chr(0xFFFD) + "b"
+    True
+    """
+    messages = []
+    if len(cell) > MAX_CELL_BYTES // 4:  # a UTF-8 character has at most 4 bytes
+        size = len(cell.encode("utf-8"))
+        if size > MAX_CELL_BYTES:
+            messages.append(f"the cell has {size:,} bytes ({_human_size(size)}), more than the 64 KB "
+                            f"({MAX_CELL_BYTES:,} bytes) a cell may hold; shorten it (put long texts in a "
+                            "source document and cite it)")
+            cell = cell[:20] + "…"
+    match = BAD_CHAR_RE.search(cell)
+    if match:
+        messages.append(_bad_character_message(match.group(), match.start() + 1, len(BAD_CHAR_RE.findall(cell))))
+        cell = BAD_CHAR_RE.sub("\ufffd", cell)
+    return messages, cell
+
+
+def _bad_character_message(char: str, position: int, count: int) -> str:
+    """What is wrong with the bad character *char* at *position* of a cell holding *count* of them.
+
+    >>> _bad_character_message(chr(27), 4, 1)[:60]
+    'contains the control character U+001B (ESC) at character 4; '
+    """
+    code = 0 if char == _NUL_STAND_IN else ord(char)
+    where = f"at character {position}" + (f" (the cell has {count} such characters)" if count > 1 else "")
+    if char in LINE_BREAKERS:
+        return (f"contains U+{code:04X} ({LINE_BREAKERS[char]}) {where}, which some programs read as a line "
+                "break; replace it with a space, or with an ordinary line break inside quotes")
+    name = _C0_NAMES[code] if code < 0x20 else ("DEL" if code == 0x7F else "C1 control")
+    return (f"contains the control character U+{code:04X} ({name}) {where}; remove it (a cell may hold tabs "
+            "and, inside quotes, line breaks, but no other control character)")
+
+
+def _human_size(size: int) -> str:
+    """A byte count for people, in KB or MB.
+
+    >>> _human_size(1048576)
+    '1.0 MB'
+    """
+    return f"{size / 1024 ** 2:.1f} MB" if size >= 1024 ** 2 else f"{size / 1024:.1f} KB"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -290,9 +496,9 @@ class _Checker:
 
     def url(self, rec, column):
         value = rec[column]
-        if value and not URL_RE.match(value):
-            self.add(rec, column, f"'{value}' is not a web address (it must start with http:// or https:// "
-                                  "and contain no spaces)")
+        if value and not is_web_address(value):
+            self.add(rec, column, f"'{value}' is not a web address (use an http:// or https:// URL with a host "
+                                  "name and no spaces)")
 
     def reference(self, rec, column, known, table, multi=False):
         """Check ids in *column* against *known* (None: the target table is unusable, skip)."""
@@ -345,6 +551,20 @@ class _Checker:
             if not -limit <= number <= limit:
                 self.add(rec, column, f"{value} is out of range (WGS84 decimal degrees between "
                                       f"-{limit} and {limit})")
+
+
+def is_web_address(text: str) -> bool:
+    """Whether *text* is an http(s) URL with a host: never ``data:``, ``javascript:``, ``file:``...
+
+    >>> [is_web_address(t) for t in ("https://example.org/a?b=1", "http:///etc/passwd", "javascript:alert(1)")]
+    [True, False, False]
+    """
+    if not URL_RE.match(text):
+        return False
+    try:
+        return bool(urllib.parse.urlsplit(text).hostname)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
 
 
 def split_multi(cell: str) -> list:
@@ -434,12 +654,15 @@ def load_dataset(data_dirs=(), *, include_bundled=None, vocab=None) -> Dataset:
             continue
         for name in TABLES:
             path = folder / f"{name}.csv"
-            if not path.is_file():
+            trouble = _table_file_problem(path)
+            if trouble is _ABSENT:
                 if include_bundled and folder == folders[0]:
                     problems.append(Problem(display_path(path), None, None,
                                             "the bundled table is missing; reinstall thbkg"))
                 continue
-            records = _read_table(path, name, problems)
+            if trouble:
+                problems.append(Problem(display_path(path), None, None, trouble))
+            records = None if trouble else _read_table(path, name, problems)
             if records is None:
                 unusable.add(name)
             else:
@@ -526,3 +749,125 @@ def _check(ds: Dataset, vocab, problems, unusable):
             chk.add(rec, "end", f"'{rec['end']}' is before start '{rec['start']}'; swap them or fix the dates")
         if rec["date_confidence"] and not (rec["start"] or rec["end"]):
             chk.add(rec, "date_confidence", "is set but the link has no start or end date; leave it empty")
+
+    _check_cycles(ds, chk)
+
+
+def _check_cycles(ds: Dataset, chk: _Checker):
+    """Report each loop of ``parent`` cells and of ``part_of`` links (a unit cannot contain itself)."""
+    _check_parent_cycles(ds, chk)
+    _check_part_of_cycles(ds, chk)
+
+
+def _check_parent_cycles(ds: Dataset, chk: _Checker):
+    """Report each loop of ``parent`` cells on the row of its smallest actor id."""
+    actor_rows = {rec["id"]: rec for rec in ds.actors}
+    parents = {rec["id"]: [rec["parent"]] for rec in ds.actors
+               if rec["id"] and rec["parent"] and rec["parent"] != rec["id"]}  # self: reported above
+    for cycle in find_cycles(parents):
+        chain = " → ".join(cycle + cycle[:1])
+        chk.add(actor_rows[cycle[0]], "parent", f"the parent chain loops: {chain}; an actor cannot be its own "
+                                                "ancestor: remove or change one of these parents")
+
+
+def _check_part_of_cycles(ds: Dataset, chk: _Checker):
+    """Report each loop of ``part_of`` links on the link leaving its smallest actor id."""
+    part_of = {}  # (unit, parent) -> first part_of link
+    for rec in ds.links:
+        if rec["type"] == "part_of" and rec["subject"] and rec["object"] and rec["subject"] != rec["object"]:
+            part_of.setdefault((rec["subject"], rec["object"]), rec)
+    edges = {}
+    for unit, parent in part_of:
+        edges.setdefault(unit, []).append(parent)
+    for cycle in find_cycles(edges):
+        hops = list(zip(cycle, cycle[1:] + cycle[:1]))
+        names = ", ".join(part_of[hop]["id"] for hop in hops)
+        chain = " → ".join(cycle + cycle[:1])
+        chk.add(part_of[hops[0]], "object", f"part_of links loop: {chain} (links {names}); a unit cannot be part "
+                                            "of itself: remove or reverse one of these links")
+
+
+def find_cycles(edges: dict) -> list:
+    """One shortest cycle through each group of nodes that all reach each other, from its smallest node.
+
+    Parameters
+    ----------
+    edges : dict
+        node -> list of the nodes it points to (no node pointing to itself).
+
+    Returns
+    -------
+    list of list
+        The nodes of each cycle in order, the first not repeated at the end; sorted.
+
+    >>> find_cycles({"b": ["c"], "c": ["a", "b"], "a": ["b"], "d": ["a"]})
+    [['a', 'b', 'c']]
+    >>> find_cycles({"a": ["b"], "b": ["c"]})
+    []
+    """
+    cycles = []
+    for group in _strongly_connected(edges):
+        start = min(group)
+        cycles.append(_shortest_cycle(start, edges, group))
+    return sorted(cycles)
+
+
+def _strongly_connected(edges: dict) -> list:
+    """The strongly connected components of two or more nodes (Tarjan's algorithm, without recursion,
+    so that a chain of 20,000 parents does not overflow the stack)."""
+    index, low, on_stack, stack, groups = {}, {}, set(), [], []
+    for root in edges:
+        if root in index:
+            continue
+        work = [(root, iter(edges.get(root, ())))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(edges.get(child, ()))))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:  # all children done
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    group = _pop_group(stack, on_stack, node)
+                    if len(group) > 1:
+                        groups.append(group)
+    return groups
+
+
+def _pop_group(stack: list, on_stack: set, root) -> set:
+    """Pop the nodes of *stack* down to *root*: one strongly connected component."""
+    group = set()
+    while root not in group:
+        member = stack.pop()
+        on_stack.discard(member)
+        group.add(member)
+    return group
+
+
+def _shortest_cycle(start, edges: dict, group: set) -> list:
+    """The shortest cycle from *start* back to it within *group* (breadth-first search)."""
+    previous = {start: None}
+    queue = collections.deque([start])
+    while queue:
+        node = queue.popleft()
+        for child in edges.get(node, ()):
+            if child == start:
+                path = [node]
+                while previous[path[-1]] is not None:
+                    path.append(previous[path[-1]])
+                return path[::-1]
+            if child in group and child not in previous:
+                previous[child] = node
+                queue.append(child)
+    raise AssertionError("a strongly connected group always has a cycle")  # pragma: no cover

@@ -106,3 +106,68 @@ def test_no_bundled_environment_variable(monkeypatch, good_dir):
     assert [str(f) for f in data_folders([good_dir])] == [str(good_dir)]
     monkeypatch.delenv("THBKG_NO_BUNDLED")
     assert len(data_folders([good_dir])) == 2
+
+
+def test_find_cycles_agrees_with_networkx():
+    import random
+
+    import networkx as nx
+
+    from thbkg.graph.tables import find_cycles
+
+    rng = random.Random(8)
+    for _ in range(300):
+        nodes = [f"n{i:02d}" for i in range(rng.randrange(2, 12))]
+        pairs = [(rng.choice(nodes), rng.choice(nodes)) for _ in range(rng.randrange(0, 25))]
+        edges = {}
+        for a, b in pairs:
+            if a != b:
+                edges.setdefault(a, []).append(b)
+        graph = nx.DiGraph([(a, b) for a, targets in edges.items() for b in targets])
+        groups = [c for c in nx.strongly_connected_components(graph) if len(c) > 1]
+        cycles = find_cycles(edges)
+        assert sorted(c[0] for c in cycles) == sorted(min(g) for g in groups)
+        for cycle in cycles:
+            assert len(set(cycle)) == len(cycle)
+            assert all(graph.has_edge(a, b) for a, b in zip(cycle, cycle[1:] + cycle[:1]))
+            start = cycle[0]
+            shortest = min(nx.shortest_path_length(graph, start, p) + 1 for p in graph.predecessors(start)
+                           if nx.has_path(graph, start, p))
+            assert len(cycle) == shortest
+
+
+def test_find_cycles_on_a_long_chain_needs_no_recursion():
+    from thbkg.graph.tables import find_cycles
+
+    chain = {f"a{i:05d}": [f"a{i + 1:05d}"] for i in range(20_000)}
+    assert find_cycles(chain) == []
+    chain["a20000"] = ["a00000"]
+    (cycle,) = find_cycles(chain)
+    assert len(cycle) == 20_001 and cycle[:2] == ["a00000", "a00001"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("https://example.org", True),
+    ("http://example.org/a?b=1#c", True),
+    ("https://[::1]/x", True),
+    ("https://[::1/x", False),
+    ("http:///etc/passwd", False),
+    ("data:text/html,<b>x</b>", False),
+    ("javascript:alert(1)", False),
+    ("file:///etc/passwd", False),
+    ("ftp://example.org/", False),
+    ("https://example.org/a b", False),
+])
+def test_is_web_address(text, expected):
+    from thbkg.graph.tables import is_web_address
+
+    assert is_web_address(text) is expected
+
+
+def test_field_size_limit_is_restored(good_copy):
+    replace = (good_copy / "links.csv").read_text(encoding="utf-8").replace("signed in Tbilisi", "x" * 200_000)
+    (good_copy / "links.csv").write_text(replace, encoding="utf-8")
+    before = csv.field_size_limit()
+    with pytest.raises(DataError):
+        load_dataset([good_copy], include_bundled=False)
+    assert csv.field_size_limit() == before
