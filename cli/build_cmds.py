@@ -89,13 +89,14 @@ def validate(ctx, data_dirs, no_bundled, fmt, output):
     """
     from thbkg.graph.errors import DataError
     from thbkg.graph.io import atomic_write
+    from thbkg.graph.textsafe import terminal_safe
     from thbkg.graph.validate import format_validation
     from thbkg.graph.validate import validate as run_validation
 
     report = run_validation(data_dirs, include_bundled=_bundled(no_bundled))
     if fmt != "json":
         for warning in report.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            click.echo(terminal_safe(f"warning: {warning}"), err=True)
     if fmt == "text":
         if report.problems:
             raise DataError(report.problems)

@@ -10,6 +10,7 @@ import click
 
 from thbkg.graph import __version__
 from thbkg.graph.errors import DataError, ThbkgError
+from thbkg.graph.textsafe import terminal_safe
 
 # command name -> "module:function"; modules are imported only when their command runs
 # (or when --help lists them), so `thbkg --help` never loads rdflib, networkx or pyvis.
@@ -55,12 +56,12 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except DataError as exc:
             for problem in exc.problems:
-                click.echo(str(problem), err=True)
+                click.echo(terminal_safe(str(problem)), err=True)
             n = len(exc.problems)
             click.echo(f"{n} problem{'s' if n != 1 else ''} found.", err=True)
             ctx.exit(exc.exit_code)
         except ThbkgError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(terminal_safe(f"Error: {exc}"), err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
             # the reader (e.g. `head`) went away; stay quiet like other Unix tools

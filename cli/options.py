@@ -65,16 +65,56 @@ def filter_options(func):
     return wrapper
 
 
+def _set_follow_symlinks(ctx, param, value):
+    from thbkg.graph.io import set_follow_symlinks
+
+    set_follow_symlinks(value)
+    if value:
+        ctx.call_on_close(lambda: set_follow_symlinks(False))
+
+
+def follow_symlinks_option(func):
+    """``--follow-symlinks``: let -o write through a symbolic link (refused by default)."""
+    return click.option("--follow-symlinks", is_flag=True, default=False, expose_value=False,
+                        callback=_set_follow_symlinks,
+                        help="Write through a symbolic link given as -o (by default a link is refused, "
+                             "so that an output never lands somewhere unexpected).")(func)
+
+
 def output_option(default="-", help_text="Write to FILE ('-' for standard output)."):
-    """``-o/--output FILE|-``."""
-    return click.option("-o", "--output", default=default, metavar="FILE|-", show_default=True,
-                        help=help_text)
+    """``-o/--output FILE|-``, with ``--follow-symlinks``."""
+    option = click.option("-o", "--output", default=default, metavar="FILE|-", show_default=True,
+                          help=help_text)
+    return lambda func: option(follow_symlinks_option(func))
+
+
+RAW_CSV_HELP = ("With --format csv (or tsv): write every cell exactly as in the data. By default a cell "
+                "beginning with =, +, -, @, tab or carriage return gets a leading ' so that a spreadsheet "
+                "shows it as text instead of running it as a formula (plain negative numbers stay numbers).")
+
+
+def _set_raw_csv(ctx, param, value):
+    """Turn thbkg.graph.textsafe's --raw-csv switch on or off for this command only."""
+    from thbkg.graph.textsafe import reset_raw_csv, set_raw_csv
+
+    token = set_raw_csv(value)
+    ctx.call_on_close(lambda: reset_raw_csv(token))  # the next command in this process starts safe
+    return value
+
+
+def raw_csv_option(func):
+    """``--raw-csv``: keep CSV cells as they are (sets the switch of :mod:`thbkg.graph.textsafe`)."""
+    return click.option("--raw-csv", is_flag=True, default=False, expose_value=False, callback=_set_raw_csv,
+                        help=RAW_CSV_HELP)(func)
 
 
 def format_option(choices, default):
-    """``--format`` limited to *choices*."""
-    return click.option("--format", "fmt", type=click.Choice(choices), default=default,
-                        show_default=True, help="Output format.")
+    """``--format`` limited to *choices*; with ``csv`` among them, also ``--raw-csv``."""
+    fmt = click.option("--format", "fmt", type=click.Choice(choices), default=default,
+                       show_default=True, help="Output format.")
+    if "csv" not in choices:
+        return fmt
+    return lambda func: fmt(raw_csv_option(func))
 
 
 def seed_option(func):

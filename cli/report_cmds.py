@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import click
 
-from thbkg.cli.options import filter_options, graph_source_options, seed_option
+from thbkg.cli.options import (filter_options, follow_symlinks_option, graph_source_options, raw_csv_option,
+                               seed_option)
 
 REPORT_FORMATS = ("html", "md", "json", "csv")
 EXPORT_FORMATS = ("graphml", "gexf", "kumu", "cytoscape", "csv")
@@ -30,6 +31,8 @@ def _source_text(source):
 
 
 @click.command("report")
+@follow_symlinks_option
+@raw_csv_option
 @click.option("-o", "--output", default="-", metavar="FILE|DIR/|-", show_default=True,
               help="report.html, report.md, report.json, or a folder (ending in '/' or existing) for the "
                    "full product: report.html, map.html, centrality.csv and centrality.json.")
@@ -90,6 +93,8 @@ def report(output, fmt, snapshot_dates, top, k, generated, no_map, backend, seed
 
 
 @click.command("export")
+@follow_symlinks_option
+@raw_csv_option
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default=None,
               help="graphml or gexf (Gephi; GEXF carries start/end dates for the timeline), kumu (JSON "
                    "blueprint), cytoscape (Cytoscape.js JSON), csv (edge list). Default: from the suffix.")

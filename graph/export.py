@@ -11,6 +11,11 @@ Two edge levels:
 Multi-valued fields (tuples) are joined with ``;`` so every attribute is a scalar that GraphML and
 GEXF can hold; unknown values are left out rather than written as empty strings.
 
+Data text is made safe for each format (:mod:`thbkg.graph.textsafe`): CSV cells that a spreadsheet
+would run as formulas get a leading ``'`` (``--raw-csv`` keeps them), control characters become
+JSON escapes in Kumu and Cytoscape files (the data reads back unchanged) and visible escapes such as
+``\x1b`` in GraphML and GEXF, which cannot hold them at all.
+
 In GEXF every edge carries ``start``/``end`` (the first and last day it covers, ISO dates, only where
 known) and every node the span of its dated links, so Gephi's timeline works (graph ``mode="dynamic"``,
 ``timeformat="date"``). An element without a start is shown from the beginning of the timeline,
@@ -19,7 +24,6 @@ one without an end until its end: nothing is made up.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -29,6 +33,7 @@ import re
 import networkx as nx
 
 from thbkg.graph.errors import UsageError
+from thbkg.graph.textsafe import csv_text, escape_serialized_controls, terminal_safe
 
 FORMATS = ("graphml", "gexf", "kumu", "cytoscape", "csv")
 LEVELS = ("pairs", "links")
@@ -122,6 +127,11 @@ def edge_rows(net, level="pairs"):
     return rows
 
 
+def _xml_safe(attrs):
+    """*attrs* with control characters in text values shown as escapes (XML 1.0 cannot hold most)."""
+    return {k: terminal_safe(v, multiline=True) if isinstance(v, str) else v for k, v in attrs.items()}
+
+
 def _nx_graph(net, level, dynamic):
     graph = nx.MultiDiGraph() if level == "links" else nx.Graph()
     graph.graph["name"] = "thbkg cooperation network"
@@ -133,7 +143,7 @@ def _nx_graph(net, level, dynamic):
                 attrs["start"] = row["start_day"]
             if row["end_day"]:
                 attrs["end"] = row["end_day"]
-        graph.add_node(row["id"], **attrs)
+        graph.add_node(row["id"], **_xml_safe(attrs))
     for row in edge_rows(net, level):
         attrs = {k: v for k, v in row.items()
                  if k not in ("id", "source", "target", "directed", "start_day", "end_day")}
@@ -150,6 +160,7 @@ def _nx_graph(net, level, dynamic):
                 attrs["start"] = row["start_day"]
             if row["end_day"]:
                 attrs["end"] = row["end_day"]
+        attrs = _xml_safe(attrs)
         if level == "links":
             graph.add_edge(row["source"], row["target"], key=row["id"], **attrs)
         else:
@@ -243,18 +254,16 @@ def to_cytoscape(net, level="pairs"):
 
 
 def to_csv(net, level="pairs"):
-    """A CSV edge list with labels next to ids (text)."""
+    """A CSV edge list with labels next to ids (text), through :func:`~thbkg.graph.textsafe.csv_text`."""
     fields = LINK_FIELDS if level == "links" else PAIR_FIELDS
     header = ["id", "source", "source_label", "target", "target_label", *fields, "start_day", "end_day"]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=header, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
+    rows = []
     for row in edge_rows(net, level):
         row = dict(row)
         row["source_label"] = net.actors[row["source"]].get("label") or row["source"]
         row["target_label"] = net.actors[row["target"]].get("label") or row["target"]
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-    return out.getvalue()
+        rows.append([row.get(h) for h in header])
+    return csv_text(header, rows)
 
 
 def export_network(net, fmt, level="pairs"):
@@ -284,4 +293,5 @@ def export_network(net, fmt, level="pairs"):
     if fmt == "csv":
         return to_csv(net, level).encode("utf-8")
     data = to_kumu(net, level) if fmt == "kumu" else to_cytoscape(net, level)
-    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+    text = escape_serialized_controls(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False))
+    return (text + "\n").encode("utf-8")

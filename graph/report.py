@@ -5,7 +5,10 @@ coverage, change over time, data quality) into plain data; :func:`render_html`,
 :func:`render_markdown` and :func:`render_json` turn that data into text. The HTML is written with
 the standard library: every text from the data goes through :func:`html.escape`, links to sources
 are plain ``<a href>`` (only ``http``/``https`` URLs), and there is no script, stylesheet link,
-web font or image URL, so the file opens with no network access and nothing is fetched.
+web font or image URL, so the file opens with no network access and nothing is fetched. The
+Markdown escapes every text with :func:`thbkg.graph.textsafe.md_cell` (no raw HTML), the CSV
+neutralises formulas with :func:`thbkg.graph.textsafe.csv_text`, and no output carries a raw
+control character (:mod:`thbkg.graph.textsafe`).
 
 :func:`write_product` writes the full product run into a folder: ``report.html``, ``map.html``
 (through :mod:`thbkg.graph.maps` when available), ``centrality.csv`` and ``centrality.json``.
@@ -13,9 +16,7 @@ web font or image URL, so the file opens with no network access and nothing is f
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import math
 import os
@@ -30,8 +31,10 @@ from thbkg.graph.analytics.change import links_per_year, snapshots
 from thbkg.graph.analytics.coverage import ACTIVE, region_coverage
 from thbkg.graph.analytics.progress import progress
 from thbkg.graph.errors import UsageError
-from thbkg.graph.io import atomic_write
+from thbkg.graph.io import atomic_write, prepare_output_dir
 from thbkg.graph.svg import bar_chart, timeline_chart
+from thbkg.graph.textsafe import (csv_text, escape_serialized_controls, markdown_table, md_cell, md_link,
+                                  terminal_safe)
 
 #: Section headings, in order; the HTML and Markdown reports both contain each of them.
 SECTIONS = ("Summary", "Top actors", "Communities", "Brokers and single points of failure",
@@ -666,7 +669,8 @@ def render_html(report, map_href=None, map_note=None):
     out.append('<footer class="note"><p>Made by thbkg from sourced, dated link records. Institutions and '
                "agreements only. Every number above can be reproduced with the parameters in the header.</p>"
                "</footer></body></html>\n")
-    return "\n".join(out)
+    # the data is escaped for HTML above; control characters are then shown, never left raw
+    return terminal_safe("\n".join(out), multiline=True)
 
 
 def _source_html(src):
@@ -676,30 +680,14 @@ def _source_html(src):
 
 
 # ----------------------------------------------------------------------------- Markdown
-def md_escape(text):
-    r"""Escape text for a GFM table cell: HTML-significant characters and Markdown punctuation.
-
-    >>> md_escape("<img src=x> | a_b")
-    '&lt;img src=x&gt; \\| a\\_b'
-    """
-    text = "" if text is None else str(text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for ch in "\\`*_[]|#":
-        text = text.replace(ch, "\\" + ch)
-    return text.replace("\n", " ")
-
-
 def _md_table(header, rows):
-    lines = ["| " + " | ".join(md_escape(h) for h in header) + " |",
-             "|" + "|".join("---" for _ in header) + "|"]
-    for row in rows:
-        lines.append("| " + " | ".join(row) + " |")  # cells are escaped by the caller
-    return "\n".join(lines) + "\n"
+    """A Markdown table whose cells the caller escaped (with md_cell or md_link), then a blank line."""
+    return markdown_table(header, rows, escaped=True) + "\n"
 
 
 def render_markdown(report, map_href=None, map_note=None):
     """The report as GitHub-flavoured Markdown with the same sections as the HTML (text)."""
-    p, s, e = report["params"], report["summary"], md_escape
+    p, s, e = report["params"], report["summary"], md_cell
 
     def actor(a):
         return e(report["actors"].get(a, {}).get("label") or a)
@@ -710,7 +698,7 @@ def render_markdown(report, map_href=None, map_note=None):
            f"Snapshots: {e(', '.join(p['snapshots']) or 'none')} · Graph: {e(p['source'])}"
            + (f" · Left out: {e(p['skipped'])}" if p.get("skipped") else ""), ""]
     if map_href:
-        out += [f"Interactive map: [{e(map_href)}](<{map_href}>)", ""]
+        out += [f"Interactive map: {md_link(map_href, map_href)}", ""]
     elif map_note:
         out += [f"Map: {e(map_note)}", ""]
     out += ["## Summary", "", _md_table(["measure", "value"], [
@@ -795,10 +783,10 @@ def render_markdown(report, map_href=None, map_note=None):
             if q["low_confidence_ties"] else "None.\n",
             "### Sources cited most", "",
             _md_table(["source", "links citing"],
-                      [[(f"[{e(src['title'])}](<{safe_url(src['url'])}>)" if safe_url(src["url"])
-                         and not any(ch_ in safe_url(src["url"]) for ch_ in "<> ") else e(src["title"])),
-                        e(src["links"])] for src in q["sources_cited_most"]])]
-    return "\n".join(out) + "\n"
+                      [[md_link(src["title"], safe_url(src["url"])), e(src["links"])]
+                       for src in q["sources_cited_most"]])]
+    # every data text is escaped above; a control character in thbkg's own text is shown too
+    return terminal_safe("\n".join(out) + "\n", multiline=True)
 
 
 # ----------------------------------------------------------------------------- JSON / CSV
@@ -815,7 +803,7 @@ def _jsonable(value):
 def render_json(report):
     """The report data as JSON text (coverage tie keys written ``country|target``)."""
     data = {k: v for k, v in report.items() if k != "scores"}
-    return json.dumps(_jsonable(data), ensure_ascii=False, indent=1) + "\n"
+    return escape_serialized_controls(json.dumps(_jsonable(data), ensure_ascii=False, indent=1)) + "\n"
 
 
 def centrality_rows(report):
@@ -828,21 +816,17 @@ def centrality_rows(report):
 
 
 def render_centrality_csv(report):
-    """All actors and metrics as CSV text."""
-    rows = centrality_rows(report)
+    """All actors and metrics as CSV text; formula-like cells neutralised (:func:`~thbkg.graph.textsafe.csv_text`)."""
     header = ["id", "label", "type", *report["scores"]]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("" if v is None else (repr(v) if isinstance(v, float) else v)) for k, v in row.items()})
-    return out.getvalue()
+    return csv_text(header, [[repr(v) if isinstance(v, float) else v for v in (row.get(h) for h in header)]
+                             for row in centrality_rows(report)])
 
 
 def render_centrality_json(report):
     """All actors and metrics as JSON text, with the parameters."""
-    return json.dumps(_jsonable({"params": report["params"], "actors": centrality_rows(report)}),
-                      ensure_ascii=False, indent=1) + "\n"
+    return escape_serialized_controls(json.dumps(_jsonable({"params": report["params"],
+                                                            "actors": centrality_rows(report)}),
+                                                 ensure_ascii=False, indent=1)) + "\n"
 
 
 # ----------------------------------------------------------------------------- writing
@@ -917,13 +901,15 @@ def write_map(net, report, path, seed=42):
     return None
 
 
+PRODUCT_FILES = ("report.html", "map.html", "centrality.csv", "centrality.json")
+
+
 def write_product(net, folder, report, *, with_map=True, seed=42):
     """Write report.html, map.html, centrality.csv and centrality.json into *folder*; return the paths.
 
     Every file is written atomically. When the map cannot be made, the report says so in its header.
     """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = prepare_output_dir(folder, produces=PRODUCT_FILES)
     paths = []
     map_note = None
     map_path = folder / "map.html"

@@ -6,9 +6,9 @@ from the concepts' ``skos:notation`` when the ontology is loaded, else from the 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+
+from thbkg.graph.textsafe import csv_text, escape_serialized_controls, markdown_table, terminal_safe
 
 _CODE = ('COALESCE(?notation, REPLACE(STR(?concept), "^.*/", ""))')
 
@@ -93,7 +93,9 @@ STATS_FORMATS = ("table", "md", "json", "csv")
 def format_stats(stats: dict, fmt: str = "table") -> str:
     """Render the stats as ``table`` (aligned text), ``md`` (Markdown), ``json`` or ``csv``.
 
-    ``md`` has one ``##`` heading and one two-column table per section (cells escaped).
+    ``md`` has one ``##`` heading and one two-column table per section (cells escaped); ``csv``
+    neutralises cells a spreadsheet would run as formulas, ``table`` shows control characters as
+    escapes (:mod:`thbkg.graph.textsafe`).
 
     >>> s = {"actors": {"total": 1, "by_type": {"country": 1}}, "links": {"total": 0, "by_type": {},
     ...      "by_status": {}, "by_confidence": {}}, "sources": 2, "links_with_source": 0,
@@ -104,17 +106,11 @@ def format_stats(stats: dict, fmt: str = "table") -> str:
     ['## Actors', '', '| key | value |', '|---|---|', '| total | 1 |']
     """
     if fmt == "json":
-        return json.dumps(stats, indent=2, ensure_ascii=False) + "\n"
+        return escape_serialized_controls(json.dumps(stats, indent=2, ensure_ascii=False)) + "\n"
     rows = stats_rows(stats)
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(("section", "key", "value"))
-        writer.writerows(rows)
-        return buf.getvalue()
+        return csv_text(("section", "key", "value"), rows)
     if fmt == "md":
-        from thbkg.graph.analytics.render import markdown_table
-
         sections = {}
         for sec, key, value in rows:
             sections.setdefault(sec, []).append([key, value])
@@ -122,6 +118,7 @@ def format_stats(stats: dict, fmt: str = "table") -> str:
                             for sec, body in sections.items()) + "\n"
     if fmt != "table":
         raise ValueError(f"unknown format {fmt!r} (use {', '.join(STATS_FORMATS)})")
+    rows = [(sec, terminal_safe(key), terminal_safe(value)) for sec, key, value in rows]
     width = max(len(key) for _, key, _ in rows)
     lines, section = [], None
     for sec, key, value in rows:

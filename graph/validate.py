@@ -6,8 +6,6 @@ CSV row the focus node came from, with the shape's plain-language ``sh:message``
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 
@@ -17,6 +15,7 @@ from rdflib.namespace import RDFS, SH, SKOS
 from thbkg.graph.errors import DataError, Problem, ThbkgError
 from thbkg.graph.namespaces import DCT, ORG, PROV, THB, THBID
 from thbkg.graph.tables import Dataset, load_dataset
+from thbkg.graph.textsafe import csv_text, escape_serialized_controls, terminal_safe
 
 #: property of a SHACL result path -> CSV column it comes from
 PATH_COLUMNS = {
@@ -109,6 +108,10 @@ def format_validation(report: ValidationReport, fmt: str = "text") -> str:
     * ``json``: :meth:`ValidationReport.to_dict`;
     * ``csv``: one row per problem with the columns :data:`PROBLEM_COLUMNS` (header only when valid).
 
+    Data text quoted in a message is made safe for each format (:mod:`thbkg.graph.textsafe`):
+    control characters are shown as escapes in ``text``, and ``csv`` cells that a spreadsheet
+    would run as formulas get a leading ``'``.
+
     >>> r = ValidationReport(problems=[Problem("links.csv", 3, "end", "bad, very bad")])
     >>> print(format_validation(r, "csv"), end="")
     file,line,column,message
@@ -118,16 +121,11 @@ def format_validation(report: ValidationReport, fmt: str = "text") -> str:
     1 problem found.
     """
     if fmt == "json":
-        return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return escape_serialized_controls(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)) + "\n"
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(PROBLEM_COLUMNS)
-        for problem in report.problems:
-            writer.writerow(["" if v is None else v for v in problem_dict(problem).values()])
-        return buffer.getvalue()
+        return csv_text(PROBLEM_COLUMNS, (problem_dict(problem).values() for problem in report.problems))
     if fmt == "text":
-        return "".join(f"{p}\n" for p in report.problems) + report.summary() + "\n"
+        return "".join(f"{terminal_safe(p)}\n" for p in report.problems) + report.summary() + "\n"
     raise ValueError(f"unknown format {fmt!r} (use {', '.join(VALIDATE_FORMATS)})")
 
 

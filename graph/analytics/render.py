@@ -4,9 +4,11 @@ The functions here turn results of :mod:`~thbkg.graph.analytics.centrality`,
 :mod:`~thbkg.graph.analytics.paths` and :mod:`~thbkg.graph.analytics.whatif` into text, so the
 Python API gives the same output as ``thbkg centrality``, ``thbkg path`` and ``thbkg whatif``:
 
-* ``table``: aligned plain text, long labels shortened, numbers right-aligned;
-* ``md``: GitHub-flavoured Markdown, every cell escaped with :func:`thbkg.graph.report.md_escape`;
-* ``csv``: only the rows, floats at full precision (``repr``);
+* ``table``: aligned plain text, long labels shortened, numbers right-aligned, control characters
+  shown as escapes (:func:`thbkg.graph.textsafe.terminal_safe`);
+* ``md``: GitHub-flavoured Markdown, every cell escaped with :func:`thbkg.graph.textsafe.md_cell`;
+* ``csv``: only the rows, floats at full precision (``repr``), cells that a spreadsheet would run
+  as formulas neutralised (:func:`thbkg.graph.textsafe.csv_text`; ``--raw-csv`` keeps them);
 * ``json``: the parameters and every row, NaN written as ``null``.
 
 >>> records = [{"rank": 1, "actor": "b", "label": "B", "type": "country", "degree": 2.0},
@@ -19,12 +21,11 @@ rank,actor,label,type,degree
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 
 from thbkg.graph.errors import UsageError
+from thbkg.graph.textsafe import csv_text, escape_serialized_controls, markdown_table, md_cell, terminal_safe
 
 #: Output formats of the analytic commands.
 FORMATS = ("table", "csv", "json", "md")
@@ -69,15 +70,23 @@ def _is_number(text: str) -> bool:
 
 
 def text_table(headers, rows) -> str:
-    """Plain aligned text table; columns holding only numbers are right-aligned.
+    r"""Plain aligned text table; columns holding only numbers are right-aligned.
+
+    Every cell goes through :func:`~thbkg.graph.textsafe.terminal_safe`, so a label cannot move
+    the cursor, colour the terminal or break its row.
 
     >>> print(text_table(["actor", "degree"], [["iom", 12], ["europol", 7]]))
     actor    degree
     -------  ------
     iom          12
     europol       7
+    >>> print(text_table(["label"], [["\x1b[31mred"]]))
+    label
+    -----------
+    \x1b[31mred
     """
-    cells = [[str(c) for c in row] for row in rows]
+    headers = [terminal_safe(h) for h in headers]
+    cells = [[terminal_safe(c) for c in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     numeric = [bool(cells) and all(_is_number(r[i]) for r in cells) for i in range(len(headers))]
 
@@ -85,34 +94,6 @@ def text_table(headers, rows) -> str:
         return "  ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)).rstrip()
 
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in cells)])
-
-
-def markdown_table(headers, rows) -> str:
-    r"""GitHub-flavoured Markdown table; every header and cell is escaped.
-
-    >>> print(markdown_table(["actor", "label"], [["a_b", "x | y"]]))
-    | actor | label |
-    |---|---|
-    | a\_b | x \| y |
-    """
-    from thbkg.graph.report import md_escape
-
-    out = ["| " + " | ".join(md_escape(h) for h in headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    out += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in rows]
-    return "\n".join(out)
-
-
-def csv_text(headers, rows) -> str:
-    """CSV text with a header row and ``\\n`` line ends.
-
-    >>> csv_text(["a", "b"], [[1, "x,y"]])
-    'a,b\\n1,"x,y"\\n'
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return buffer.getvalue()
 
 
 def _nan_to_none(value):
@@ -138,7 +119,8 @@ def json_text(payload) -> str:
             return sorted(value)
         raise TypeError(f"cannot serialise {type(value).__name__}")
 
-    return json.dumps(_nan_to_none(payload), indent=2, ensure_ascii=False, default=default, allow_nan=False) + "\n"
+    text = json.dumps(_nan_to_none(payload), indent=2, ensure_ascii=False, default=default, allow_nan=False)
+    return escape_serialized_controls(text) + "\n"
 
 
 def _check_format(fmt):
@@ -269,10 +251,8 @@ def render_centrality(records, params: dict, fmt: str = "table") -> str:
     rows = [[r["rank"], r["actor"], r["label"] if md else shorten(r["label"]), r["type"] or "",
              *(format_number(r[m]) for m in metrics)] for r in records]
     if md:
-        from thbkg.graph.report import md_escape
-
-        return "\n".join(f"- {md_escape(line)}" for line in header_lines) + "\n\n" + markdown_table(headers, rows) + "\n"
-    return "\n".join(header_lines) + "\n\n" + text_table(headers, rows) + "\n"
+        return "\n".join(f"- {md_cell(line)}" for line in header_lines) + "\n\n" + markdown_table(headers, rows) + "\n"
+    return "\n".join(terminal_safe(line) for line in header_lines) + "\n\n" + text_table(headers, rows) + "\n"
 
 
 # ---------------------------------------------------------------------- path
@@ -331,11 +311,9 @@ def render_path(paths, params: dict, fmt: str = "table") -> str:
     lines = [f"thbkg path: {len(paths)} shortest path{'s' if len(paths) != 1 else ''} of "
              f"{length} hop{'s' if length != 1 else ''}; filters: {params.get('filters', 'none')}"]
     if fmt == "md":
-        from thbkg.graph.report import md_escape
-
-        lines[0] = md_escape(lines[0])
+        lines[0] = md_cell(lines[0])
         for number, found in enumerate(paths, start=1):
-            lines.append(f"\n**Path {number}:** " + " → ".join(md_escape(f"{label} ({actor})")
+            lines.append(f"\n**Path {number}:** " + " → ".join(md_cell(f"{label} ({actor})")
                                                              for actor, label in zip(found["actors"], found["labels"])))
         lines.append("\n" + markdown_table(PATH_COLUMNS, rows))
         return "\n".join(lines) + "\n"
@@ -350,7 +328,8 @@ def render_path(paths, params: dict, fmt: str = "table") -> str:
                 lines.append(f"    {link['type']} [{link['id']}] {link['subject']} -> {link['object']}, {dates}, "
                              f"{link['status'] or 'status unknown'}, confidence {link['confidence'] or '?'}; "
                              f"sources: {', '.join(link['sources']) or 'none'}")
-    return "\n".join(lines) + "\n"
+    # each line is one line of data text: a label's newline or escape sequence is shown, not obeyed
+    return "\n".join(terminal_safe(line) for line in lines) + "\n"
 
 
 # ---------------------------------------------------------------------- whatif
@@ -415,22 +394,19 @@ def render_whatif(result, fmt: str = "table", label=None) -> str:
         return csv_text(WHATIF_COLUMNS, whatif_rows(result, label))
 
     md = fmt == "md"
-    if md:
-        from thbkg.graph.report import md_escape
-    else:
-        md_escape = str
+    escape = md_cell if md else terminal_safe
     table = markdown_table if md else text_table
 
     def heading(title):
-        return f"\n## {md_escape(title)}\n" if md else f"\n{title}\n{'=' * len(title)}"
+        return f"\n## {escape(title)}\n" if md else f"\n{escape(title)}\n{'=' * len(title)}"
 
     params = result.parameters
     removed = ", ".join(f"{label(a)} ({a})" for a in result.removed)
-    lines = [md_escape(f"thbkg whatif: remove {removed}"),
-             md_escape(f"filters: {params.get('filters', 'none')}; anchors: {', '.join(result.anchor_types)}; "
+    lines = [escape(f"thbkg whatif: remove {removed}"),
+             escape(f"filters: {params.get('filters', 'none')}; anchors: {', '.join(result.anchor_types)}; "
                        f"ranking metric: {result.metric}, top {result.top}; seed {params.get('seed')}")]
     if result.anchors_removed:
-        lines.append(md_escape(f"anchors removed themselves: {', '.join(result.anchors_removed)}"))
+        lines.append(escape(f"anchors removed themselves: {', '.join(result.anchors_removed)}"))
     lines.append(heading("Summary"))
     lines.append(table(["measure", "before", "after", "change"],
                        [[name, format_number(b), format_number(a), format_number(_difference(b, a))]
@@ -446,7 +422,7 @@ def render_whatif(result, fmt: str = "table", label=None) -> str:
         lines.append("No region member loses its connection to an anchor.")
     if result.left_largest_component:
         lines.append(heading("No longer in the largest component"))
-        lines.append(md_escape(", ".join(f"{label(a)} ({a})" for a in result.left_largest_component)))
+        lines.append(escape(", ".join(f"{label(a)} ({a})" for a in result.left_largest_component)))
     lines.append(heading(f"Rank shifts by {result.metric}"))
     lines.append(table(["actor", "label", "rank before", "rank after", "change", "before", "after"],
                        [[r["actor"], r["label"] if md else shorten(r["label"]), r["rank_before"] or "",
