@@ -35,9 +35,16 @@ def _no_bundled_option(func):
 @format_option(QUERY_FORMATS, None)
 @graph_source_options
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="S",
-              help="Stop the query after S seconds with a message (exit status 1).")
+              help="Stop the query after S seconds with a message (exit status 1). Without it, Ctrl-C "
+                   "stops a long query (exit status 130).")
+@click.option("--allow-service", is_flag=True, default=False,
+              help="Let SERVICE clauses send requests to other SPARQL servers (refused by default: "
+                   "queries stay local). Such a query stops after --timeout, 30 s by default.")
+@click.option("--max-rows", type=click.IntRange(min=0), default=100_000, show_default=True, metavar="N",
+              help="Show at most N rows (CONSTRUCT: triples); a note says when there were more. "
+                   "0 shows all.")
 @output_option()
-def query(query_text, query_file, query_name, params, fmt, source, timeout, output):
+def query(query_text, query_file, query_name, params, fmt, source, timeout, allow_service, max_rows, output):
     """Run a read-only SPARQL query on the graph.
 
     Give the query as text, as a file (-f) or by the name of a query in the library (-n). SELECT
@@ -47,9 +54,12 @@ def query(query_text, query_file, query_name, params, fmt, source, timeout, outp
 
     thbkg's prefixes (thb:, thbid:, org:, prov:, dct:, skos:, rdfs:, xsd: …) are declared for you.
 
+    Queries stay on this machine: a SERVICE clause (a call to another server) is refused unless
+    --allow-service is given. Huge answers are cut at --max-rows, with a note on stderr.
+
     Exit status: 0 on success, 1 on errors (e.g. --timeout reached, endpoint unreachable), 2 on
     usage errors: a SPARQL syntax error (with line and column), an update (INSERT, DELETE, DROP…:
-    the query is read-only), a bad --param.
+    the query is read-only), a SERVICE without --allow-service, a bad --param; 130 on Ctrl-C.
 
     \b
     Examples:
@@ -77,8 +87,17 @@ def query(query_text, query_file, query_name, params, fmt, source, timeout, outp
         declared = parse_header(text, where=getattr(query_file, "name", "query"))[2]
     else:
         text = query_text
-    result = run_query(source, text, parse_param_pairs(params), declared=declared, timeout=timeout)
+    if timeout and source.endpoint:
+        from thbkg.graph.source import http_timeout
+
+        source.http_timeout = max(timeout, http_timeout())  # a slow endpoint gets the time asked for
+    result = run_query(source, text, parse_param_pairs(params), declared=declared, timeout=timeout,
+                       allow_service=allow_service, max_rows=max_rows or None)
     atomic_write(output, format_result(result, fmt))
+    if result.truncated:
+        what = "triples" if result.graph is not None else "rows"
+        click.echo(f"Note: the answer has more than {max_rows} {what}; only the first {max_rows} are "
+                   "written. Add LIMIT/OFFSET to the query, or raise --max-rows (0 writes all).", err=True)
 
 
 @click.group(invoke_without_command=True, context_settings=_SETTINGS)
@@ -129,17 +148,23 @@ def queries_show(name):
               type=click.Path(exists=True, file_okay=False, dir_okay=True),
               help="Extra data folder merged with the bundled tables. Repeatable.")
 @_no_bundled_option
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True,
-              metavar="S", help="HTTP timeout of one attempt, in seconds.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              metavar="S", help="Connect and read timeout of each HTTP request, in seconds.")
 @click.option("--retries", type=click.IntRange(min=0, max=10), default=4, show_default=True,
               help="Retries (with exponential backoff) after HTTP 5xx answers and timeouts.")
-def push(endpoint, graph_iri, replace, data_dirs, no_bundled, timeout, retries):
+@click.option("--query-endpoint", default=None, metavar="URL",
+              help="SPARQL query endpoint used to check the upload (default: the /query of an Oxigraph "
+                   "server; other servers are not checked unless it is given).")
+@click.option("--no-verify", is_flag=True, default=False,
+              help="Do not check afterwards that the server holds what was sent.")
+def push(endpoint, graph_iri, replace, data_dirs, no_bundled, timeout, retries, query_endpoint, no_verify):
     """Upload the graph (data + ontology) to a SPARQL server (Graph Store HTTP Protocol).
 
     Sends N-Triples with POST (add) or PUT (--replace) to the default graph or to ?graph=IRI,
-    and reports the number of triples sent. Connection errors and HTTP 4xx/5xx answers are
-    reported with the server's own message; 5xx answers and timeouts are retried with
-    exponential backoff.
+    then counts the graph through the server's SPARQL query endpoint and fails unless it holds
+    what was sent. Connection errors and HTTP 4xx/5xx answers are reported with the server's own
+    message; 5xx answers and timeouts are retried with exponential backoff. A redirect is an error
+    naming where it points (it is never followed: the data would not be sent again).
 
     \b
     Examples:
@@ -153,12 +178,18 @@ def push(endpoint, graph_iri, replace, data_dirs, no_bundled, timeout, retries):
 
     data = built_ntriples(data_dirs, include_bundled=False if no_bundled else None)
     report = push_graph(endpoint, data, graph_iri=graph_iri, replace=replace, timeout=timeout,
-                        retries=retries, log=lambda msg: click.echo(msg, err=True))
+                        retries=retries, log=lambda msg: click.echo(msg, err=True),
+                        query_endpoint=query_endpoint, verify=not no_verify)
     target = f"graph <{graph_iri}>" if graph_iri else "the default graph"
     verb = "replaced" if replace else "added to"
+    if report["found"] is not None:
+        checked = f" Checked through {report['query_url']}: {target} holds {report['found']} triples."
+    else:
+        checked = (" Not checked (--no-verify)." if no_verify else
+                   " Not checked: give the server's SPARQL query endpoint with --query-endpoint to check.")
     click.echo(f"Sent {report['triples']} triples to {report['url']} ({verb} {target}; HTTP "
                f"{report['status']}, {report['seconds']:.1f} s, {report['attempts']} attempt"
-               f"{'s' if report['attempts'] != 1 else ''}).")
+               f"{'s' if report['attempts'] != 1 else ''}).{checked}")
 
 
 @click.command(context_settings=_SETTINGS)
@@ -174,14 +205,21 @@ def push(endpoint, graph_iri, replace, data_dirs, no_bundled, timeout, retries):
               type=click.Path(exists=True, file_okay=False, dir_okay=True),
               help="Extra data folder merged with the bundled tables (ignored with --store). Repeatable.")
 @_no_bundled_option
-@click.option("--timeout", "query_timeout", type=click.IntRange(min=1), default=None, metavar="S",
-              help="Let the server stop SPARQL queries after S seconds.")
-def serve(host, port, store_dir, data_dirs, no_bundled, query_timeout):
+@click.option("--timeout", "query_timeout", type=click.IntRange(min=1), default=30, show_default=True,
+              metavar="S", help="Stop each SPARQL query after S seconds (HTTP 504 with a message).")
+@click.option("--max-result-mb", type=click.IntRange(min=1), default=64, show_default=True, metavar="MB",
+              help="Refuse answers larger than MB megabytes (HTTP 413 with a message).")
+@click.option("--allow-service", is_flag=True, default=False,
+              help="Let queries with SERVICE make the server send requests to other servers (refused "
+                   "by default, so that clients cannot use it to reach other addresses).")
+def serve(host, port, store_dir, data_dirs, no_bundled, query_timeout, max_result_mb, allow_service):
     """Serve the graph read-only over HTTP with the real Oxigraph SPARQL server.
 
     Runs 'oxigraph serve-read-only' (from the 'oxigraph' Python package) on a store holding the
-    graph, prints the SPARQL query endpoint URL and the URL of Oxigraph's query page, and runs until
-    Ctrl-C or SIGTERM, which it passes on to the server before cleaning up. Updates are refused.
+    graph, behind a small guard that refuses SERVICE (no requests to other servers on a client's
+    behalf), stops queries after --timeout and refuses answers over --max-result-mb. Prints the
+    SPARQL query endpoint URL and the URL of Oxigraph's query page, and runs until Ctrl-C, SIGTERM
+    or SIGHUP, then stops the server and removes the temporary store. Updates are refused.
 
     \b
     Examples:
@@ -194,6 +232,7 @@ def serve(host, port, store_dir, data_dirs, no_bundled, query_timeout):
 
     code = serve_graph(host=host, port=port, store_dir=store_dir, data_dirs=data_dirs,
                        include_bundled=False if no_bundled else None, query_timeout=query_timeout,
+                       max_result_mb=max_result_mb, allow_service=allow_service,
                        echo=lambda msg, err=False: click.echo(msg, err=err))
     sys.exit(code)
 

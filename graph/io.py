@@ -95,7 +95,7 @@ def temp_name(name: str) -> str:
     return f"{TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}-{name}"
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -114,7 +114,7 @@ def sweep_stale(folder) -> list:
         return removed
     for entry in entries:
         match = _TMP_NAME.match(entry.name)
-        if match is None or _process_alive(int(match.group(1))):
+        if match is None or process_alive(int(match.group(1))):
             continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)

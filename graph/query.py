@@ -154,8 +154,7 @@ def format_query_list(items, fmt: str = "table") -> str:
     >>> print(format_query_list(list_named_queries(), "csv").splitlines()[0])
     name,title,question,params
     """
-    import csv
-    import io
+    from thbkg.graph.textsafe import csv_text, markdown_table, md_cell, md_code, terminal_safe
 
     rows = [{"name": q.name, "title": q.title, "question": q.question,
              "params": " ".join(f"{p.name}={p.default if p.default is not None else '…'}" for p in q.params)}
@@ -166,17 +165,14 @@ def format_query_list(items, fmt: str = "table") -> str:
                                         "description": p.description} for p in q.params],
                             "examples": list(q.examples)} for q in items], indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=["name", "title", "question", "params"], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        return buf.getvalue()
+        return csv_text(["name", "title", "question", "params"], [list(r.values()) for r in rows])
     if fmt == "md":
-        return "| name | title | parameters |\n|---|---|---|\n" + "".join(
-            f"| `{r['name']}` | {r['title'].replace('|', '/')} | {r['params']} |\n" for r in rows)
+        return markdown_table(["name", "title", "parameters"],
+                              [[md_code(r["name"]), md_cell(r["title"]), md_cell(r["params"])] for r in rows],
+                              escaped=True)
     width = max((len(r["name"]) for r in rows), default=0)
-    return "".join(f"{r['name'].ljust(width)}  {r['title']}"
-                   + (f"  [{r['params']}]" if r["params"] else "") + "\n" for r in rows)
+    return "".join(terminal_safe(f"{r['name'].ljust(width)}  {r['title']}"
+                                 + (f"  [{r['params']}]" if r["params"] else "")) + "\n" for r in rows)
 
 
 def named_query(name: str) -> NamedQuery:
@@ -212,16 +208,20 @@ def _first_keyword(text: str) -> str:
     return ""
 
 
-def check_query(text: str) -> str:
+def check_query(text: str, *, allow_service: bool = False) -> str:
     """Parse *text* and return its form: ``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``.
 
     Oxigraph's parser checks the text (with thbkg's prefixes predeclared), which gives exact
     line and column numbers and also catches errors such as ``SELECT *`` with ``GROUP BY``.
+    A ``SERVICE`` clause is refused first (see :func:`check_service`): Oxigraph calls the service
+    as soon as the query is started, even on an empty store. With *allow_service*, a query with
+    SERVICE is not test-parsed (that would call the service too); its syntax is checked when it runs.
 
     Raises
     ------
     UsageError
-        On a syntax error (with line and column) or an update (the graph is read-only here).
+        On a syntax error (with line and column), an update (the graph is read-only here), or a
+        SERVICE clause unless *allow_service*.
 
     >>> check_query("ASK { ?s ?p ?o }")
     'ASK'
@@ -241,6 +241,8 @@ def check_query(text: str) -> str:
     keyword = _first_keyword(text)
     if keyword in UPDATE_KEYWORDS:
         raise UsageError(_read_only_message(keyword))
+    if check_service(text, allow_service) and keyword in _FORMS:
+        return keyword
     try:
         # parsing happens here; evaluation on an empty store costs nothing (results are lazy)
         pyoxigraph.Store().query(text, prefixes={k: str(v) for k, v in PREFIXES.items()})
@@ -256,8 +258,62 @@ def _read_only_message(keyword: str) -> str:
             "server, or edit the tables in data/ and rebuild.")
 
 
+#: time limit of a query whose SERVICE calls were allowed (--allow-service) and no --timeout given
+SERVICE_TIMEOUT = 30.0
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def service_targets(text: str) -> list[str]:
+    """The targets of the ``SERVICE`` clauses of *text* (an IRI, prefixed name or variable), in order.
+
+    A token scan that skips comments, strings and IRIs, so neither hides a SERVICE nor fakes one.
+    The text is also read with its ``\\u`` escapes expanded, as the SPARQL grammar says, and a
+    SERVICE found either way counts.
+
+    >>> service_targets('SELECT * { SERVICE SILENT <http://x.org/sparql> { ?s ?p ?o } }')
+    ['<http://x.org/sparql>']
+    >>> service_targets('SELECT * { ?s ?p "SERVICE <http://x>" } # SERVICE <http://y>')
+    []
+    """
+    expanded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    found = _service_targets(text)
+    return found + [t for t in _service_targets(expanded) if t not in found] if expanded != text else found
+
+
+def _service_targets(text: str) -> list[str]:
+    tokens = list(_tokens(text))
+    found = []
+    for i, (kind, value, start) in enumerate(tokens):
+        if kind != "word" or value.upper() != "SERVICE":
+            continue
+        if i and tokens[i - 1][1] == "@" and tokens[i - 1][2] + 1 == start:
+            continue  # a language tag, "…"@service
+        rest = [v for _, v, _ in tokens[i + 1:i + 3]]
+        if rest and rest[0].upper() == "SILENT":
+            rest = rest[1:]
+        found.append(rest[0] if rest else "")
+    return found
+
+
+def check_service(text: str, allow_service: bool = False) -> list[str]:
+    """Refuse a query with a ``SERVICE`` clause unless *allow_service*; the SERVICE targets.
+
+    >>> check_service("SELECT * { SERVICE <http://x.org/sparql> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    ...
+    thbkg.graph.errors.UsageError: SERVICE <http://x.org/sparql> would send a request to another server; thbkg queries stay local (add --allow-service to allow it)
+    """
+    targets = service_targets(text)
+    if targets and not allow_service:
+        raise UsageError(f"SERVICE {targets[0]} would send a request to another server; thbkg queries "
+                         "stay local (add --allow-service to allow it)".replace("SERVICE  ", "SERVICE "))
+    return targets
+
+
 _POSITION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.DOTALL)
 _FRIENDLY = (("Prefix not found", "an undeclared prefix (declare it with PREFIX)"),)
+# Oxigraph's own explanations, better than any guess at a misspelt word
+_SPECIAL = ("is not authorized", "Prefix not found")
 
 
 def _syntax_message(text: str, message: str) -> str:
@@ -267,6 +323,10 @@ def _syntax_message(text: str, message: str) -> str:
         return f"SPARQL syntax error: {' '.join(message.split())[:300]}"
     # Oxigraph points just past the character where parsing stopped; name that character
     line_no, col, detail = int(match.group(1)), max(1, int(match.group(2)) - 1), match.group(3)
+    if detail.lstrip().startswith("expected") and not any(raw in detail for raw in _SPECIAL):
+        misspelt = _misspelt_keyword(text, line_no, int(match.group(2)))
+        if misspelt:
+            return misspelt
     # keep the readable alternatives (keywords, quoted tokens, sentences), drop character classes
     detail = re.sub(r"\[[^\]]*\]", "", detail.replace("\n", " "))
     items = [item.strip() for item in detail.split(",")]
@@ -285,6 +345,47 @@ def _syntax_message(text: str, message: str) -> str:
         expected = ": " + "; ".join(special)
     return (f"SPARQL syntax error at line {line_no}, column {col}{where}{expected}; "
             f"the line reads: {line.strip()[:100]}")
+
+
+#: the words SPARQL (1.1 and 1.2, with Oxigraph's extensions) knows: keywords and built-in functions
+_SPARQL_WORDS = frozenset("""
+    BASE PREFIX SELECT CONSTRUCT DESCRIBE ASK DISTINCT REDUCED AS FROM NAMED WHERE GROUP BY HAVING
+    ORDER ASC DESC LIMIT OFFSET VALUES LOAD SILENT INTO CLEAR DROP CREATE ADD TO MOVE COPY INSERT DATA
+    DELETE WITH USING DEFAULT GRAPH ALL OPTIONAL SERVICE BIND UNDEF MINUS UNION FILTER NOT IN EXISTS
+    SEPARATOR A TRUE FALSE LATERAL VERSION
+    STR LANG LANGMATCHES DATATYPE BOUND IRI URI BNODE RAND ABS CEIL FLOOR ROUND CONCAT STRLEN UCASE
+    LCASE ENCODE_FOR_URI CONTAINS STRSTARTS STRENDS STRBEFORE STRAFTER YEAR MONTH DAY HOURS MINUTES
+    SECONDS TIMEZONE TZ NOW UUID STRUUID MD5 SHA1 SHA256 SHA384 SHA512 COALESCE IF STRLANG STRDT
+    SAMETERM ISIRI ISURI ISBLANK ISLITERAL ISNUMERIC REGEX SUBSTR REPLACE COUNT SUM MIN MAX AVG SAMPLE
+    GROUP_CONCAT TRIPLE SUBJECT PREDICATE OBJECT ISTRIPLE ADJUST LANGDIR HASLANG HASLANGDIR STRLANGDIR
+    GROUPBY ORDERBY
+""".split())  # Oxigraph also reads GROUP BY and ORDER BY written without the space
+# the words offered as corrections
+_SUGGESTED = tuple(sorted(_SPARQL_WORDS - {"A", "TRUE", "FALSE", "GROUPBY", "ORDERBY"}))
+
+
+def _misspelt_keyword(text: str, line_no: int, column: int) -> str | None:
+    """The syntax error as "unknown keyword 'SELEC': did you mean SELECT?", if a word before the
+    error position is no SPARQL keyword (variables are ``?x``, prefixed names ``p:x``)."""
+    lines = text.splitlines(keepends=True)
+    error_at = sum(len(line) for line in lines[:line_no - 1]) + column - 1
+    previous = None
+    for kind, value, start in _tokens(text):
+        if start > error_at:
+            break
+        glued = previous is not None and previous[2] + len(previous[1]) == start
+        after_sign_or_digit = glued and (previous[1] == "@" or previous[1][-1].isdigit())
+        previous = (kind, value, start)
+        if kind != "word" or ":" in value or after_sign_or_digit or value.upper() in _SPARQL_WORDS:
+            continue  # prefixed names, language tags, exponents of numbers, known words
+        close = difflib.get_close_matches(value.upper(), _SUGGESTED, n=1, cutoff=0.8)
+        word_line = text.count("\n", 0, start) + 1
+        word_column = start - (text.rfind("\n", 0, start) + 1) + 1
+        hint = f": did you mean {close[0]}?" if close else " (variables are written ?name, prefixed names prefix:name)"
+        line_text = " ".join(lines[word_line - 1].split())[:100]
+        return (f"SPARQL syntax error at line {word_line}, column {word_column}: unknown keyword {value!r}"
+                f"{hint} The line reads: {line_text}")
+    return None
 
 
 # A small SPARQL tokenizer: enough to find the top-level WHERE group without being fooled by
@@ -536,6 +637,8 @@ class QueryResult:
     boolean: bool | None = None
     graph: Graph | None = None
     seconds: float = 0.0
+    #: True when the answer had more rows (or triples) than the ``max_rows`` asked for
+    truncated: bool = False
 
     def as_dicts(self) -> list[dict]:
         """Rows as ``{variable: term or None}`` dicts."""
@@ -551,32 +654,53 @@ class QueryResult:
 
 
 def _graph_of(source, form: str = "SELECT") -> Graph:
-    graph = source if isinstance(source, Graph) else source.graph()
     from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
+    from thbkg.graph.source import endpoint_store
+
+    graph = source if isinstance(source, Graph) else source.graph()
     store = graph.store
     if form in ("CONSTRUCT", "DESCRIBE") and isinstance(store, SPARQLStore) and store.returnFormat == "json":
         # asked for SPARQL JSON results, servers answer a CONSTRUCT with 406 Not Acceptable;
         # "xml" makes rdflib accept RDF/XML, which every SPARQL 1.1 server can write
-        graph = Graph(store=SPARQLStore(query_endpoint=store.query_endpoint, returnFormat="xml",
-                                        method=store.method), bind_namespaces="none")
+        graph = Graph(store=endpoint_store(store.query_endpoint, "xml", timeout=getattr(store, "timeout", None)),
+                      bind_namespaces="none")
     return graph
 
 
-def _execute(graph: Graph, text: str, form: str) -> QueryResult:
+def _capped(items, max_rows: int | None) -> tuple[list, bool]:
+    """The first *max_rows* of the iterable *items* (all when None), and whether there were more.
+
+    >>> _capped(iter(range(5)), 3), _capped(range(3), 3), _capped(range(2), None)
+    (([0, 1, 2], True), ([0, 1, 2], False), ([0, 1], False))
+    """
+    import itertools
+
+    if max_rows is None:
+        return list(items), False
+    first = list(itertools.islice(items, max_rows + 1))
+    return first[:max_rows], len(first) > max_rows
+
+
+def _execute(graph: Graph, text: str, form: str, max_rows: int | None = None) -> QueryResult:
     try:
         result = graph.query(text, initNs={k: str(v) for k, v in PREFIXES.items()})
         if form == "ASK":
             return QueryResult(form, boolean=bool(result.askAnswer))
         if form in ("CONSTRUCT", "DESCRIBE"):
+            triples, truncated = _capped(iter(result), max_rows)
             out = bind_prefixes(Graph(bind_namespaces="none"))
-            for triple in result:
+            for triple in triples:
                 out.add(tuple(_plain(t) for t in triple))
-            return QueryResult(form, graph=out)
+            return QueryResult(form, graph=out, truncated=truncated)
         variables = [str(v) for v in (result.vars or [])]
         # a ResultRow is a tuple in the order of result.vars
-        rows = [tuple(_plain(t) for t in row) for row in result]
-        return QueryResult(form, variables=variables, rows=rows)
+        rows, truncated = _capped(iter(result), max_rows)
+        _close_pending_rows(result)
+        return QueryResult(form, variables=variables, rows=[tuple(_plain(t) for t in row) for row in rows],
+                           truncated=truncated)
+    except ThbkgError:
+        raise
     except SyntaxError as exc:  # pyoxigraph reports its own parse errors (e.g. an unknown prefix)
         raise UsageError(_syntax_message(text, str(exc))) from None
     except Exception as exc:
@@ -593,6 +717,17 @@ def _execute(graph: Graph, text: str, form: str) -> QueryResult:
                     pass
             raise ThbkgError(f"the SPARQL endpoint {endpoint} failed: {detail[:400]}") from None
         raise
+
+
+def _close_pending_rows(result) -> None:
+    """Close the row generator an rdflib Result still holds after a capped read, in this thread.
+
+    oxrdflib's generator and its Result refer to each other, so without this the garbage collector
+    frees pyoxigraph's result iterator later, from any thread, which pyoxigraph does not allow.
+    """
+    pending = getattr(result, "_genbindings", None)
+    if hasattr(pending, "close"):
+        pending.close()
 
 
 def _plain(term):
@@ -640,7 +775,8 @@ def check_ids_exist(source, declared, terms, *, given) -> None:
 
 
 def run_query(source, text: str, params: dict[str, str] | None = None, *, declared: tuple = (),
-              timeout: float | None = None) -> QueryResult:
+              timeout: float | None = None, allow_service: bool = False,
+              max_rows: int | None = None) -> QueryResult:
     """Check, bind and run a read-only query on *source* (a GraphSource or an rdflib Graph).
 
     Parameters
@@ -654,36 +790,51 @@ def run_query(source, text: str, params: dict[str, str] | None = None, *, declar
     declared : tuple of Param
         Declared parameters (default: read from the query's header).
     timeout : float, optional
-        Seconds after which the query is abandoned with :class:`QueryTimeout`. The query runs in a
-        daemon thread that is left behind (Oxigraph and the HTTP client release the GIL, so the
-        caller gets control back on time; a command-line run then exits, which ends it).
+        Seconds after which the query is abandoned with :class:`QueryTimeout`. Default: none, or
+        :data:`SERVICE_TIMEOUT` for a query whose SERVICE calls *allow_service* lets through.
+    allow_service : bool
+        Let ``SERVICE`` clauses call other servers. Refused by default: queries stay local.
+    max_rows : int, optional
+        Keep at most this many rows (CONSTRUCT: triples), read as a stream; ``result.truncated``
+        says whether there were more. Default: all.
+
+    The graph is loaded and the query run in a daemon worker thread while this thread waits in
+    short slices, so Ctrl-C (KeyboardInterrupt) and the timeout take effect at once even while
+    Oxigraph is busy in native code (it releases the GIL). The worker is left behind; a
+    command-line run then exits, which ends it.
 
     >>> g = Graph(); _ = g.add((THBID["actor/a"], THBID["p"], Literal("x")))
     >>> r = run_query(g, "SELECT ?s WHERE { ?s ?p ?o }", {"o": "x"})
     >>> [str(s) for (s,) in r.rows]
     ['https://w3id.org/thbkg/id/actor/a']
     """
+    if check_service(text, allow_service) and not timeout:  # refused before anything is parsed or built
+        timeout = SERVICE_TIMEOUT
+    run = _in_worker(lambda: _prepare(source, text, params or {}, declared, allow_service, max_rows))
+    started = time.perf_counter()
+    result = _in_worker(run, timeout)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _prepare(source, text: str, params: dict, declared: tuple, allow_service: bool, max_rows):
+    """Parse, load the graph, bind the parameters; the function that runs the query."""
     fast = _oxigraph_source(source) and _first_keyword(text) in _FORMS
     if fast and source.oxigraph_store() is not None:
         # the store is loaded: parse once, when running (an update keyword is refused up front)
         form = _first_keyword(text)
     else:
         # parse before anything is built, so a bad query fails fast
-        form = check_query(text)
+        form = check_query(text, allow_service=allow_service)
     if not declared:
         declared = parse_header(text)[2]
-    terms = resolve_params(text, declared, params or {})
+    terms = resolve_params(text, declared, params)
     if hasattr(source, "kind"):
-        check_ids_exist(source, declared, terms, given=params or {})
+        check_ids_exist(source, declared, terms, given=params)
     final = bind_params(text, terms)
     if fast:
-        run = lambda: _execute_oxigraph(source, text, final, form)  # noqa: E731
-    else:
-        run = lambda: _execute(_graph_of(source, form), final, form)  # noqa: E731
-    started = time.perf_counter()
-    result = run() if not timeout else _run_with_timeout(run, timeout)
-    result.seconds = time.perf_counter() - started
-    return result
+        return lambda: _execute_oxigraph(source, text, final, form, max_rows, allow_service)
+    return lambda: _execute(_graph_of(source, form), final, form, max_rows)
 
 
 def _oxigraph_source(source) -> bool:
@@ -691,10 +842,12 @@ def _oxigraph_source(source) -> bool:
     return getattr(source, "kind", None) in ("embedded", "persistent") and hasattr(source, "oxigraph_query")
 
 
-def _execute_oxigraph(source, text: str, final: str, form: str) -> QueryResult:
+def _execute_oxigraph(source, text: str, final: str, form: str, max_rows: int | None = None,
+                      allow_service: bool = False) -> QueryResult:
     """Run on the pyoxigraph store directly, converting each distinct term once.
 
     Gives the same terms as :func:`_execute` through oxrdflib (``xsd:string`` as simple literals).
+    Rows are read as a stream, so *max_rows* bounds the memory even for a cross product.
     """
     import pyoxigraph
 
@@ -703,35 +856,61 @@ def _execute_oxigraph(source, text: str, final: str, form: str) -> QueryResult:
     try:
         result = source.oxigraph_query(final)
     except SyntaxError as exc:
-        check_query(text)  # the message with the line and column of the user's text
+        check_query(text, allow_service=allow_service)  # the message with the line and column of the user's text
         raise UsageError(_syntax_message(final, str(exc))) from None
     if isinstance(result, pyoxigraph.QueryBoolean):
         return QueryResult("ASK", boolean=bool(result))
     convert = term_converter(plain_strings=True)
     if isinstance(result, pyoxigraph.QueryTriples):
+        triples, truncated = _capped(result, max_rows)
         out = bind_prefixes(Graph(bind_namespaces="none"))
-        out.addN((convert(t.subject), convert(t.predicate), convert(t.object), out) for t in result)
-        return QueryResult(form, graph=out)
+        out.addN((convert(t.subject), convert(t.predicate), convert(t.object), out) for t in triples)
+        return QueryResult(form, graph=out, truncated=truncated)
     variables = [v.value for v in result.variables]
-    rows = [tuple([convert(t) for t in solution]) for solution in result]
-    return QueryResult("SELECT", variables=variables, rows=rows)
+    solutions, truncated = _capped(result, max_rows)
+    rows = [tuple([convert(t) for t in solution]) for solution in solutions]
+    return QueryResult("SELECT", variables=variables, rows=rows, truncated=truncated)
 
 
-def _run_with_timeout(func, timeout: float):
+#: how long the waiting thread sleeps between checks for Ctrl-C and the deadline
+_WAIT_SLICE = 0.1
+
+
+def _clear_frames(exc: BaseException) -> None:
+    """Free the local variables held by the tracebacks of *exc* and the exceptions behind it.
+
+    Done in the worker thread: pyoxigraph's result iterators must be freed by the thread that made
+    them, and a traceback handed to another thread would keep them alive. Line numbers stay.
+    """
+    import traceback
+
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        traceback.clear_frames(exc.__traceback__)
+        exc = exc.__cause__ or exc.__context__
+
+
+def _in_worker(func, timeout: float | None = None):
+    """``func()`` run in a daemon thread; this thread waits in short slices (see :func:`run_query`)."""
     box: dict[str, object] = {}
 
     def work():
         try:
             box["result"] = func()
         except BaseException as exc:  # handed to the caller's thread
+            _clear_frames(exc)
             box["error"] = exc
 
     worker = threading.Thread(target=work, name="thbkg-query", daemon=True)
     worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
-        raise QueryTimeout(f"query stopped after {timeout:g} s (--timeout); narrow it down (filters, "
-                           "LIMIT) or allow more time")
+    deadline = time.monotonic() + timeout if timeout else None
+    while worker.is_alive():
+        wait = _WAIT_SLICE if deadline is None else min(_WAIT_SLICE, deadline - time.monotonic())
+        if wait <= 0:
+            raise QueryTimeout(f"query stopped after {timeout:g} s (--timeout); narrow it down (filters, "
+                               "LIMIT) or allow more time")
+        worker.join(wait)
     if "error" in box:
         raise box["error"]
     return box["result"]
@@ -767,14 +946,20 @@ def _display(term) -> str:
 
 
 def _cut(text: str, width: int) -> tuple[str, bool]:
-    text = " ".join(text.split())  # newlines and tabs would break the alignment
+    from thbkg.graph.textsafe import terminal_safe
+
+    # newlines and tabs would break the alignment; escape sequences must not reach the terminal
+    text = terminal_safe(" ".join(text.split()))
     if len(text) <= width:
         return text, False
     return text[:width - 1] + "…", True
 
 
 def format_table(variables, rows, *, width: int = TABLE_CELL_WIDTH) -> str:
-    """An aligned text table; IRIs as prefixed names, long cells cut with "…" and a note below."""
+    """An aligned text table; IRIs as prefixed names, long cells cut with "…" and a note below.
+
+    Control characters are shown as escapes (:func:`thbkg.graph.textsafe.terminal_safe`).
+    """
     cut_any = False
     cells = []
     for row in rows:
@@ -805,16 +990,15 @@ def _csv_value(term) -> str:
 
 
 def format_csv(variables, rows, delimiter=",") -> str:
-    """SPARQL 1.1 Query Results CSV: lexical values only, RFC 4180 quoting, CRLF line ends."""
-    import csv
-    import io
+    """SPARQL 1.1 Query Results CSV: lexical values only, RFC 4180 quoting, CRLF line ends.
 
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(variables)
-    for row in rows:
-        writer.writerow([_csv_value(t) for t in row])
-    return buf.getvalue()
+    Cells a spreadsheet would run as formulas get a leading ``'`` unless ``--raw-csv``
+    (:func:`thbkg.graph.textsafe.csv_text`).
+    """
+    from thbkg.graph.textsafe import csv_text
+
+    return csv_text(variables, ([_csv_value(t) for t in row] for row in rows), delimiter=delimiter,
+                    lineterminator="\r\n")
 
 
 _TSV_PLAIN = {XSD.integer: r"[+-]?\d+", XSD.decimal: r"[+-]?\d*\.\d+", XSD.boolean: r"true|false",
@@ -832,8 +1016,12 @@ def _tsv_value(term) -> str:
     pattern = _TSV_PLAIN.get(term.datatype)
     if pattern and re.fullmatch(pattern, lexical):
         return lexical
+    from thbkg.graph.textsafe import csv_cell, escape_serialized_controls
+
     escaped = (lexical.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
                .replace("\r", "\\r").replace("\t", "\\t"))
+    # other controls as \uXXXX (same term); a formula-like text gets a leading ' (unless --raw-csv)
+    escaped = csv_cell(escape_serialized_controls(escaped, "turtle"))
     if term.language:
         return f'"{escaped}"@{term.language}'
     if term.datatype and term.datatype != XSD.string:
@@ -842,7 +1030,11 @@ def _tsv_value(term) -> str:
 
 
 def format_tsv(variables, rows) -> str:
-    """SPARQL 1.1 Query Results TSV: ``?var`` header, terms in SPARQL/Turtle syntax."""
+    """SPARQL 1.1 Query Results TSV: ``?var`` header, terms in SPARQL/Turtle syntax.
+
+    A literal whose text a spreadsheet would run as a formula gets a leading ``'`` inside its
+    quotes unless ``--raw-csv`` (:func:`thbkg.graph.textsafe.csv_cell`).
+    """
     lines = ["\t".join(f"?{v}" for v in variables)]
     lines += ["\t".join(_tsv_value(t) for t in row) for row in rows]
     return "\n".join(lines) + "\n"
@@ -870,18 +1062,22 @@ def format_json(result: QueryResult) -> str:
         doc = {"head": {"vars": list(variables)},
                "results": {"bindings": [{v: _json_term(t) for v, t in zip(variables, row) if t is not None}
                                         for row in rows]}}
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    from thbkg.graph.textsafe import escape_serialized_controls
+
+    return escape_serialized_controls(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
 def format_markdown(variables, rows) -> str:
-    """A Markdown table (pipes escaped, IRIs as prefixed names in code spans)."""
-    def cell(term):
-        text = " ".join(_display(term).split()).replace("\\", "\\\\").replace("|", "\\|")
-        return f"`{text}`" if isinstance(term, URIRef) and text else text
+    """A Markdown table: IRIs as prefixed names in code spans, every other cell escaped (no raw HTML).
 
-    lines = ["| " + " | ".join(variables) + " |", "|" + "---|" * len(variables)]
-    lines += ["| " + " | ".join(cell(t) for t in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
+    Cells go through :func:`thbkg.graph.textsafe.md_cell` and :func:`~thbkg.graph.textsafe.md_code`.
+    """
+    from thbkg.graph.textsafe import markdown_table, md_cell, md_code
+
+    def cell(term):
+        return md_code(_display(term)) if isinstance(term, URIRef) else md_cell(_display(term))
+
+    return markdown_table(variables, ([cell(t) for t in row] for row in rows), escaped=True) + "\n"
 
 
 def format_result(result: QueryResult, fmt: str | None = None) -> str:
@@ -893,8 +1089,10 @@ def format_result(result: QueryResult, fmt: str | None = None) -> str:
             raise UsageError(f"--format {fmt} is for CONSTRUCT and DESCRIBE queries; "
                              f"a {result.form} gives rows: use {', '.join(RESULT_FORMATS)}")
         from thbkg.graph.build import serialize_graph  # deterministic serialisations
+        from thbkg.graph.textsafe import escape_serialized_controls
 
-        return serialize_graph(result.graph, fmt).decode("utf-8")
+        text = serialize_graph(result.graph, fmt).decode("utf-8")
+        return escape_serialized_controls(text, "json" if fmt == "jsonld" else "turtle")
     if fmt == "json":
         return format_json(result)
     variables, rows = result.table()

@@ -17,6 +17,7 @@ and gives the lexical values, for bulk readers such as the network projections.
 
 from __future__ import annotations
 
+import errno
 import re
 import shutil
 import time
@@ -207,30 +208,84 @@ def built_ntriples(data_dirs=(), *, include_bundled=None, with_ontology=True, gr
     return data + _ontology_ntriples() if with_ontology else data
 
 
-def write_store(target, data_dirs=(), *, include_bundled=None, ntriples: bytes | None = None) -> dict:
+def write_store(target, data_dirs=(), *, include_bundled=None, ntriples: bytes | None = None,
+                lock_wait: float = 600.0) -> dict:
     """Write a persistent Oxigraph store (data + ontology) to the folder *target*.
 
     *ntriples* (the output of :func:`built_ntriples`) saves building the graph again.
 
-    The store is written to ``target.tmp`` and renamed over *target* only when complete, so a
-    failed build leaves an existing store untouched.
+    The store is loaded into a temporary folder beside *target*, named by
+    :func:`thbkg.graph.io.temp_name`, and swapped in only when complete (one atomic exchange of the
+    two folders on Linux), so a failed or killed build leaves an existing store untouched and only
+    temporaries that the next run sweeps. No other name beside *target* is touched: a user's own
+    ``gdb.old/`` or ``gdb.tmp/`` stay. Writers of the same store take turns through a lock file
+    ``.NAME.thbkg-lock`` beside it; a second writer waits up to *lock_wait* seconds, then says the
+    store is busy.
 
     Returns
     -------
     dict
         ``{"triples": int, "path": str}``.
+
+    Raises
+    ------
+    UsageError
+        *target* is an input of the run, a symbolic link, a file, or a folder that is not a thbkg store.
+    ThbkgError
+        An OS error (read-only folder, disk full…) or a busy store, as one line.
     """
+    from thbkg.graph.io import check_output, exclusive_lock, os_error_message
+
+    target = check_output(target, folder=True)
+    _check_store_target(target)
+    data = ntriples if ntriples is not None else built_ntriples(data_dirs, include_bundled=include_bundled)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with exclusive_lock(target.parent / f".{target.name}.thbkg-lock", wait=lock_wait,
+                            what=f"the store {target}"):
+            triples = _replace_store(target, data)
+    except OSError as exc:
+        raise ThbkgError(os_error_message(_with_errno(exc, target))) from None
+    return {"triples": triples, "path": str(target)}
+
+
+# RocksDB (under pyoxigraph) reports OS errors as text only; their errno, for the usual fixes
+_OS_ERROR_TEXTS = {"No space left on device": errno.ENOSPC, "Read-only file system": errno.EROFS,
+                   "Permission denied": errno.EACCES, "File too large": errno.EFBIG,
+                   "Disk quota exceeded": errno.EDQUOT}
+
+
+def _with_errno(exc: OSError, target: Path) -> OSError:
+    """*exc*, or for an error RocksDB gave as text only, an OSError on *target* with its errno."""
+    if exc.errno is not None:
+        return exc
+    for text, code in _OS_ERROR_TEXTS.items():
+        if text in str(exc):
+            return OSError(code, text, str(target))
+    return OSError(None, " ".join(str(exc).split())[:300] or "cannot write the store", str(target))
+
+
+def _check_store_target(target: Path) -> None:
+    """Refuse a file, or a folder holding something other than a thbkg store."""
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{target} is a file; give a folder for the store (e.g. {target.parent / 'graph-db'})")
+    if target.is_dir() and not (target / STORE_MARKER).is_file() and any(target.iterdir()):
+        raise UsageError(f"{target} exists and is not a thbkg store; give an empty or new folder")
+
+
+_SWAP_OLD = ".swap-old"
+
+
+def _replace_store(target: Path, data: bytes) -> int:
+    """Load *data* into a temporary store beside *target* and swap it in (the lock is held)."""
     import pyoxigraph
 
-    target = Path(target)
-    if target.exists() and not (target / STORE_MARKER).is_file() and any(target.iterdir()):
-        raise UsageError(f"{target} exists and is not a thbkg store; give an empty or new folder")
-    data = ntriples if ntriples is not None else built_ntriples(data_dirs, include_bundled=include_bundled)
-    tmp = target.with_name(target.name + ".tmp")
-    old = target.with_name(target.name + ".old")
-    for leftover in (tmp, old):
-        if leftover.exists():
-            shutil.rmtree(leftover)
+    from thbkg.graph.io import sweep_stale, temp_name
+
+    _restore_interrupted_swap(target)
+    sweep_stale(target.parent)
+    _check_store_target(target)  # another writer may have finished in the meantime
+    tmp = target.parent / temp_name(target.name)
     try:
         store = pyoxigraph.Store(str(tmp))
         store.bulk_load(data, format=pyoxigraph.RdfFormat.N_TRIPLES)
@@ -239,16 +294,67 @@ def write_store(target, data_dirs=(), *, include_bundled=None, ntriples: bytes |
         del store  # close the RocksDB files before renaming
         (tmp / STORE_MARKER).write_text(f"thbkg persistent Oxigraph store; {triples} triples\n",
                                         encoding="utf-8")
-        if target.exists():
-            target.rename(old)
-        tmp.rename(target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old.exists() and not target.exists():
-            old.rename(target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-    return {"triples": triples, "path": str(target)}
+        _swap_in(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # after the swap: the former store, or nothing
+    return triples
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    """Put the folder *new* in place of *target*; afterwards *new* holds the former store, if any."""
+    import os
+
+    from thbkg.graph.io import temp_name
+
+    if not target.exists():
+        os.rename(new, target)
+        return
+    if _exchange(new, target):
+        return
+    # no atomic exchange here: two renames; a run killed between them is repaired by the next one
+    aside = target.parent / (temp_name(target.name) + _SWAP_OLD)
+    os.rename(target, aside)
+    os.rename(new, target)
+    os.rename(aside, new)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders atomically (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    import ctypes
+    import errno
+    import os
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV):
+        return False
+    raise OSError(err, os.strerror(err), str(second))
+
+
+def _restore_interrupted_swap(target: Path) -> None:
+    """Put back a store set aside by a run killed between the two renames of :func:`_swap_in`."""
+    import os
+
+    from thbkg.graph.io import TMP_PREFIX, process_alive
+
+    if target.exists():
+        return
+    pattern = re.compile(re.escape(TMP_PREFIX) + r"(\d+)-[0-9a-f]+-" + re.escape(target.name + _SWAP_OLD) + "$")
+    for entry in sorted(target.parent.iterdir()):
+        match = pattern.match(entry.name)
+        if match and not process_alive(int(match.group(1))) and (entry / STORE_MARKER).is_file():
+            os.rename(entry, target)
+            return
 
 
 class GraphSource:
@@ -265,17 +371,22 @@ class GraphSource:
         URL of a SPARQL 1.1 query endpoint (read-only).
     include_bundled : bool, optional
         Read the bundled tables (default yes, unless the environment sets ``THBKG_NO_BUNDLED=1``).
+    http_timeout : float, optional
+        Connect and read timeout of each request to *endpoint*, in seconds (default:
+        :func:`http_timeout`, 30 s).
 
     The graphs built from tables contain the data and the ontology (concept schemes, classes), so
     queries can use labels and link-type families without inference.
     """
 
-    def __init__(self, data_dirs=(), store=None, endpoint=None, *, include_bundled=None):
+    def __init__(self, data_dirs=(), store=None, endpoint=None, *, include_bundled=None,
+                 http_timeout: float | None = None):
         if store is not None and endpoint is not None:
             raise UsageError("give either --store or --endpoint, not both")
         self.data_dirs = tuple(str(d) for d in data_dirs)
         self.store = store
         self.endpoint = endpoint
+        self.http_timeout = http_timeout
         self.include_bundled = include_bundled
         self._graph = None
         self._oxigraph = None
@@ -361,15 +472,10 @@ class GraphSource:
         return self._oxigraph
 
     def _remote(self) -> Graph:
-        from rdflib.plugins.stores.sparqlstore import SPARQLStore
-
-        store = SPARQLStore(query_endpoint=self.endpoint, returnFormat="json")
+        store = endpoint_store(self.endpoint, "json", timeout=self.http_timeout)
         graph = Graph(store=store, bind_namespaces="none")
-        try:
-            store.query("ASK { }", initNs={}, initBindings={}, queryGraph="__UNION__", DEBUG=False)
-        except Exception as exc:
-            raise ThbkgError(f"cannot reach the SPARQL endpoint {self.endpoint}: {_one_line(exc)} "
-                             "(check the URL and that the server is running)") from None
+        # one cheap request first, so an unreachable or wrong endpoint is reported before any work
+        store.query("ASK { }", initNs={}, initBindings={}, queryGraph="__UNION__", DEBUG=False)
         return bind_prefixes(graph)
 
     # -- queries -----------------------------------------------------------------------------
@@ -457,6 +563,129 @@ class GraphSource:
         for triple in result:
             out.add(triple)
         return out
+
+
+#: connect and read timeout of every request to a SPARQL endpoint or server, in seconds
+HTTP_TIMEOUT = 30.0
+#: the largest answer read from an endpoint (a bigger one is refused with a message, not held in memory)
+MAX_ANSWER_BYTES = 512 * 1024 * 1024
+
+
+def http_timeout() -> float:
+    """The connect and read timeout for endpoint and server requests: ``THBKG_HTTP_TIMEOUT`` or 30 s.
+
+    >>> http_timeout() > 0
+    True
+    """
+    import os
+
+    text = os.environ.get("THBKG_HTTP_TIMEOUT", "").strip()
+    if not text:
+        return HTTP_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise UsageError(f"THBKG_HTTP_TIMEOUT={text!r}: give a number of seconds greater than 0")
+    return value
+
+
+def endpoint_request(url: str, params: dict, *, accept: str, timeout: float | None = None,
+                     max_bytes: int = MAX_ANSWER_BYTES) -> tuple[str, bytes]:
+    """Send one SPARQL protocol query request; ``(media type, body)`` of a successful answer.
+
+    GET with the parameters in the URL, or a form POST when the URL would be long. Every failure is
+    a :class:`ThbkgError` naming the endpoint and what was wrong: refused, no answer within
+    *timeout* seconds (connect and read), an HTTP error with the server's message, an answer that is
+    not HTTP, no Content-Type, or more than *max_bytes*.
+    """
+    import urllib.parse
+    import urllib.request
+
+    timeout = http_timeout() if timeout is None else timeout
+    encoded = urllib.parse.urlencode(params)
+    headers = {"Accept": accept}
+    if len(url) + len(encoded) < 2000:
+        request = urllib.request.Request(url + ("&" if "?" in url else "?") + encoded, headers=headers)
+    else:
+        request = urllib.request.Request(url, data=encoded.encode("ascii"), headers={
+            **headers, "Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            content_type = response.headers.get("Content-Type")
+            body = response.read(max_bytes + 1)
+    except Exception as exc:  # urllib and http.client raise many kinds; each becomes one line
+        raise ThbkgError(_request_failure(url, exc, timeout)) from None
+    if len(body) > max_bytes:
+        raise ThbkgError(f"the SPARQL endpoint {url} sent more than {max_bytes // 2**20} MB; "
+                         "narrow the query down (filters, LIMIT)")
+    if not content_type or not content_type.split(";")[0].strip():
+        raise ThbkgError(f"the SPARQL endpoint {url} answered without a Content-Type, so its answer cannot "
+                         f"be read as SPARQL results (is {url} a SPARQL query endpoint?)")
+    return content_type.split(";")[0].strip().lower(), body
+
+
+def _request_failure(url: str, exc: BaseException, timeout: float) -> str:
+    """One line for a failed request to the SPARQL endpoint *url*."""
+    import http.client
+    import urllib.error
+
+    if isinstance(exc, urllib.error.HTTPError):
+        try:
+            body = " ".join(exc.read().decode("utf-8", "replace").split())[:300]
+        except Exception:  # the body may be gone already
+            body = ""
+        return f"the SPARQL endpoint {url} answered HTTP {exc.code} {exc.reason}" + (f": {body}" if body else "")
+    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    if isinstance(reason, TimeoutError):  # socket.timeout too
+        return (f"the SPARQL endpoint {url} did not answer within {timeout:g} s (is the server running "
+                "and reachable? THBKG_HTTP_TIMEOUT=S waits longer)")
+    if isinstance(reason, http.client.HTTPException) and not isinstance(reason, ConnectionError):
+        detail = " ".join(str(reason).split())[:100]
+        return (f"the SPARQL endpoint {url} did not answer in HTTP ({type(reason).__name__}"
+                f"{': ' + detail if detail else ''}); is it a SPARQL query endpoint?")
+    return (f"cannot reach the SPARQL endpoint {url}: {_one_line(exc)} "
+            "(check the URL and that the server is running)")
+
+
+def endpoint_store(url: str, return_format: str = "json", *, timeout: float | None = None):
+    """An rdflib ``SPARQLStore`` on *url* whose requests go through :func:`endpoint_request`.
+
+    rdflib's own connector has no timeout and reports a missing Content-Type as
+    "'NoneType' object has no attribute 'split'"; this one has both handled.
+    """
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    class EndpointStore(SPARQLStore):
+        def _query(self, query, default_graph=None, named_graph=None):
+            from rdflib import BNode
+
+            self._queries += 1
+            params = {"query": query}
+            if default_graph is not None and not isinstance(default_graph, BNode):
+                params["default-graph-uri"] = default_graph
+            media, body = endpoint_request(self.query_endpoint, params, accept=self.response_mime_types(),
+                                           timeout=self.timeout)
+            return _parse_answer(self.query_endpoint, media, body)
+
+    store = EndpointStore(query_endpoint=url, returnFormat=return_format)
+    store.timeout = timeout
+    return store
+
+
+def _parse_answer(url: str, media: str, body: bytes):
+    """The rdflib Result in *body*, or a message saying the endpoint's answer is not SPARQL results."""
+    import io
+
+    from rdflib.query import Result
+
+    try:
+        return Result.parse(io.BytesIO(body), content_type=media)
+    except Exception as exc:  # a parser plugin missing for *media*, or a body that does not parse
+        detail = " ".join(str(exc).split())[:120] or type(exc).__name__
+        raise ThbkgError(f"the SPARQL endpoint {url} answered {media} that thbkg cannot read as SPARQL "
+                         f"results ({detail}); is {url} a SPARQL query endpoint?") from None
 
 
 def _network_reason(exc) -> str | None:

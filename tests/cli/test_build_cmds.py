@@ -164,7 +164,7 @@ def test_build_store_then_stats_from_it(runner, good_dir, tmp_path, no_bundled):
     # building again replaces the store atomically and leaves no temporary folder
     again = runner.invoke(cli, ["build", "--data", str(good_dir), "--store", str(store)])
     assert again.exit_code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["db"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".db.thbkg-lock", "db"]
 
 
 def test_failed_store_build_keeps_the_old_store(runner, good_dir, fixtures_dir, tmp_path, no_bundled):

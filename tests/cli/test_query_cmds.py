@@ -7,7 +7,6 @@ import io
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -70,6 +69,11 @@ def test_query_text_file_and_stdin(runner, tmp_path):
     ([], "give exactly one query"),
     (["-n", "agency_partners", "SELECT * {}"], "give exactly one query"),
     (["-n", "agency_partners", "--format", "turtle"], "--format turtle is for CONSTRUCT"),
+    (["SELECT * { SERVICE <http://127.0.0.1:9/q> { ?s ?p ?o } }"],
+     "Error: SERVICE <http://127.0.0.1:9/q> would send a request to another server; thbkg queries stay local "
+     "(add --allow-service to allow it)"),
+    (["SELEC * WHERE {}"], "unknown keyword 'SELEC': did you mean SELECT?"),
+    (["SELECT * {}", "--max-rows", "-1"], "Invalid value for '--max-rows'"),
 ])
 def test_usage_errors_exit_2_with_one_line(runner, args, message):
     result = runner.invoke(cli, ["query", *args])
@@ -106,15 +110,13 @@ def test_injection_through_the_command_line(runner):
 
 @pytest.mark.slow
 def test_timeout_stops_a_runaway_query():
-    started = time.monotonic()
+    # the query itself would take hours; the subprocess timeout is only a liveness guard
     result = subprocess.run(CLI + ["query", "--timeout", "1.5",
                                    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"],
-                            capture_output=True, text=True, timeout=120)
-    elapsed = time.monotonic() - started
+                            capture_output=True, text=True, timeout=300)
     assert result.returncode == 1
-    assert "query stopped after 1.5 s (--timeout)" in result.stderr
-    assert "Traceback" not in result.stderr
-    assert elapsed < 30  # building the graph takes a few seconds; the query itself would take hours
+    assert result.stderr == ("Error: query stopped after 1.5 s (--timeout); narrow it down (filters, LIMIT) "
+                             "or allow more time\n")
 
 
 @pytest.mark.server
@@ -131,6 +133,32 @@ def test_push_then_query_the_endpoint(runner, oxigraph_endpoint):
     assert remote.exit_code == 0 and local.exit_code == 0
     assert len(local.output.splitlines()) > 10
     assert sorted(remote.output.splitlines()) == sorted(local.output.splitlines())
+
+
+@pytest.mark.server
+def test_push_checks_through_the_query_endpoint_given(runner, oxigraph_endpoint, good_dir, monkeypatch):
+    monkeypatch.setenv("THBKG_NO_BUNDLED", "1")
+    result = runner.invoke(cli, ["push", "--data", str(good_dir), "--endpoint", oxigraph_endpoint.store_url,
+                                 "--graph", "https://w3id.org/thbkg/graph/t",
+                                 "--query-endpoint", oxigraph_endpoint.query_url])
+    assert result.exit_code == 0, result.output
+    found = oxigraph_endpoint.count("https://w3id.org/thbkg/graph/t")
+    assert result.output.strip().endswith(f"Checked through {oxigraph_endpoint.query_url}: graph "
+                                          f"<https://w3id.org/thbkg/graph/t> holds {found} triples.")
+
+
+def test_push_to_a_server_without_a_known_query_endpoint_says_it_did_not_check(runner, good_dir, monkeypatch):
+    from reliability.network_fakes import RawServer, http_answer
+
+    monkeypatch.setenv("THBKG_NO_BUNDLED", "1")
+    with RawServer(lambda *request: http_answer("204 No Content")) as server:
+        result = runner.invoke(cli, ["push", "--data", str(good_dir), "--endpoint", server.url + "/ds/data"])
+        assert result.exit_code == 0, result.output
+        assert result.output.strip().endswith(
+            "Not checked: give the server's SPARQL query endpoint with --query-endpoint to check.")
+        result = runner.invoke(cli, ["push", "--data", str(good_dir), "--endpoint", server.url, "--no-verify"])
+        assert result.exit_code == 0 and result.output.strip().endswith("Not checked (--no-verify).")
+        assert server.requests == [("POST", "/ds/data?default"), ("POST", "/store?default")]
 
 
 def test_push_connection_refused(runner):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import urllib.parse
 import threading
 import time
 
@@ -128,7 +129,7 @@ def test_5xx_is_retried_with_backoff(flaky):
     _Flaky.plan = [503, 502]
     messages = []
     started = time.monotonic()
-    report = push_graph(url, A, replace=True, backoff=0.1, log=messages.append)
+    report = push_graph(url, A, replace=True, backoff=0.1, log=messages.append, verify=False)
     assert report["attempts"] == 3 and report["status"] == 204
     assert time.monotonic() - started >= 0.1 + 0.2  # waited 0.1 s, then 0.2 s
     assert [m.split(": ", 1)[1] for m in messages] == [
@@ -142,7 +143,7 @@ def test_retries_are_bounded(flaky):
     _, url = flaky
     _Flaky.plan = [500] * 10
     with pytest.raises(ThbkgError, match="failed after 3 attempts: HTTP 500"):
-        push_graph(url, A, retries=2, backoff=0.01)
+        push_graph(url, A, retries=2, backoff=0.01, verify=False)
     assert len(_Flaky.seen) == 3
 
 
@@ -150,5 +151,72 @@ def test_timeouts_are_retried(flaky):
     _, url = flaky
     _Flaky.plan = ["stall"]
     messages = []
-    report = push_graph(url, A, timeout=0.5, backoff=0.01, log=messages.append)
+    report = push_graph(url, A, timeout=0.5, backoff=0.01, log=messages.append, verify=False)
     assert report["attempts"] == 2 and "no answer within 0.5 s" in messages[0]
+
+
+# -- no redirects, garbage answers, checked afterwards ----------------------------------------------
+
+@pytest.mark.parametrize("endpoint, query_url", [
+    ("http://h:1", "http://h:1/query"),
+    ("http://h:1/", "http://h:1/query"),
+    ("http://h:1/store", "http://h:1/query"),
+    ("http://h:1/update", "http://h:1/query"),
+    ("http://h:1/db/store", "http://h:1/db/query"),
+    ("https://h/ds/data", None),
+    ("http://h:1/repositories/x/rdf-graphs/service", None),
+])
+def test_oxigraph_query_url(endpoint, query_url):
+    from thbkg.graph.push import oxigraph_query_url
+
+    assert oxigraph_query_url(endpoint) == query_url
+
+
+def test_a_redirect_is_not_followed():
+    from reliability.network_fakes import REDIRECT, RawServer
+
+    with RawServer(lambda *request: REDIRECT) as server:
+        with pytest.raises(ThbkgError) as info:
+            push_graph(server.url, A, replace=True, verify=False)
+        assert server.requests == [("PUT", "/store?default")]
+    assert str(info.value).startswith(f"{server.url}/store?default answered HTTP 302 Found, a redirect to "
+                                      f"{server.url}/elsewhere; nothing was stored.")
+    assert "resend the PUT as a GET" in str(info.value)
+
+
+def test_a_store_with_enough_triples_but_not_these_fails_the_check():
+    """The count alone would pass (1000 >= 2); the sampled triples are not there."""
+    from reliability.network_fakes import RawServer, count_answer, http_answer
+
+    def respond(method, path, body):
+        if path.startswith("/store"):
+            return http_answer("204 No Content")
+        return count_answer(0 if "VALUES" in urllib.parse.unquote_plus(path) else 1000)
+
+    with RawServer(respond) as server:
+        with pytest.raises(ThbkgError) as info:
+            push_graph(server.url, A)
+    assert str(info.value) == (
+        f"{server.url}/store?default answered HTTP 204, but the upload did not arrive as sent: sent 2 triples, "
+        f"and the default graph holds 1000 according to {server.url}/query, and 2 of 2 sampled triples are "
+        "missing; expected at least 2 triples")
+
+
+def test_posting_what_is_already_there_passes_the_check(oxigraph_endpoint):
+    push_graph(oxigraph_endpoint.base, A + B)
+    report = push_graph(oxigraph_endpoint.base, A)  # adds nothing new: still all there
+    assert report["found"] == 3 and report["query_url"] == oxigraph_endpoint.query_url
+
+
+def test_the_check_covers_named_graphs_and_literals_of_every_kind(oxigraph_endpoint):
+    data = ('<http://example.org/a> <http://example.org/p> "é \\" \\\\ \\n"@fr-BE .\n'
+            '<http://example.org/a> <http://example.org/p> "2013"^^<http://www.w3.org/2001/XMLSchema#gYear> .\n'
+            '<http://example.org/a> <http://example.org/p> _:b1 .\n').encode("utf-8")
+    iri = "https://w3id.org/thbkg/graph/check"
+    report = push_graph(oxigraph_endpoint.base, data, graph_iri=iri, replace=True)
+    assert report["found"] == 3 == oxigraph_endpoint.count(iri)
+
+
+def test_a_bad_query_endpoint_is_a_usage_error():
+    with pytest.raises(UsageError, match=r"^--query-endpoint 'ftp://x/q': give an http\(s\) URL"):
+        push_graph("http://127.0.0.1:9", A, query_endpoint="ftp://x/q")

@@ -94,6 +94,86 @@ def test_syntax_errors_give_line_and_column(text, line, column):
     assert text.splitlines()[line - 1].strip() in message
 
 
+@pytest.mark.parametrize("text, message", [
+    ("SELECT * WHER { ?s ?p ?o }",
+     "SPARQL syntax error at line 1, column 10: unknown keyword 'WHER': did you mean WHERE? "
+     "The line reads: SELECT * WHER { ?s ?p ?o }"),
+    ("PREFIX x: <http://x/>\nselct ?s WHERE { ?s x:p 1.5e3 }",
+     "SPARQL syntax error at line 2, column 1: unknown keyword 'selct': did you mean SELECT? "
+     "The line reads: selct ?s WHERE { ?s x:p 1.5e3 }"),
+    ("SELECT (CONT(*) AS ?n) WHERE { ?s ?p ?o }",
+     "SPARQL syntax error at line 1, column 9: unknown keyword 'CONT': did you mean COUNT? "
+     "The line reads: SELECT (CONT(*) AS ?n) WHERE { ?s ?p ?o }"),
+    ('ASK { ?s ?p "x"@en-GB . foo }',  # a bare word that is close to no keyword
+     "SPARQL syntax error at line 1, column 25: unknown keyword 'foo' (variables are written ?name, prefixed "
+     'names prefix:name) The line reads: ASK { ?s ?p "x"@en-GB . foo }'),
+    # Oxigraph's own explanation wins over a guess (it reads GROUPBY as GROUP BY)
+    ("SELECT * WHERE { ?s ?p ?o } GROUPBY ?s",
+     "SPARQL syntax error at line 1, column 38, at 's': SELECT * is not authorized with GROUP BY; "
+     "the line reads: SELECT * WHERE { ?s ?p ?o } GROUPBY ?s"),
+])
+def test_misspelt_keywords_are_named(text, message):
+    with pytest.raises(UsageError) as info:
+        check_query(text)
+    assert str(info.value) == message
+
+
+def test_words_in_strings_iris_and_comments_are_not_keywords():
+    text = 'SELECT ?s WHERE { ?s <http://x/SELEC> "FILTR" } # ORDR\nLIMT 5'
+    with pytest.raises(UsageError) as info:
+        check_query(text)
+    assert "unknown keyword 'LIMT': did you mean LIMIT?" in str(info.value)
+
+
+# -- SERVICE stays out -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, targets", [
+    ("SELECT * { SERVICE <http://a.org/s> { ?s ?p ?o } }", ["<http://a.org/s>"]),
+    ("select * { service silent ?where { ?s ?p ?o } }", ["?where"]),
+    ("SELECT * { SERVICE<http://a.org/s>{ ?s ?p ?o } SERVICE x:e { } }", ["<http://a.org/s>", "x:e"]),
+    ("SELECT * { \\u0053ERVICE <http://a.org/s> { } }", ["<http://a.org/s>"]),  # a codepoint escape
+    ('SELECT * { ?s ?p "SERVICE <http://a.org/s> {}" }', []),
+    ('SELECT * { ?s ?p """\nSERVICE <http://a.org/s> {}""" }', []),
+    ("SELECT * { ?s ?p ?o } # SERVICE <http://a.org/s> { }", []),
+    ("SELECT * { ?s <http://a.org/SERVICE> ?service . ?s ?p 'x'@service . ?s ?p service:x }", []),
+])
+def test_service_targets(text, targets):
+    from thbkg.graph.query import service_targets
+
+    assert service_targets(text) == targets
+
+
+def test_allowed_service_is_not_called_while_checking(mini):
+    """Oxigraph calls a SERVICE as soon as a query starts; check_query must not start one."""
+    from reliability.network_fakes import RawServer, count_answer
+
+    with RawServer(lambda *request: count_answer(1)) as server:
+        text = f"SELECT * WHERE {{ SERVICE <{server.url}/q> {{ ?s ?p ?o }} }}"
+        with pytest.raises(UsageError, match="would send a request to another server"):
+            check_query(text)
+        assert check_query(text, allow_service=True) == "SELECT"
+        with pytest.raises(UsageError, match="would send a request to another server"):
+            run_query(mini, text)
+        assert server.requests == []
+
+
+# -- huge answers --------------------------------------------------------------------------------------
+
+def test_max_rows_cuts_rows_and_triples_and_says_so(mini):
+    triples = _n(mini)
+    rows = run_query(mini, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }", max_rows=10)
+    assert len(rows.rows) == 10 and rows.truncated
+    exact = run_query(mini, "SELECT * WHERE { ?a ?b ?c }", max_rows=triples)
+    assert len(exact.rows) == triples and not exact.truncated
+    graph = run_query(mini, "CONSTRUCT { ?a ?b ?f } WHERE { ?a ?b ?c . ?d ?e ?f }", max_rows=5)
+    assert len(graph.graph) <= 5 and graph.truncated
+
+
+def test_max_rows_on_the_oxigraph_store(bundled_source):
+    result = run_query(bundled_source, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }", max_rows=1000)
+    assert len(result.rows) == 1000 and result.truncated
+
+
 def test_undeclared_prefix_is_named():
     with pytest.raises(UsageError, match="undeclared prefix"):
         check_query("SELECT ?x WHERE { ?x a nope:Thing }")

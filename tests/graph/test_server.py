@@ -1,63 +1,27 @@
-"""``thbkg serve`` end to end: a real Oxigraph server process, HTTP queries, refused updates, clean stop."""
+"""``thbkg serve`` end to end: a real Oxigraph server behind thbkg's guard, HTTP queries, refused
+updates, clean stop. The signal, SERVICE and limit cases are in tests/reliability/test_sparql_network.py."""
 
 from __future__ import annotations
 
 import os
-import queue
 import signal
-import subprocess
-import sys
-import time
-import threading
 import urllib.parse
 from pathlib import Path
 
 import pytest
-from plugin_oxserver import free_port, http, require_oxigraph_binary
+from plugin_oxserver import free_port, http
+from reliability.serve_process import oxigraph_children, start_serve, stop, wait_gone
 
-from thbkg.graph.server import base_url, is_loopback, serve_graph
+from thbkg.graph.server import _Refusal, base_url, find_oxigraph, is_loopback, serve_graph, sparql_texts
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
-CLI = [sys.executable, "-c", "from thbkg.cli.main import cli; cli()"]
-
 
 def _start(*args, log_dir):
-    """Start ``thbkg serve`` and wait for its two URL lines; stderr goes to a file (a pipe could fill)."""
-    require_oxigraph_binary()
+    find_oxigraph()  # a missing binary fails the test, with the install hint
     port = free_port()
-    log = open(log_dir / "serve.log", "w")
-    process = subprocess.Popen(CLI + ["serve", "--port", str(port), *args], stdout=subprocess.PIPE,
-                               stderr=log, text=True)
-    log.close()
-    lines: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line.rstrip("\n")) for line in process.stdout],
-                     daemon=True).start()
-    got = []
-    deadline = time.monotonic() + 90
-    while not any(line.startswith("Query page:") for line in got):
-        try:
-            got.append(lines.get(timeout=max(0.1, deadline - time.monotonic())))
-        except queue.Empty:
-            _stop(process, signal.SIGTERM)
-            raise AssertionError(f"serve did not start: {got} {(log_dir / 'serve.log').read_text()}") from None
-    return process, port, got
-
-
-def _server_children(port):
-    """(pid, argv) of running 'oxigraph serve-read-only' processes bound to *port*."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        words = [w.decode(errors="replace") for w in argv if w]
-        if "serve-read-only" in words and f"127.0.0.1:{port}" in words:
-            found.append((int(entry.name), words))
-    return found
+    process, lines = start_serve(*args, port=port, log_dir=log_dir)
+    return process, port, lines
 
 
 def _select(port, query):
@@ -66,18 +30,9 @@ def _select(port, query):
 
 
 def _stop(process, sig):
-    """Send *sig* and wait; SIGKILL only as a last resort (it would orphan the oxigraph child)."""
-    process.send_signal(sig)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-        raise
-    return process.returncode
+    return stop(process, sig)
 
 
-@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc to find the server process")
 def test_serve_answers_refuses_updates_and_stops_cleanly(tmp_path):
     from thbkg.graph.source import built_ntriples
 
@@ -102,17 +57,18 @@ def test_serve_answers_refuses_updates_and_stops_cleanly(tmp_path):
                          method="POST", headers={"Content-Type": "application/n-triples"})
         assert 400 <= status < 500
         assert int(_select(port, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[1].decode().split()[-1]) == expected
-        children = _server_children(port)
+        children = oxigraph_children(process.pid)
         assert len(children) == 1
         child, argv = children[0]
+        assert argv[1] == "serve-read-only" and argv[argv.index("--bind") + 1].startswith("127.0.0.1:")
         location = Path(argv[argv.index("--location") + 1])
         assert location.is_dir()
     except BaseException:
         _stop(process, signal.SIGTERM)
         raise
     assert _stop(process, signal.SIGTERM) == 0
-    assert not Path(f"/proc/{child}").exists(), "the oxigraph server outlived thbkg serve"
-    assert not location.exists(), "the temporary store was left behind"
+    assert wait_gone(child), "the oxigraph server outlived thbkg serve"
+    assert not location.exists() and not location.parent.exists(), "the temporary store was left behind"
     with pytest.raises(OSError):
         _select(port, "ASK {}")
 
@@ -129,8 +85,9 @@ def test_serve_a_persistent_store_and_stop_with_ctrl_c(tmp_path):
     except BaseException:
         _stop(process, signal.SIGTERM)
         raise
+    children = oxigraph_children(process.pid)
     assert _stop(process, signal.SIGINT) == 0
-    assert _server_children(port) == []
+    assert children and all(wait_gone(pid) for pid, _ in children)
     assert (store / "thbkg-store.txt").is_file()  # a user's store is never removed
 
 
@@ -165,9 +122,25 @@ def test_port_in_use_is_a_clear_error(oxigraph_server, runner):
     from thbkg.cli.main import cli
 
     port = int(oxigraph_server.base.rsplit(":", 1)[1])
-    started = time.monotonic()
     result = runner.invoke(cli, ["serve", "--port", str(port)])
     assert result.exit_code == 1
-    assert f"port {port} on 127.0.0.1 is in use" in result.output and "--port" in result.output
-    assert time.monotonic() - started < 60
+    assert result.output.strip() == (f"Error: port {port} on 127.0.0.1 is in use (another server?); choose "
+                                     "another with --port")
     assert os.path.exists(oxigraph_server.location)
+
+
+def test_every_sparql_text_of_a_request_is_found():
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert sparql_texts("POST", "/query", form, b"query=ASK%20%7B%7D&Query=SELECT%201") == ["ASK {}", "SELECT 1"]
+    assert sparql_texts("POST", "/update", {"Content-Type": "application/sparql-update; charset=utf-8"},
+                        b"DROP ALL") == ["DROP ALL"]
+    assert sparql_texts("GET", "/query?query=a&query=b", {}, b"") == ["a", "b"]
+    assert sparql_texts("GET", "/", {}, b"") == []
+
+
+def test_a_body_the_guard_cannot_read_is_refused():
+    with pytest.raises(_Refusal) as info:
+        sparql_texts("POST", "/query", {"Content-Type": "text/plain"}, b"SELECT * { SERVICE <http://x/> {} }")
+    assert info.value.status == 415
+    assert str(info.value) == ("thbkg serve reads SPARQL sent as application/sparql-query, "
+                               "application/sparql-update or a form, not text/plain")

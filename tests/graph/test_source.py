@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -208,3 +209,114 @@ def test_direct_select_gives_the_oxrdflib_terms(sources):
         assert [[(type(t), t) for t in row] for row in direct] == [[(type(t), t) for t in row] for row in former]
         assert any(getattr(row[2], "language", None) for row in direct)  # language-tagged labels included
     assert sources["memory"].oxigraph_store() is None
+
+
+# -- write_store: unique temporaries, atomic swap, nothing else touched ----------------------------
+
+def _dead_pid() -> int:
+    """The pid of a process that has exited (and been reaped)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_write_store_replaces_a_store_and_leaves_only_its_lock(tmp_path, good_dir):
+    target = tmp_path / "db"
+    write_store(target, [good_dir], include_bundled=False)
+    (target / "extra-file-from-the-old-store").write_text("x")
+    info = write_store(target, [good_dir], include_bundled=False)
+    assert not (target / "extra-file-from-the-old-store").exists()  # the whole folder was swapped
+    assert info["triples"] == len(GraphSource(store=str(target)).select("SELECT * WHERE { ?s ?p ?o }"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".db.thbkg-lock", "db"]
+
+
+def test_write_store_without_an_atomic_exchange(tmp_path, good_dir, monkeypatch):
+    """Where renameat2 is missing (other systems, some file systems), two renames do the swap."""
+    monkeypatch.setattr("thbkg.graph.source._exchange", lambda first, second: False)
+    target = tmp_path / "db"
+    first = write_store(target, [good_dir], include_bundled=False)["triples"]
+    assert write_store(target, [good_dir], include_bundled=False)["triples"] == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".db.thbkg-lock", "db"]
+
+
+def test_a_store_set_aside_by_a_killed_swap_is_put_back(tmp_path, good_dir):
+    from thbkg.graph.source import _restore_interrupted_swap
+
+    target = tmp_path / "db"
+    triples = write_store(target, [good_dir], include_bundled=False)["triples"]
+    aside = tmp_path / f".thbkg-tmp-{_dead_pid()}-0123abcd-db.swap-old"
+    target.rename(aside)  # killed between the two renames: the store is aside, the target is missing
+    _restore_interrupted_swap(target)
+    assert not aside.exists()
+    assert len(GraphSource(store=str(target)).select("SELECT * WHERE { ?s ?p ?o }")) == triples
+
+
+def test_stale_temporaries_are_swept_and_others_kept(tmp_path, good_dir):
+    dead = tmp_path / f".thbkg-tmp-{_dead_pid()}-0123abcd-db"
+    dead.mkdir()
+    (dead / "CURRENT").write_text("half a store")
+    alive = tmp_path / f".thbkg-tmp-{os.getpid()}-0123abcd-db"  # a run still going (this one)
+    alive.mkdir()
+    write_store(tmp_path / "db", [good_dir], include_bundled=False)
+    assert not dead.exists() and alive.is_dir()
+
+
+def test_write_store_refuses_a_file(tmp_path):
+    target = tmp_path / "db"
+    target.write_text("not a folder")
+    with pytest.raises(UsageError) as info:
+        write_store(target, [])
+    assert str(info.value) == f"{target} is a file; give a folder for the store (e.g. {tmp_path / 'graph-db'})"
+    assert target.read_text() == "not a folder"
+
+
+# -- endpoints: timeouts and answers that are not SPARQL results -----------------------------------
+
+def test_http_timeout_comes_from_the_environment(monkeypatch):
+    from thbkg.graph.source import http_timeout
+
+    monkeypatch.delenv("THBKG_HTTP_TIMEOUT", raising=False)
+    assert http_timeout() == 30.0
+    monkeypatch.setenv("THBKG_HTTP_TIMEOUT", "2.5")
+    assert http_timeout() == 2.5
+    monkeypatch.setenv("THBKG_HTTP_TIMEOUT", "soon")
+    with pytest.raises(UsageError, match=r"^THBKG_HTTP_TIMEOUT='soon': give a number of seconds greater than 0$"):
+        http_timeout()
+
+
+def test_an_endpoint_answer_larger_than_the_limit_is_refused():
+    from reliability.network_fakes import RawServer, http_answer
+
+    from thbkg.graph.source import endpoint_request
+
+    body = b"x" * 5000
+    with RawServer(lambda *request: http_answer("200 OK", body, {"Content-Type": "text/csv"})) as server:
+        with pytest.raises(ThbkgError) as info:
+            endpoint_request(server.url + "/query", {"query": "ASK {}"}, accept="text/csv", max_bytes=4096)
+        assert str(info.value) == (f"the SPARQL endpoint {server.url}/query sent more than 0 MB; narrow the "
+                                   "query down (filters, LIMIT)")
+        media, got = endpoint_request(server.url + "/query", {"query": "ASK {}"}, accept="text/csv")
+        assert (media, got) == ("text/csv", body)
+
+
+def test_a_hung_endpoint_gives_up_after_the_timeout():
+    from reliability.network_fakes import RawServer
+
+    with RawServer(lambda *request: None) as server:
+        source = GraphSource(endpoint=server.url + "/query", http_timeout=0.5)
+        with pytest.raises(ThbkgError) as info:
+            source.select("SELECT * WHERE { ?s ?p ?o }")
+    assert str(info.value) == (f"the SPARQL endpoint {server.url}/query did not answer within 0.5 s (is the "
+                               "server running and reachable? THBKG_HTTP_TIMEOUT=S waits longer)")
+
+
+def test_long_queries_are_posted_as_a_form():
+    from reliability.network_fakes import RawServer, count_answer
+
+    from thbkg.graph.source import endpoint_request
+
+    with RawServer(lambda *request: count_answer(3)) as server:
+        endpoint_request(server.url + "/query", {"query": "ASK {}"}, accept="application/sparql-results+json")
+        endpoint_request(server.url + "/query", {"query": "# " + "x" * 3000 + "\nASK {}"},
+                         accept="application/sparql-results+json")
+        assert [method for method, _ in server.requests] == ["GET", "POST"]

@@ -7,7 +7,6 @@ when CI=true and mounting is impossible.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import resource
 import shutil
@@ -17,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from reliability.mounts import mounted_tmpfs
 
 from thbkg.cli.main import cli
 from thbkg.graph import io
@@ -178,20 +178,6 @@ def test_sigkill_during_a_write_leaves_only_a_sweepable_temporary(tmp_path):
 
 
 # -- OS errors -----------------------------------------------------------------------------------
-
-@contextlib.contextmanager
-def mounted_tmpfs(where: Path, options: str):
-    where.mkdir()
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True)
-    if proc.returncode != 0:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"cannot mount a tmpfs in CI: {proc.stderr.decode().strip()}")
-        pytest.skip("mounting a tmpfs needs root")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], check=False)
-
 
 def thbkg(*args, env=None, preexec_fn=None):
     environ = {**os.environ, "THBKG_NO_BUNDLED": "1", **(env or {})}
