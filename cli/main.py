@@ -52,6 +52,9 @@ class LazyGroup(click.Group):
         return getattr(module, attr)
 
     def invoke(self, ctx):
+        from thbkg.graph.io import start_run
+
+        start_run()
         try:
             return super().invoke(ctx)
         except DataError as exc:

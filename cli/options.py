@@ -23,8 +23,10 @@ def graph_source_options(func):
                        "Virtuoso, Oxigraph server, Neptune…).")
     @functools.wraps(func)
     def wrapper(*args, data_dirs, store, endpoint, **kwargs):
+        from thbkg.graph.io import protect_inputs
         from thbkg.graph.source import GraphSource
 
+        protect_inputs(*data_dirs, store)  # known before any output is checked
         kwargs["source"] = GraphSource(data_dirs=tuple(data_dirs), store=store, endpoint=endpoint)
         return func(*args, **kwargs)
 

@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from thbkg.cli.options import format_option, graph_source_options, output_option
+from thbkg.cli.options import follow_symlinks_option, format_option, graph_source_options, output_option
 
 # the same lists as thbkg.graph.query.FORMATS (kept here so --help imports nothing heavy)
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "md", "turtle", "nt", "jsonld")
@@ -244,6 +244,7 @@ def serve(host, port, store_dir, data_dirs, no_bundled, query_timeout, max_resul
               help="Number of links.")
 @click.option("--seed", type=int, default=42, show_default=True,
               help="Random seed, so the same command writes the same tables.")
+@follow_symlinks_option
 @click.option("-o", "--output", required=True, metavar="DIR",
               type=click.Path(file_okay=False, dir_okay=True),
               help="Folder to write the tables into (created if needed; existing tables are replaced).")

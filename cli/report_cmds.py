@@ -116,15 +116,21 @@ def export(fmt, output, level, filters, source):
     import os
 
     from thbkg.graph.errors import UsageError
+    from thbkg.graph.analytics.progress import progress
     from thbkg.graph.export import export_network
-    from thbkg.graph.io import atomic_write
+    from thbkg.graph.io import atomic_write, check_output
     from thbkg.graph.projections import load_network
 
     if fmt is None:
         fmt = EXPORT_SUFFIXES.get(os.path.splitext(output)[1].lower())
         if fmt is None:
             raise UsageError("say which format to write with --format graphml|gexf|kumu|cytoscape|csv")
-    net = load_network(source, filters)
-    atomic_write(output, export_network(net, fmt, level))
+    check_output(output)  # refuse a bad path before loading, not after
+    with progress(2, "export") as bar:
+        bar.set_item("loading the graph")
+        net = load_network(source, filters)
+        bar.update(1, f"writing {fmt}")
+        atomic_write(output, export_network(net, fmt, level))
+        bar.update(1)
     if output != "-":
         click.echo(output, err=True)

@@ -390,6 +390,7 @@ def run_build(data_dirs=(), *, include_bundled=None, output=None, fmt="turtle", 
     dict
         ``{"actors", "links", "triples", "output", "store"}``; ``store`` is ``{"triples", "path"}`` or None.
     """
+    from thbkg.graph.analytics.progress import progress
     from thbkg.graph.io import atomic_write, check_output, protect_inputs
     from thbkg.graph.source import write_store
     from thbkg.graph.tables import data_folders
@@ -401,16 +402,23 @@ def run_build(data_dirs=(), *, include_bundled=None, output=None, fmt="turtle", 
         check_output(output)
     if store_dir is not None:
         check_output(store_dir, folder=True)
-    dataset = load_dataset(data_dirs, include_bundled=include_bundled)
-    summary = {"actors": len(dataset.actors), "links": len(dataset.links), "triples": None,
-               "output": output, "store": None}
-    if store_dir is not None:
-        data = dataset_ntriples(dataset).encode("utf-8")
-        summary["triples"] = data.count(b"\n")
-        summary["store"] = write_store(store_dir, ntriples=data + serialize_graph(ontology_graph(), "nt"))
-        del data
-    if output is not None:
-        graph = build_graph(dataset=dataset, with_ontology=with_ontology)
-        summary["triples"] = len(graph)
-        atomic_write(output, serialize_graph(graph, fmt))
+    steps = 1 + (store_dir is not None) + 2 * (output is not None)
+    with progress(steps, "build") as bar:
+        bar.set_item("reading the tables")
+        dataset = load_dataset(data_dirs, include_bundled=include_bundled)
+        summary = {"actors": len(dataset.actors), "links": len(dataset.links), "triples": None,
+                   "output": output, "store": None}
+        if store_dir is not None:
+            bar.update(1, "loading the store")
+            data = dataset_ntriples(dataset).encode("utf-8")
+            summary["triples"] = data.count(b"\n")
+            summary["store"] = write_store(store_dir, ntriples=data + serialize_graph(ontology_graph(), "nt"))
+            del data
+        if output is not None:
+            bar.update(1, "building the graph")
+            graph = build_graph(dataset=dataset, with_ontology=with_ontology)
+            summary["triples"] = len(graph)
+            bar.update(1, f"writing {fmt}")
+            atomic_write(output, serialize_graph(graph, fmt))
+        bar.update(1)
     return summary

@@ -40,6 +40,12 @@ def protect_inputs(*paths) -> None:
             _inputs.add(_real(Path(path)))
 
 
+def start_run() -> None:
+    """Forget the inputs and settings of an earlier run in this process (each CLI command is one run)."""
+    _inputs.clear()
+    set_follow_symlinks(False)
+
+
 def protected_inputs() -> frozenset:
     """The inputs recorded so far (resolved paths)."""
     return frozenset(_inputs)
