@@ -17,14 +17,42 @@ def _emit(output, text) -> None:
     atomic_write(output, text)
 
 
-def _load(source, filters):
-    from thbkg.graph.analytics.progress import progress
+def _load(source, filters, actors=()):
+    """The filtered network; the *actors* named on the command line are checked before it loads."""
     from thbkg.graph.projections import load_network
 
-    with progress(None, "loading the graph") as bar:
-        bar.set_item("SPARQL")
-        network = load_network(source, filters)
-    return network
+    return load_network(source, filters, actors=actors)
+
+
+def _check_size(source, filters, metrics, network=None, no_size_limit=False) -> None:
+    """Refuse a metric too costly for the graph before it starts (see ``size_limit_message``).
+
+    Without filters the store's actor count decides before anything is loaded; with filters,
+    the kept actors of *network* once it is loaded.
+    """
+    from thbkg.graph.analytics.centrality import ALL_PAIRS_METRICS, size_limit_message
+    from thbkg.graph.errors import UsageError
+    from thbkg.graph.filters import Filters
+
+    if no_size_limit or not set(metrics) & set(ALL_PAIRS_METRICS):
+        return
+    if network is not None:
+        count = len(network.actors)
+    elif filters == Filters():
+        from thbkg.graph.projections import known_names
+
+        count = len(known_names(source, actors=True).actors)
+    else:
+        return
+    message = size_limit_message(metrics, count)
+    if message:
+        raise UsageError(message)
+
+
+def _no_size_limit_option(func):
+    return click.option("--no-size-limit", is_flag=True,
+                        help="Compute closeness or harmonic centrality even above 5,000 actors (a search "
+                             "from every actor: hours on large graphs).")(func)
 
 
 # ---------------------------------------------------------------------- centrality
@@ -40,11 +68,12 @@ def _load(source, filters):
 @seed_option
 @click.option("--backend", default=None, metavar="NAME",
               help="NetworkX backend to dispatch to (e.g. cugraph, parallel), if installed.")
+@_no_size_limit_option
 @format_option(FORMATS, "table")
 @output_option()
 @filter_options
 @graph_source_options
-def centrality(metrics, top, k, seed, backend, fmt, output, filters, source):
+def centrality(metrics, top, k, seed, backend, no_size_limit, fmt, output, filters, source):
     """Rank actors by centrality on the cooperation graph.
 
     One row per actor, ranked by the first --metric (ties share a rank and are listed by
@@ -59,11 +88,22 @@ def centrality(metrics, top, k, seed, backend, fmt, output, filters, source):
       thbkg centrality --as-of 2015 --type operational_agreement --format csv -o ranks.csv
       thbkg centrality --k 500 --seed 7 --format json -o -
     """
+    from thbkg.graph.analytics.centrality import DEFAULT_METRICS
+    from thbkg.graph.analytics.progress import progress
     from thbkg.graph.analytics.render import rank_actors, render_centrality
 
-    network = _load(source, filters)
-    records, parameters = rank_actors(network, metrics, top=top, k=k, seed=seed, backend=backend)
-    _emit(output, render_centrality(records, parameters, fmt))
+    chosen = tuple(metrics) or DEFAULT_METRICS
+    with progress(3, "centrality") as bar:
+        bar.set_item("checking the graph's size")
+        _check_size(source, filters, chosen, no_size_limit=no_size_limit)
+        bar.set_item("loading")
+        network = _load(source, filters)
+        _check_size(source, filters, chosen, network, no_size_limit)
+        bar.update(1, "ranking")
+        records, parameters = rank_actors(network, metrics, top=top, k=k, seed=seed, backend=backend)
+        bar.update(1, "writing")
+        _emit(output, render_centrality(records, parameters, fmt))
+        bar.update(1)
 
 
 # ---------------------------------------------------------------------- path
@@ -91,15 +131,22 @@ def path(actor_a, actor_b, all_paths, max_paths, fmt, output, filters, source):
       thbkg path ng frontex --as-of 2018 --min-confidence medium
     """
     from thbkg.graph.analytics.paths import shortest_paths
+    from thbkg.graph.analytics.progress import progress
     from thbkg.graph.analytics.render import render_path
     from thbkg.graph.errors import ThbkgError
 
-    network = _load(source, filters)
-    paths = shortest_paths(network, actor_a, actor_b, all_paths=all_paths, max_paths=max_paths)
-    if not paths:
-        raise ThbkgError(f"no cooperation path between {actor_a!r} and {actor_b!r} "
-                         f"(filters: {filters.describe()})")
-    _emit(output, render_path(paths, {"all": all_paths, "max": max_paths, "filters": filters.describe()}, fmt))
+    with progress(3, "path") as bar:
+        bar.set_item("loading")
+        network = _load(source, filters, actors=(actor_a, actor_b))
+        bar.update(1, "shortest paths")
+        paths = shortest_paths(network, actor_a, actor_b, all_paths=all_paths, max_paths=max_paths)
+        if not paths:
+            raise ThbkgError(f"no cooperation path between {actor_a!r} and {actor_b!r} "
+                             f"(filters: {filters.describe()})")
+        bar.update(1, "writing")
+        _emit(output, render_path(paths, {"all": all_paths, "max": max_paths, "filters": filters.describe()},
+                                  fmt))
+        bar.update(1)
 
 
 # ---------------------------------------------------------------------- whatif
@@ -117,11 +164,12 @@ def path(actor_a, actor_b, all_paths, max_paths, fmt, output, filters, source):
                    "actors, 1,000 sampled sources above.")
 @seed_option
 @click.option("--backend", default=None, metavar="NAME", help="NetworkX backend to dispatch to, if installed.")
+@_no_size_limit_option
 @format_option(FORMATS, "table")
 @output_option()
 @filter_options
 @graph_source_options
-def whatif(remove, metric, top, anchor_types, k, seed, backend, fmt, output, filters, source):
+def whatif(remove, metric, top, anchor_types, k, seed, backend, no_size_limit, fmt, output, filters, source):
     """What changes when actors leave the cooperation graph.
 
     Shows the components before and after, the actors of each priority region cut off from
@@ -138,12 +186,21 @@ def whatif(remove, metric, top, anchor_types, k, seed, backend, fmt, output, fil
       thbkg whatif --remove europol --anchor-type eu_agency --anchor-type eu_body --format json
     """
     from thbkg.graph.analytics.centrality import default_k
+    from thbkg.graph.analytics.progress import progress
     from thbkg.graph.analytics.render import render_whatif
     from thbkg.graph.analytics.whatif import what_if
 
     names = [name.strip() for item in remove for name in item.split(",") if name.strip()]
-    network = _load(source, filters)
-    k = default_k(len(network.actors), k)
-    result = what_if(network, names, metric=metric, top=top, k=k, seed=seed,
-                     anchor_types=tuple(anchor_types), backend=backend)
-    _emit(output, render_whatif(result, fmt, label=network.label))
+    with progress(3, "whatif") as bar:
+        bar.set_item("checking the graph's size")
+        _check_size(source, filters, (metric,), no_size_limit=no_size_limit)
+        bar.set_item("loading")
+        network = _load(source, filters, actors=names)
+        _check_size(source, filters, (metric,), network, no_size_limit)
+        k = default_k(len(network.actors), k)
+        bar.update(1, "comparing")
+        result = what_if(network, names, metric=metric, top=top, k=k, seed=seed,
+                         anchor_types=tuple(anchor_types), backend=backend)
+        bar.update(1, "writing")
+        _emit(output, render_whatif(result, fmt, label=network.label))
+        bar.update(1)

@@ -243,6 +243,19 @@ class _NTriplesSink:
         self._add(self._row(triple))
 
 
+def _ntriples_sink(ds: Dataset, vocab=None) -> _NTriplesSink:
+    from thbkg.graph.vocab import load_vocabulary
+
+    vocab = vocab or load_vocabulary()
+    sink = _NTriplesSink()
+    _add_sources(sink, ds)
+    _add_instruments(sink, ds)
+    _add_actors(sink, ds, vocab)
+    _add_regions(sink, ds)
+    _add_links(sink, ds, vocab)
+    return sink
+
+
 def dataset_ntriples(ds: Dataset, *, vocab=None) -> str:
     """The RDF of *ds* as sorted N-Triples, written straight from the tables.
 
@@ -254,18 +267,20 @@ def dataset_ntriples(ds: Dataset, *, vocab=None) -> str:
     >>> dataset_ntriples(ds) == sorted_ntriples(dataset_to_graph(ds))
     True
     """
-    from thbkg.graph.vocab import load_vocabulary
+    lines = _ntriples_sink(ds, vocab).lines
+    return "".join(sorted(lines, key=_subject_key))
 
-    vocab = vocab or load_vocabulary()
-    sink = _NTriplesSink()
-    _add_sources(sink, ds)
-    _add_instruments(sink, ds)
-    _add_actors(sink, ds, vocab)
-    _add_regions(sink, ds)
-    _add_links(sink, ds, vocab)
-    text = "".join(sink.lines)
+
+def dataset_ntriples_bytes(ds: Dataset, *, vocab=None) -> bytes:
+    """The RDF of *ds* as N-Triples bytes in no particular order, for loading a store.
+
+    A store does not care about order, so this skips the sort and the joined text that
+    :func:`dataset_ntriples` needs, which roughly halves the peak memory at scale.
+    """
+    sink = _ntriples_sink(ds, vocab)
+    data = b"".join(line.encode("utf-8") for line in sink.lines)
     sink.lines.clear()
-    return _sorted_lines(text)
+    return data
 
 
 def build_graph(data_dirs=(), *, with_ontology=False, store=None, include_bundled=None,
@@ -410,7 +425,7 @@ def run_build(data_dirs=(), *, include_bundled=None, output=None, fmt="turtle", 
                    "output": output, "store": None}
         if store_dir is not None:
             bar.update(1, "loading the store")
-            data = dataset_ntriples(dataset).encode("utf-8")
+            data = dataset_ntriples_bytes(dataset)
             summary["triples"] = data.count(b"\n")
             summary["store"] = write_store(store_dir, ntriples=data + serialize_graph(ontology_graph(), "nt"))
             del data

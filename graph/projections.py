@@ -377,21 +377,27 @@ def _select_rows(source, query: str, bindings=None) -> list[tuple]:
     return [tuple(None if v is None else str(v) for v in row.values()) for row in rows]
 
 
-def _property_values(source, properties, keep_all=()) -> tuple[dict, dict]:
+def _property_values(source, properties, keep_all=(), shared: dict | None = None) -> tuple[dict, dict]:
     """One SPARQL scan per property; returns ``(smallest, every)``.
 
     ``smallest[property]`` maps each resource IRI to its smallest value (as text);
     ``every[property]`` maps it to all its values, for the properties in *keep_all*.
+    Equal texts are one object (through *shared*): each scan returns its own copy of every IRI,
+    which at 200,000 links and 20 properties came to several hundred MB.
     """
     from rdflib import URIRef
 
+    shared = {} if shared is None else shared
+    one = shared.setdefault
     property_query, label_query = read_query("network_property"), read_query("network_labels")
     smallest, every = {}, {}
     for prop in sorted(set(properties)):
         if prop == LABEL:
-            rows = _select_rows(source, label_query)
+            found = _select_rows(source, label_query)
         else:
-            rows = [row[:2] for row in _select_rows(source, property_query, {"property": URIRef(prop)})]
+            found = _select_rows(source, property_query, {"property": URIRef(prop)})
+        rows = [(one(row[0], row[0]), one(row[1], row[1])) for row in found]
+        del found
         single = dict(rows)
         if len(single) == len(rows) and prop not in keep_all:  # one value each, the usual case
             smallest[prop] = single
@@ -431,11 +437,19 @@ def fetch_records(source) -> Network:
     (as text) is kept, and records that share an identifier keep the smallest row, which is what
     sorting the rows of one wide query with an OPTIONAL per field gave.
     """
-    actor_iris = sorted({row[0] for row in _select_rows(source, read_query("network_actors"))})
-    link_iris = sorted({row[0] for row in _select_rows(source, read_query("network_links"))})
+    shared: dict = {}  # one object per distinct text (see _property_values)
+    one = shared.setdefault
+    actor_iris = sorted({one(row[0], row[0]) for row in _select_rows(source, read_query("network_actors"))})
+    link_iris = sorted({one(row[0], row[0]) for row in _select_rows(source, read_query("network_links"))})
     multi_valued = (LINK_FIELDS["id"], SOURCES, MATCHES, IN_REGION, SITES)
     smallest, values = _property_values(source, list(LINK_FIELDS.values()) + list(ACTOR_FIELDS.values())
-                                        + list(multi_valued), keep_all=multi_valued)
+                                        + list(multi_valued), keep_all=multi_valued, shared=shared)
+    codes: dict = {}  # the codes (link types, statuses, sources…) repeat: one object each
+
+    def code(term, prefix):
+        text = _tail(term, prefix)
+        return codes.setdefault(text, text)
+
     site_rows: dict[str, list] = {}
     if values[SITES]:
         for site, seat, wkt in _select_rows(source, read_query("network_sites")):
@@ -486,25 +500,33 @@ def fetch_records(source) -> Network:
             link_id = identifier or _tail(iri, THBID + "link/")
             if link_id not in chosen or _sort_key(row) < _sort_key(chosen[link_id]):
                 chosen[link_id] = row  # records sharing an identifier: the smallest row stays
+    del subjects, objects, identifiers, columns
     links: dict[str, dict] = {}
-    for link_id, row in chosen.items():
+    days: dict = {}  # dates repeat too
+
+    def day(term):
+        return days[term] if term in days else days.setdefault(term, _to_day(term))
+
+    for link_id in sorted(chosen):
+        row = chosen.pop(link_id)  # the row goes as its record comes: never both for every link
         iri = row["link"]
         subject = iri_to_id.get(row["subject"], _tail(row["subject"], THBID + "actor/"))
         obj = iri_to_id.get(row["object"], _tail(row["object"], THBID + "actor/"))
-        link_type = _tail(row["type"], THBID + "link-type/")
+        link_type = code(row["type"], THBID + "link-type/")
         links[link_id] = {
             "id": link_id, "iri": iri, "label": row["label"],
             "subject": subject, "object": obj, "type": link_type,
             "family": LINK_FAMILY.get(link_type or ""), "role": row["role"],
             "start": row["start"], "end": row["end"],
-            "start_day": _to_day(row["startDay"]), "end_day": _to_day(row["endDay"]),
-            "status": _tail(row["status"], THBID + "status/"),
-            "instrument": _tail(row["instrument"], THBID + "instrument/"),
-            "sources": tuple(sorted({_tail(v, THBID + "source/") for v in values[SOURCES].get(iri, ())})),
-            "confidence": _tail(row["confidence"], THBID + "confidence/"),
-            "date_confidence": _tail(row["dateConfidence"], THBID + "confidence/"),
+            "start_day": day(row["startDay"]), "end_day": day(row["endDay"]),
+            "status": code(row["status"], THBID + "status/"),
+            "instrument": code(row["instrument"], THBID + "instrument/"),
+            "sources": tuple(sorted({code(v, THBID + "source/") for v in values[SOURCES].get(iri, ())})),
+            "confidence": code(row["confidence"], THBID + "confidence/"),
+            "date_confidence": code(row["dateConfidence"], THBID + "confidence/"),
             "note": row["note"],
         }
+    del smallest, values, shared
 
     rows = {name: source.select(read_query(name)) for name in ("network_sources", "network_regions")}
     sources: dict[str, dict] = {}
@@ -534,7 +556,7 @@ def fetch_records(source) -> Network:
         region["members"] = tuple(sorted(members[region_id]))
 
     return Network(actors=dict(sorted(actors.items())),
-                   links=[links[k] for k in sorted(links)],
+                   links=list(links.values()),  # inserted in sorted order
                    sources=dict(sorted(sources.items())), regions=dict(sorted(regions.items())))
 
 
@@ -558,10 +580,16 @@ def in_force(link: dict, first: _dt.date, last: _dt.date) -> bool:
     return True
 
 
-def apply_filters(network: Network, filters: Filters) -> Network:
-    """Keep the records of *network* that pass *filters*; raise UsageError on unknown names."""
-    filters = filters or Filters()
-    _check_filter_names(network, filters)
+def time_window(filters: Filters) -> tuple[_dt.date, _dt.date] | None:
+    """The days ``(first, last)`` of ``as_of``/``between`` (None without them); UsageError on bad dates.
+
+    >>> time_window(Filters(as_of="2015", between=(2010, 2020)))
+    (datetime.date(2015, 12, 31), datetime.date(2015, 12, 31))
+    >>> time_window(Filters(between=(2020, 2010)))
+    Traceback (most recent call last):
+    ...
+    thbkg.graph.errors.UsageError: --between 2020 2010: the first year must not be after the second
+    """
     window = None
     if filters.as_of:
         day = parse_day(filters.as_of, end=True, what="--as-of date")
@@ -575,6 +603,14 @@ def apply_filters(network: Network, filters: Filters) -> Network:
         except ValueError as exc:
             raise UsageError(f"--between {y1} {y2}: {exc}") from None
         window = between if window is None else (max(window[0], between[0]), min(window[1], between[1]))
+    return window
+
+
+def apply_filters(network: Network, filters: Filters) -> Network:
+    """Keep the records of *network* that pass *filters*; raise UsageError on unknown names."""
+    filters = filters or Filters()
+    _check_filter_names(network, filters)
+    window = time_window(filters)
 
     excluded = set(filters.exclude)
     kept_actors = {a: rec for a, rec in network.actors.items()
@@ -613,30 +649,185 @@ def apply_filters(network: Network, filters: Filters) -> Network:
                    filters=filters, undated_left_out=undated, all_actors=network.all_actors or network.actors)
 
 
-def _check_filter_names(network: Network, filters: Filters) -> None:
+@dataclass(frozen=True)
+class KnownNames:
+    """The names a command line may refer to: actor ids and labels, regions, link and actor types.
+
+    Built from a loaded :class:`Network` (:meth:`of_network`) or, before loading it, from a few
+    small queries on the store (:func:`known_names`). Empty collections mean "not looked up".
+    """
+
+    actors: tuple = ()           # actor ids, sorted
+    labels: frozenset = frozenset()  # actor labels, casefolded
+    regions: tuple = ()          # region ids, sorted
+    link_types: tuple = ()       # link-type codes in the data, sorted
+    actor_types: tuple = ()      # actor-type codes in the data, sorted
+
+    @classmethod
+    def of_network(cls, network: Network) -> "KnownNames":
+        """The names of a loaded network (its kept actors, all its regions and link types)."""
+        return cls(actors=tuple(network.actors), regions=tuple(network.regions),
+                   link_types=tuple(sorted({l["type"] for l in network.links if l["type"]})),
+                   actor_types=tuple(sorted({a["type"] for a in network.actors.values() if a["type"]})))
+
+    def knows_actor(self, name: str) -> bool:
+        """Whether *name* is an actor id or (ignoring case) an actor label."""
+        return name in set(self.actors) or name.casefold() in self.labels
+
+
+def filter_name_problems(filters: Filters, names: KnownNames) -> list[str]:
+    """One message per kind of unknown name in *filters* (exclude, regions, types, actor types).
+
+    Only the kinds *names* holds are checked (an empty ``actors`` skips ``exclude``, and so on).
+
+    >>> filter_name_problems(Filters(exclude=("x",), regions=("atlantis",)),
+    ...                      KnownNames(actors=("a",), regions=("sahel",)))
+    ['unknown actor(s) in --exclude: x', 'unknown region(s): atlantis (known: sahel)']
+    """
     problems = []
-    unknown = sorted(set(filters.exclude) - set(network.actors))
+    unknown = sorted(set(filters.exclude) - set(names.actors)) if names.actors else []
     if unknown:
         problems.append(f"unknown actor(s) in --exclude: {', '.join(unknown)}")
-    unknown = sorted(set(filters.regions) - set(network.regions))
+    unknown = sorted(set(filters.regions) - set(names.regions)) if filters.regions else []
     if unknown:
-        problems.append(f"unknown region(s): {', '.join(unknown)} (known: {', '.join(network.regions) or 'none'})")
-    known_types = sorted({l["type"] for l in network.links if l["type"]} | set(LINK_FAMILY))
+        problems.append(f"unknown region(s): {', '.join(unknown)} (known: {', '.join(names.regions) or 'none'})")
+    known_types = sorted(set(names.link_types) | set(LINK_FAMILY))
     unknown = sorted(set(filters.types) - set(known_types))
     if unknown:
         problems.append(f"unknown link type(s): {', '.join(unknown)} (known: {', '.join(known_types)})")
-    known_actor_types = sorted({a["type"] for a in network.actors.values() if a["type"]} | set(ACTOR_TYPES))
+    known_actor_types = sorted(set(names.actor_types) | set(ACTOR_TYPES))
     unknown = sorted(set(filters.actor_types) - set(known_actor_types))
     if unknown:
         problems.append(f"unknown actor type(s): {', '.join(unknown)} (known: {', '.join(known_actor_types)})")
     if filters.min_confidence and filters.min_confidence not in CONFIDENCE_RANK:
         problems.append(f"unknown confidence {filters.min_confidence!r} (use high, medium or low)")
+    return problems
+
+
+def _check_filter_names(network: Network, filters: Filters) -> None:
+    problems = filter_name_problems(filters, KnownNames.of_network(network))
     if problems:
         raise UsageError("; ".join(problems))
 
 
-def load_network(source, filters: Filters | None = None) -> Network:
+def unknown_actor_message(name: str, candidates) -> str:
+    """The refusal of an unknown actor *name*, with the closest of the *candidates* ids.
+
+    >>> unknown_actor_message("europl", ["europol", "frontex"])
+    "unknown actor 'europl' (did you mean europol?)"
+    """
+    import difflib
+
+    close = difflib.get_close_matches(name, list(candidates), n=3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    return f"unknown actor {name!r}{hint}"
+
+
+def known_names(source, *, actors: bool = False, regions: bool = False, link_types: bool = False,
+                actor_types: bool = False) -> KnownNames:
+    """The names of the kinds asked for, each read with one small query on *source*.
+
+    No actor or link record is read: this is the cheap lookup done before :func:`fetch_records`.
+    A :class:`~thbkg.graph.source.GraphSource` that would build its store from the tables and has
+    not done so yet answers from the tables (:func:`names_in_tables`), seconds instead of minutes
+    at 20,000 actors; any other source is queried.
+    """
+    if _builds_from_tables(source):
+        return names_in_tables(source.data_dirs, source.include_bundled, actors=actors, regions=regions,
+                               link_types=link_types, actor_types=actor_types)
+    ids, labels = (), frozenset()
+    if actors:
+        ids, labels = _actor_names(source)
+    region_ids = ()
+    if regions:
+        region_ids = tuple(sorted({_tail(row["region"], THBID + "region/")
+                                   for row in source.select(read_query("network_regions"))}))
+    return KnownNames(actors=ids, labels=labels, regions=region_ids,
+                      link_types=_codes(source, LINK_FIELDS["type"], "link-type/") if link_types else (),
+                      actor_types=_codes(source, ACTOR_FIELDS["type"], "actor-type/") if actor_types else ())
+
+
+def _builds_from_tables(source) -> bool:
+    """Whether *source* is a GraphSource that has yet to build its store from the tables."""
+    return (getattr(source, "kind", None) in ("embedded", "memory") and hasattr(source, "data_dirs")
+            and getattr(source, "load_seconds", 0) is None)
+
+
+def names_in_tables(data_dirs=(), include_bundled=None, *, actors=False, regions=False, link_types=False,
+                    actor_types=False) -> KnownNames:
+    """The names of the kinds asked for, from the tables a store is built from.
+
+    The same names the store holds once built (``thbkg.graph.build`` writes each actor's ``id`` as
+    its identifier and ``label`` as its English label, and the codes as they are). Bad tables raise
+    the :class:`~thbkg.graph.errors.DataError` that building the store would raise.
+    """
+    from thbkg.graph.tables import load_dataset
+
+    ds = load_dataset(data_dirs, include_bundled=include_bundled)
+    return KnownNames(
+        actors=tuple(sorted(ds.ids("actors"))) if actors else (),
+        labels=frozenset(r["label"].casefold() for r in ds.actors if r.get("label")) if actors else frozenset(),
+        regions=tuple(sorted(ds.ids("regions"))) if regions else (),
+        link_types=tuple(sorted({r["type"] for r in ds.links if r.get("type")})) if link_types else (),
+        actor_types=tuple(sorted({r["type"] for r in ds.actors if r.get("type")})) if actor_types else ())
+
+
+def _actor_names(source) -> tuple[tuple, frozenset]:
+    """Actor ids (smallest identifier, else the IRI's tail, as :func:`fetch_records`) and labels."""
+    identifiers: dict[str, list] = {}
+    labels: dict[str, list] = {}
+    for resource, identifier, label in _select_rows(source, read_query("network_actor_names")):
+        found = identifiers.setdefault(resource, [])
+        if identifier is not None:
+            found.append(identifier)
+        if label is not None:
+            labels.setdefault(resource, []).append(label)
+    ids = sorted({min(found) if found else _tail(iri, THBID + "actor/") for iri, found in identifiers.items()})
+    return tuple(ids), frozenset(min(found).casefold() for found in labels.values())
+
+
+def _codes(source, prop: str, kind: str) -> tuple:
+    """The distinct codes (IRI tails) that *prop* takes in the store."""
+    from rdflib import URIRef
+
+    rows = _select_rows(source, read_query("network_property"), {"property": URIRef(prop)})
+    return tuple(sorted({_tail(row[1], THBID + kind) for row in rows if row[1] is not None}))
+
+
+def check_names(source, filters: Filters | None = None, actors=()) -> None:
+    """Refuse unknown names given on the command line before the network is loaded.
+
+    Checks the dates of *filters* (no query), then the actors of ``exclude``, the regions, link
+    types and actor types of *filters*, and the *actors* named (ids or labels, as
+    :func:`resolve_actor` takes them), each kind with one small query. The messages are those
+    of :func:`apply_filters` and :func:`resolve_actor`. A store without any actor is left to
+    :func:`load_network` to report.
+
+    Raises
+    ------
+    UsageError
+        A bad date or an unknown name.
+    """
+    filters = filters or Filters()
+    time_window(filters)
+    actors = tuple(actors)
+    names = known_names(source, actors=bool(actors or filters.exclude), regions=bool(filters.regions),
+                        link_types=bool(filters.types), actor_types=bool(filters.actor_types))
+    if (actors or filters.exclude) and not names.actors:
+        return  # an empty store: load_network says so
+    problems = filter_name_problems(filters, names)
+    if problems:
+        raise UsageError("; ".join(problems))
+    for name in actors:
+        if not names.knows_actor(name):
+            raise UsageError(unknown_actor_message(name, names.actors))
+
+
+def load_network(source, filters: Filters | None = None, *, actors=()) -> Network:
     """Load the actors, links, sources and regions from *source* and apply *filters*.
+
+    Names given on the command line (the filters' and *actors*) are checked first, with a few
+    small queries (:func:`check_names`), so a typo is refused before the records are read.
 
     Parameters
     ----------
@@ -645,6 +836,8 @@ def load_network(source, filters: Filters | None = None) -> Network:
         :class:`thbkg.graph.source.GraphSource`).
     filters : Filters, optional
         The shared analytic filters (see the module docstring for their exact meaning).
+    actors : sequence of str, optional
+        Actor ids or labels the command will look up (``path A B``, ``whatif --remove``).
 
     Returns
     -------
@@ -653,14 +846,37 @@ def load_network(source, filters: Filters | None = None) -> Network:
     Raises
     ------
     UsageError
-        Unknown actor in ``exclude``, unknown region/type, an unparseable date, or no link left.
+        Unknown actor in ``exclude`` or *actors*, unknown region/type, an unparseable date, or no
+        link left.
     ThbkgError
         The store holds no actor at all.
     """
-    network = fetch_records(source)
-    if not network.actors:
-        raise ThbkgError("the graph holds no actor (thb:Actor): build it from the tables first")
-    return apply_filters(network, filters or Filters())
+    from thbkg.graph.analytics.progress import progress
+
+    filters = filters or Filters()
+    time_window(filters)  # a bad date needs no store to be refused
+    with progress(4, "graph") as bar:
+        bar.set_item("checking the names given")
+        check_names(source, filters, actors)  # before the store is built from tables (see known_names)
+        bar.update(1, _opening_step(source))
+        open_store = getattr(source, "graph", None)
+        if callable(open_store):
+            open_store()  # built or opened here, so the steps below are quick or say what they do
+        bar.update(1, "reading actors and links (SPARQL)")
+        network = fetch_records(source)
+        if not network.actors:
+            raise ThbkgError("the graph holds no actor (thb:Actor): build it from the tables first")
+        bar.update(1, "filtering")
+        network = apply_filters(network, filters)
+        bar.update(1)
+    return network
+
+
+def _opening_step(source) -> str:
+    """What opening *source* involves, for the progress line."""
+    return {"embedded": "reading the tables and building the store", "memory": "reading the tables",
+            "persistent": "opening the store", "endpoint": "connecting to the endpoint"}.get(
+        getattr(source, "kind", None), "opening the graph")
 
 
 def resolve_actor(network: Network, name: str) -> str:
@@ -678,8 +894,4 @@ def resolve_actor(network: Network, name: str) -> str:
     if name in everyone or any((rec.get("label") or "").casefold() == lowered for rec in everyone.values()):
         raise UsageError(f"actor {name!r} has no link left under the filters ({network.filters.describe()}); "
                          "loosen the filters")
-    import difflib
-
-    close = difflib.get_close_matches(name, list(network.actors), n=3)
-    hint = f" (did you mean {', '.join(close)}?)" if close else ""
-    raise UsageError(f"unknown actor {name!r}{hint}")
+    raise UsageError(unknown_actor_message(name, network.actors))

@@ -29,6 +29,7 @@ import networkx as nx
 
 from thbkg.graph.analytics.change import links_per_year, snapshots
 from thbkg.graph.analytics.coverage import ACTIVE, region_coverage
+from thbkg.graph.analytics.centrality import EXACT_CLOSENESS_LIMIT
 from thbkg.graph.analytics.progress import progress
 from thbkg.graph.errors import UsageError
 from thbkg.graph.io import atomic_write, prepare_output_dir
@@ -56,7 +57,6 @@ MAX_FRAMEWORK_COLUMNS = 12
 #: The product run's map keeps at most this many actors (the most central), so it stays legible.
 MAP_MAX_ACTORS = 5000
 #: Above this many actors, the report leaves closeness out (it is exact only, O(n·m)).
-EXACT_CLOSENESS_LIMIT = 5000
 CONFIDENCE_LEVELS = ("high", "medium", "low")
 
 

@@ -191,18 +191,18 @@ def _ontology_ntriples() -> bytes:
 def built_ntriples(data_dirs=(), *, include_bundled=None, with_ontology=True, graph=None) -> bytes:
     """Check the tables, build the graph and return it as N-Triples (ontology included by default).
 
+    The lines come in no particular order (a store doesn't need one, and sorting doubles the memory).
+
     The N-Triples are written straight from the tables (:func:`thbkg.graph.build.dataset_ntriples`,
     the same sorted text as serialising the rdflib graph), so no rdflib Graph is held in memory.
 
     *graph*: an already built data graph to use instead of reading the tables.
     """
-    from thbkg.graph.build import dataset_ntriples, serialize_graph
+    from thbkg.graph.build import dataset_ntriples_bytes, serialize_graph
     from thbkg.graph.tables import load_dataset
 
     if graph is None:
-        text = dataset_ntriples(load_dataset(data_dirs, include_bundled=include_bundled))
-        data = text.encode("utf-8")
-        del text
+        data = dataset_ntriples_bytes(load_dataset(data_dirs, include_bundled=include_bundled))
     else:
         data = serialize_graph(graph, "nt")
     return data + _ontology_ntriples() if with_ontology else data

@@ -57,6 +57,31 @@ EXACT_BETWEENNESS_LIMIT = 5000
 DEFAULT_SAMPLE_K = 1000
 
 
+#: Metrics that need a breadth-first search from every actor and have no sampled variant here.
+ALL_PAIRS_METRICS = ("closeness", "harmonic")
+#: ``thbkg centrality`` and ``thbkg whatif`` refuse ``ALL_PAIRS_METRICS`` above this many actors
+#: (``--no-size-limit`` overrides), and the report leaves closeness out: exact closeness took 310 s
+#: at 10,000 actors and grows with actors times ties (docs/benchmarks-report.md).
+EXACT_CLOSENESS_LIMIT = 5000
+
+
+def size_limit_message(metrics, n: int) -> str | None:
+    """Why *metrics* are too costly for a graph of *n* actors, naming the options that help; or None.
+
+    >>> size_limit_message(("degree", "closeness"), 20_000)
+    'closeness on 20,000 actors: it needs a breadth-first search from every actor, and thbkg computes it only up to 5,000 actors; narrow the graph with --region, --type, --actor-type, --as-of or --min-confidence, or give --no-size-limit to compute it anyway (hours at this size)'
+    >>> size_limit_message(("closeness",), 146) is None
+    True
+    """
+    heavy = [m for m in dict.fromkeys(metrics) if m in ALL_PAIRS_METRICS]
+    if not heavy or n <= EXACT_CLOSENESS_LIMIT:
+        return None
+    return (f"{' and '.join(heavy)} on {n:,} actors: it needs a breadth-first search from every actor, and "
+            f"thbkg computes it only up to {EXACT_CLOSENESS_LIMIT:,} actors; narrow the graph with --region, "
+            "--type, --actor-type, --as-of or --min-confidence, or give --no-size-limit to compute it "
+            "anyway (hours at this size)")
+
+
 def default_k(n: int, k: int | None = None) -> int | None:
     """The betweenness sample size to use for *n* actors when the user gave *k* (or None).
 
@@ -151,10 +176,12 @@ def largest_component(G) -> set:
     return min(components, key=lambda c: (-len(c), min(map(str, c))))
 
 
-def two_step_reach(G) -> dict:
+def two_step_reach(G, block_entries: int = 10_000_000) -> dict:
     """Kumu's reach: for each node, the share of the other nodes at most two hops away.
 
-    Computed with sparse matrix products in row blocks, so it scales to 100k nodes.
+    Computed with sparse matrix products in row blocks of about *block_entries* entries (the
+    two-step neighbourhood of a block can be nearly full when hubs link most actors), so memory
+    stays near 100 MB at any size.
 
     >>> two_step_reach(nx.path_graph(4))
     {0: 0.6666666666666666, 1: 1.0, 2: 1.0, 3: 0.6666666666666666}
@@ -169,7 +196,7 @@ def two_step_reach(G) -> dict:
     A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=None, format="csr", dtype=np.int8)
     A = sp.csr_array((np.ones_like(A.data, dtype=np.int32), A.indices, A.indptr), shape=A.shape)
     counts = np.empty(n, dtype=np.int64)
-    block = 2048
+    block = max(1, block_entries // n)
     for start in range(0, n, block):
         rows = A[start:start + block]
         within = ((rows @ A) + rows).tocsr()
@@ -224,11 +251,14 @@ def compute_metric(G, metric: str, *, k: int | None = None, seed: int | None = 4
         return {node: float(c) for node, c in _call(nx.clustering, G, backend).items()}
     if metric == "reach":
         return two_step_reach(G)
-    if metric == "effective_size":
-        return {node: float(v) for node, v in _call(nx.effective_size, G, backend).items()}
-    if metric == "constraint":
-        # nan for isolates in NetworkX; an isolate has no tie to be constrained by -> report nan as is
-        return {node: float(v) for node, v in _call(nx.constraint, G, backend, weight=weighted).items()}
+    if metric in ("effective_size", "constraint"):
+        # the brokers module avoids NetworkX's all-nodes matrices on large graphs (gigabytes at 20,000
+        # actors); nan for isolates, as in NetworkX: an isolate has no tie to be constrained by
+        from thbkg.graph.analytics import brokers
+
+        values = (brokers.burt_effective_size(G, backend) if metric == "effective_size"
+                  else brokers.burt_constraint(G, weighted, backend))
+        return {node: float(v) for node, v in values.items()}
     raise UsageError(f"unknown metric {metric!r} (known: {', '.join(METRICS)})")
 
 

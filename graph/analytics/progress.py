@@ -21,6 +21,8 @@ def stderr_is_tty() -> bool:
         return False
 
 
+#: Characters of one progress line (fits a standard 120-column terminal).
+LINE_WIDTH = 118
 _ACTIVE: list = []          # open indicators, outermost first; nested ones report through the outermost
 _LOCK = threading.Lock()
 
@@ -90,10 +92,11 @@ class Progress:
         if not self._drawn and (final or elapsed < self.delay):
             return
         nested = [bar.status() for bar in _ACTIVE[1:]]
-        line = " | ".join([self.status(), *nested]) + f" ({elapsed:.0f} s)"
+        clock = f" ({elapsed:.0f} s)"  # cut the text, never the clock, to fit one line
+        line = " | ".join([self.status(), *nested])[:LINE_WIDTH - len(clock)] + clock
         with _LOCK:
             self._drawn = True
-            sys.stderr.write("\r" + line[:118].ljust(118))
+            sys.stderr.write("\r" + line.ljust(LINE_WIDTH))
             sys.stderr.flush()
 
     def close(self) -> None:

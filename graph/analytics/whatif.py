@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 import networkx as nx
 
 from thbkg.graph.analytics.centrality import compute_centrality, largest_component, ranked
+from thbkg.graph.analytics.progress import progress
 from thbkg.graph.errors import UsageError
 from thbkg.graph.projections import Network, resolve_actor
 
@@ -102,6 +103,14 @@ def what_if(network: Network, remove, *, metric: str = "betweenness", top: int =
     if not remove:
         raise UsageError("name at least one actor to remove (--remove ACTOR)")
     removed = sorted({resolve_actor(network, name) for name in remove})
+    with progress(4, "what if") as bar:
+        bar.set_item("cooperation graph")
+        return _compare(network, removed, metric=metric, top=top, k=k, seed=seed, anchor_types=anchor_types,
+                        backend=backend, bar=bar)
+
+
+def _compare(network: Network, removed: list, *, metric, top, k, seed, anchor_types, backend, bar) -> WhatIf:
+    """:func:`what_if` once the removed actors are known; *bar* says which step is running."""
     before = network.cooperation_graph()
     after = before.copy()
     after.remove_nodes_from(removed)
@@ -123,6 +132,7 @@ def what_if(network: Network, remove, *, metric: str = "betweenness", top: int =
                                 "label": network.label(actor), "lost": lost,
                                 "left": sorted(reach_after[actor] - {actor})})
 
+    bar.update(1, "components and distances")
     largest_before = largest_component(before)
     largest_after = largest_component(after)
     left_largest = sorted(n for n in largest_before if n in after and n not in largest_after)
@@ -130,8 +140,11 @@ def what_if(network: Network, remove, *, metric: str = "betweenness", top: int =
     distance_before, sample_before = average_distance(before, seed=seed)
     distance_after, sample_after = average_distance(after, seed=seed)
 
+    bar.update(1, f"{metric} before")
     scores_before = compute_centrality(before, (metric,), k=k, seed=seed, backend=backend)[metric]
+    bar.update(1, f"{metric} after")
     scores_after = compute_centrality(after, (metric,), k=k, seed=seed, backend=backend)[metric]
+    bar.update(1, "")
     rank_before = {node: rank for rank, node, _ in ranked(scores_before, metric)}
     rank_after = {node: rank for rank, node, _ in ranked(scores_after, metric)}
     shown = {n for _, n, _ in ranked(scores_before, metric, top)} | {n for _, n, _ in ranked(scores_after, metric, top)}
