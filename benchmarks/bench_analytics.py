@@ -6,7 +6,7 @@ Usage::
     /work/venv/bin/python benchmarks/bench_analytics.py [--sizes 10000 100000] [--error-size 5000]
                                                           [--out results.json]
 
-The synthetic graph: ``thbkg.graph.synth`` when available, otherwise a seeded preferential-attachment
+The synthetic graph: ``thbkg.graph.rdf.synth`` when available, otherwise a seeded preferential-attachment
 graph (networkx.barabasi_albert_graph, m=2) with thbkg's attributes (actor types, regions, link
 types, dates, statuses, confidences, sources) written as N-Triples in the RDF shape of
 docs/design.md, loaded into a persistent Oxigraph store, and read back through the real
@@ -113,11 +113,11 @@ def timed(func, *args, **kwargs):
 
 
 def build_store(n: int, workdir: Path, seed: int = 1) -> dict:
-    from thbkg.graph.source import write_store
+    from thbkg.graph.store.source import write_store
 
     try:
-        from thbkg.graph import synth  # noqa: F401  (the SPARQL engineer's generator, if present)
-        generator = "thbkg.graph.synth (not used: its API is not fixed yet)"
+        from thbkg.graph.rdf import synth  # noqa: F401  (the SPARQL engineer's generator, if present)
+        generator = "thbkg.graph.rdf.synth (not used: its API is not fixed yet)"
     except ImportError:
         generator = "benchmarks/bench_analytics.py preferential attachment (BA m=2)"
     (data, links), gen_seconds = timed(synthetic_ntriples, n, seed)
@@ -137,7 +137,7 @@ def former_queries_seconds(store: str) -> dict:
     """Seconds of the former wide projection SELECTs as the former ``GraphSource.select`` ran them
     (oxrdflib's Graph.query, every row as a dict of rdflib terms). The records were then built in
     Python, so this is a lower bound of the former ``load_network``."""
-    from thbkg.graph.source import _INIT_NS, GraphSource
+    from thbkg.graph.store.source import _INIT_NS, GraphSource
 
     graph = GraphSource(store=store).graph()
 
@@ -150,8 +150,8 @@ def former_queries_seconds(store: str) -> dict:
 
 
 def projections(store: str) -> tuple:
-    from thbkg.graph.projections import load_network
-    from thbkg.graph.source import GraphSource
+    from thbkg.graph.network.projections import load_network
+    from thbkg.graph.store.source import GraphSource
 
     net, load_s = timed(load_network, GraphSource(store=store))
     G, graph_s = timed(net.cooperation_graph)

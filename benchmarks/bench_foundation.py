@@ -67,9 +67,9 @@ def build_validate(runs: int) -> dict:
 
 
 def breakdown() -> dict:
-    from thbkg.graph.build import dataset_to_graph, serialize_graph
-    from thbkg.graph.tables import load_dataset
-    from thbkg.graph.validate import shacl_problems
+    from thbkg.graph.rdf.build import dataset_to_graph, serialize_graph
+    from thbkg.graph.rdf.tables import load_dataset
+    from thbkg.graph.rdf.validate import shacl_problems
 
     steps = {}
     t = time.perf_counter()
@@ -92,7 +92,7 @@ def store_load(repeat: int = 5) -> dict:
     from rdflib import Graph
     from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-    from thbkg.graph.source import built_ntriples
+    from thbkg.graph.store.source import built_ntriples
 
     data = built_ntriples()
     parsed = Graph()
@@ -125,7 +125,7 @@ def store_load(repeat: int = 5) -> dict:
             samples.append(time.perf_counter() - t)
         results[name] = statistics.median(samples)
     # the N-Triples path also pays for serialising; measure it separately
-    from thbkg.graph.build import build_graph, serialize_graph
+    from thbkg.graph.rdf.build import build_graph, serialize_graph
 
     g = build_graph()
     t = time.perf_counter()

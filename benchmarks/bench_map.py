@@ -63,7 +63,7 @@ def start_browser():
 
 
 def measure(browser, network, path, *, layout, runs, **kwargs):
-    from thbkg.graph.maps.render import write_map
+    from thbkg.graph.outputs.maps.render import write_map
 
     started = time.perf_counter()
     info = write_map(network, path, layout=layout, **kwargs)
@@ -104,8 +104,8 @@ def main(argv=None):
     parser.add_argument("--no-screenshots", action="store_true")
     args = parser.parse_args(argv)
 
-    from thbkg.graph.projections import load_network
-    from thbkg.graph.source import GraphSource
+    from thbkg.graph.network.projections import load_network
+    from thbkg.graph.store.source import GraphSource
 
     out = Path(tempfile.mkdtemp(prefix="thbkg-map-bench-"))
     browser, profile = start_browser()

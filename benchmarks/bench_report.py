@@ -1,6 +1,6 @@
 """Time ``thbkg report`` on synthetic networks (not a test; writes nothing unless --write-doc).
 
-The synthetic network is built directly as a :class:`thbkg.graph.projections.Network` (records as in
+The synthetic network is built directly as a :class:`thbkg.graph.network.projections.Network` (records as in
 docs/design.md), so this measures the report itself (metrics, coverage, change, rendering), not
 the SPARQL load. It is random and fictitious, seeded, and shaped like the real graph: a few percent
 of hubs (EU agencies, frameworks, treaties, international organisations) that countries link to,
@@ -28,7 +28,7 @@ FAMILY = {"eu_agency": ("working_arrangement", "agreement"), "regional_process":
 
 
 def synthetic_network(n_actors, seed=1):
-    from thbkg.graph.projections import Network
+    from thbkg.graph.network.projections import Network
 
     rng = random.Random(seed)
     n_hubs = max(6, n_actors // 50)
@@ -86,7 +86,7 @@ def synthetic_network(n_actors, seed=1):
 
 
 def main(argv=None):
-    from thbkg.graph.report import build_report, render_html, render_markdown
+    from thbkg.graph.outputs.report import build_report, render_html, render_markdown
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[10000, 100000])

@@ -69,11 +69,11 @@ def _build_in_subprocess(folder: Path, kind: str) -> dict:
     code = f"""
 import json, resource, time, sys
 t = time.perf_counter()
-from thbkg.graph.source import GraphSource, write_store
+from thbkg.graph.store.source import GraphSource, write_store
 kind = {kind!r}
 if kind == "former":  # the former build: tables -> rdflib Graph -> sorted N-Triples -> Oxigraph
-    import thbkg.graph.source as S
-    from thbkg.graph.build import build_graph
+    import thbkg.graph.store.source as S
+    from thbkg.graph.rdf.build import build_graph
     direct = S.built_ntriples
     S.built_ntriples = lambda dirs, include_bundled=None: direct(graph=build_graph(dirs, include_bundled=include_bundled))
     kind = "embedded"
@@ -104,7 +104,7 @@ def _best_of(run):
 
 
 def _timed(source, query, params):
-    from thbkg.graph.query import run_query
+    from thbkg.graph.store.query import run_query
 
     def once():
         started = time.perf_counter()
@@ -117,7 +117,7 @@ def _timed(source, query, params):
 
 def _timed_former(source, query, params):
     """The former default path: a syntax-check parse, then oxrdflib's Graph.query and its terms."""
-    from thbkg.graph import query as q
+    from thbkg.graph.store import query as q
 
     def once():
         started = time.perf_counter()
@@ -153,7 +153,7 @@ def _timed_capped(source, query, params, cap):
 
 
 def _start_server(store_dir: Path):
-    from thbkg.graph.server import server_command, wait_until_ready
+    from thbkg.graph.store.server import server_command, wait_until_ready
 
     sys.path.insert(0, str(Path(__file__).parents[1] / "tests" / "fixtures"))
     from plugin_oxserver import free_port
@@ -166,9 +166,9 @@ def _start_server(store_dir: Path):
 
 
 def run(sizes, cap, rdflib_max):
-    from thbkg.graph.query import list_named_queries
-    from thbkg.graph.source import GraphSource
-    from thbkg.graph.synth import write_synthetic
+    from thbkg.graph.store.query import list_named_queries
+    from thbkg.graph.store.source import GraphSource
+    from thbkg.graph.rdf.synth import write_synthetic
 
     queries = list_named_queries()
     work = Path(tempfile.mkdtemp(prefix="thbkg-bench-"))

@@ -19,7 +19,7 @@ def _emit(output, text) -> None:
 
 def _load(source, filters, actors=()):
     """The filtered network; the *actors* named on the command line are checked before it loads."""
-    from thbkg.graph.projections import load_network
+    from thbkg.graph.network.projections import load_network
 
     return load_network(source, filters, actors=actors)
 
@@ -32,14 +32,14 @@ def _check_size(source, filters, metrics, network=None, no_size_limit=False) -> 
     """
     from thbkg.graph.analytics.centrality import ALL_PAIRS_METRICS, size_limit_message
     from thbkg.graph.errors import UsageError
-    from thbkg.graph.filters import Filters
+    from thbkg.graph.network.filters import Filters
 
     if no_size_limit or not set(metrics) & set(ALL_PAIRS_METRICS):
         return
     if network is not None:
         count = len(network.actors)
     elif filters == Filters():
-        from thbkg.graph.projections import known_names
+        from thbkg.graph.network.projections import known_names
 
         count = len(known_names(source, actors=True).actors)
     else:
@@ -89,8 +89,8 @@ def centrality(metrics, top, k, seed, backend, no_size_limit, fmt, output, filte
       thbkg centrality --k 500 --seed 7 --format json -o -
     """
     from thbkg.graph.analytics.centrality import DEFAULT_METRICS
-    from thbkg.graph.analytics.progress import progress
-    from thbkg.graph.analytics.render import rank_actors, render_centrality
+    from thbkg.graph.progress import progress
+    from thbkg.graph.outputs.analytic import rank_actors, render_centrality
 
     chosen = tuple(metrics) or DEFAULT_METRICS
     with progress(3, "centrality") as bar:
@@ -131,8 +131,8 @@ def path(actor_a, actor_b, all_paths, max_paths, fmt, output, filters, source):
       thbkg path ng frontex --as-of 2018 --min-confidence medium
     """
     from thbkg.graph.analytics.paths import shortest_paths
-    from thbkg.graph.analytics.progress import progress
-    from thbkg.graph.analytics.render import render_path
+    from thbkg.graph.progress import progress
+    from thbkg.graph.outputs.analytic import render_path
     from thbkg.graph.errors import ThbkgError
 
     with progress(3, "path") as bar:
@@ -186,8 +186,8 @@ def whatif(remove, metric, top, anchor_types, k, seed, backend, no_size_limit, f
       thbkg whatif --remove europol --anchor-type eu_agency --anchor-type eu_body --format json
     """
     from thbkg.graph.analytics.centrality import default_k
-    from thbkg.graph.analytics.progress import progress
-    from thbkg.graph.analytics.render import render_whatif
+    from thbkg.graph.progress import progress
+    from thbkg.graph.outputs.analytic import render_whatif
     from thbkg.graph.analytics.whatif import what_if
 
     names = [name.strip() for item in remove for name in item.split(",") if name.strip()]

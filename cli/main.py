@@ -10,7 +10,7 @@ import click
 
 from thbkg.graph import __version__
 from thbkg.graph.errors import DataError, ThbkgError
-from thbkg.graph.textsafe import terminal_safe
+from thbkg.graph.outputs.text import terminal_safe
 
 # command name -> "module:function"; modules are imported only when their command runs
 # (or when --help lists them), so `thbkg --help` never loads rdflib, networkx or pyvis.

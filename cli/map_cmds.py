@@ -37,7 +37,7 @@ def map_(output, layout, size_by, top, title, physics, seed, filters, source):
 
     Example:  thbkg map -o out/map.html --layout geo --region sahel
     """
-    from thbkg.graph.maps.render import write_map
+    from thbkg.graph.outputs.maps.render import write_map
 
     info = write_map(source, output, filters=filters, layout=layout, size_by=size_by, top=top, seed=seed,
                      title=title, physics=physics)

@@ -24,7 +24,7 @@ def graph_source_options(func):
     @functools.wraps(func)
     def wrapper(*args, data_dirs, store, endpoint, **kwargs):
         from thbkg.graph.io import protect_inputs
-        from thbkg.graph.source import GraphSource
+        from thbkg.graph.store.source import GraphSource
 
         protect_inputs(*data_dirs, store)  # known before any output is checked
         kwargs["source"] = GraphSource(data_dirs=tuple(data_dirs), store=store, endpoint=endpoint)
@@ -56,7 +56,7 @@ def filter_options(func):
     @functools.wraps(func)
     def wrapper(*args, as_of, between, types, regions, actor_types, min_confidence, exclude,
                 include_undated, **kwargs):
-        from thbkg.graph.filters import Filters
+        from thbkg.graph.network.filters import Filters
 
         kwargs["filters"] = Filters(as_of=as_of, between=tuple(between) if between else None,
                                     types=tuple(types), regions=tuple(regions),
@@ -96,8 +96,8 @@ RAW_CSV_HELP = ("With --format csv (or tsv): write every cell exactly as in the 
 
 
 def _set_raw_csv(ctx, param, value):
-    """Turn thbkg.graph.textsafe's --raw-csv switch on or off for this command only."""
-    from thbkg.graph.textsafe import reset_raw_csv, set_raw_csv
+    """Turn thbkg.graph.outputs.text's --raw-csv switch on or off for this command only."""
+    from thbkg.graph.outputs.text import reset_raw_csv, set_raw_csv
 
     token = set_raw_csv(value)
     ctx.call_on_close(lambda: reset_raw_csv(token))  # the next command in this process starts safe
@@ -105,7 +105,7 @@ def _set_raw_csv(ctx, param, value):
 
 
 def raw_csv_option(func):
-    """``--raw-csv``: keep CSV cells as they are (sets the switch of :mod:`thbkg.graph.textsafe`)."""
+    """``--raw-csv``: keep CSV cells as they are (sets the switch of :mod:`thbkg.graph.outputs.text`)."""
     return click.option("--raw-csv", is_flag=True, default=False, expose_value=False, callback=_set_raw_csv,
                         help=RAW_CSV_HELP)(func)
 

@@ -11,7 +11,7 @@ import click
 
 from thbkg.cli.options import follow_symlinks_option, format_option, graph_source_options, output_option
 
-# the same lists as thbkg.graph.query.FORMATS (kept here so --help imports nothing heavy)
+# the same lists as thbkg.graph.store.query.FORMATS (kept here so --help imports nothing heavy)
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "md", "turtle", "nt", "jsonld")
 _SETTINGS = {"max_content_width": 100}
 
@@ -72,7 +72,7 @@ def query(query_text, query_file, query_name, params, fmt, source, timeout, allo
     """
     from thbkg.graph.errors import UsageError
     from thbkg.graph.io import atomic_write
-    from thbkg.graph.query import format_result, named_query, parse_header, parse_param_pairs, run_query
+    from thbkg.graph.store.query import format_result, named_query, parse_header, parse_param_pairs, run_query
 
     given = [x for x in (query_text, query_file, query_name) if x is not None]
     if len(given) != 1:
@@ -88,7 +88,7 @@ def query(query_text, query_file, query_name, params, fmt, source, timeout, allo
     else:
         text = query_text
     if timeout and source.endpoint:
-        from thbkg.graph.source import http_timeout
+        from thbkg.graph.store.source import http_timeout
 
         source.http_timeout = max(timeout, http_timeout())  # a slow endpoint gets the time asked for
     result = run_query(source, text, parse_param_pairs(params), declared=declared, timeout=timeout,
@@ -118,7 +118,7 @@ def queries(ctx, fmt, output):
     if ctx.invoked_subcommand is not None:
         return
     from thbkg.graph.io import atomic_write
-    from thbkg.graph.query import format_query_list, list_named_queries
+    from thbkg.graph.store.query import format_query_list, list_named_queries
 
     text = format_query_list(list_named_queries(), fmt)
     atomic_write(output, text)
@@ -128,7 +128,7 @@ def queries(ctx, fmt, output):
 @click.argument("name")
 def queries_show(name):
     """Print the named query NAME (header and SPARQL)."""
-    from thbkg.graph.query import named_query
+    from thbkg.graph.store.query import named_query
 
     click.echo(named_query(name).text, nl=False)
 
@@ -173,8 +173,8 @@ def push(endpoint, graph_iri, replace, data_dirs, no_bundled, timeout, retries, 
       thbkg query -n agency_partners --endpoint http://127.0.0.1:7878/query
       thbkg push --endpoint http://fuseki:3030/thb/data --graph https://w3id.org/thbkg/graph --replace
     """
-    from thbkg.graph.push import push_graph
-    from thbkg.graph.source import built_ntriples
+    from thbkg.graph.store.push import push_graph
+    from thbkg.graph.store.source import built_ntriples
 
     data = built_ntriples(data_dirs, include_bundled=False if no_bundled else None)
     report = push_graph(endpoint, data, graph_iri=graph_iri, replace=replace, timeout=timeout,
@@ -228,7 +228,7 @@ def serve(host, port, store_dir, data_dirs, no_bundled, query_timeout, max_resul
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s ?p ?o } LIMIT 3' \\
            http://127.0.0.1:7878/query
     """
-    from thbkg.graph.server import serve_graph
+    from thbkg.graph.store.server import serve_graph
 
     code = serve_graph(host=host, port=port, store_dir=store_dir, data_dirs=data_dirs,
                        include_bundled=False if no_bundled else None, query_timeout=query_timeout,
@@ -263,7 +263,7 @@ def synth(actors, links, seed, output):
       THBKG_NO_BUNDLED=1 thbkg query -n most_connected_actors --data synth/
       thbkg build --no-bundled --data synth/ --store synth-db/
     """
-    from thbkg.graph.synth import write_synthetic
+    from thbkg.graph.rdf.synth import write_synthetic
 
     counts = write_synthetic(output, actors=actors, links=links, seed=seed)
     click.echo("Wrote " + ", ".join(f"{n} {name}" for name, n in counts.items()) + f" to {output}")

@@ -1,7 +1,7 @@
 """``thbkg report`` and ``thbkg export``: the analyst's report and exports for Gephi, Kumu, Cytoscape.
 
 Only click and the standard library are imported at module level; the work is in
-:mod:`thbkg.graph.report` and :mod:`thbkg.graph.export`.
+:mod:`thbkg.graph.outputs.report` and :mod:`thbkg.graph.outputs.export`.
 """
 
 from __future__ import annotations
@@ -67,8 +67,8 @@ def report(output, fmt, snapshot_dates, top, k, generated, no_map, backend, seed
       thbkg report -o report.md --snapshot 2015 --snapshot today
       thbkg report -o sahel.html --region sahel --as-of 2020
     """
-    from thbkg.graph.projections import load_network
-    from thbkg.graph.report import (DEFAULT_SNAPSHOTS, build_report, generated_at, output_kind, render,
+    from thbkg.graph.network.projections import load_network
+    from thbkg.graph.outputs.report import (DEFAULT_SNAPSHOTS, build_report, generated_at, output_kind, render,
                                     write_product)
     from thbkg.graph.io import atomic_write
     from thbkg.graph.analytics.change import parse_period
@@ -116,10 +116,10 @@ def export(fmt, output, level, filters, source):
     import os
 
     from thbkg.graph.errors import UsageError
-    from thbkg.graph.analytics.progress import progress
-    from thbkg.graph.export import export_network
+    from thbkg.graph.progress import progress
+    from thbkg.graph.outputs.export import export_network
     from thbkg.graph.io import atomic_write, check_output
-    from thbkg.graph.projections import load_network
+    from thbkg.graph.network.projections import load_network
 
     if fmt is None:
         fmt = EXPORT_SUFFIXES.get(os.path.splitext(output)[1].lower())

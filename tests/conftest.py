@@ -20,7 +20,7 @@ def fixtures_dir() -> Path:
 @pytest.fixture(scope="session")
 def bundled_source():
     """The bundled graph in the default store (embedded Oxigraph), built once per session."""
-    from thbkg.graph.source import GraphSource
+    from thbkg.graph.store.source import GraphSource
 
     return GraphSource()
 

@@ -36,18 +36,18 @@ def test_every_listed_package_imports_from_the_installed_namespace():
 
 
 def test_non_python_files_under_graph_are_package_data():
-    patterns = _setup_cfg()["options.package_data"]
-    graph_patterns = patterns["thbkg.graph"].replace(",", " ").split()
-    maps_patterns = patterns["thbkg.graph.maps"].replace(",", " ").split()
+    """Each data file under graph/ matches a package_data pattern of the package folder that holds it."""
+    patterns = {pkg: value.replace(",", " ").split() for pkg, value in _setup_cfg()["options.package_data"].items()}
     for path in (ROOT / "graph").rglob("*"):
         if path.is_dir() or path.suffix in {".py", ".pyc"} or "__pycache__" in path.parts:
             continue
         rel = path.relative_to(ROOT / "graph")
-        if rel.parts[0] == "maps":
-            rel_maps = Path(*rel.parts[1:])
-            assert any(rel_maps.match(p) for p in maps_patterns), f"{path} would be missing from the wheel"
-        else:
-            assert any(rel.match(p) for p in graph_patterns), f"{path} would be missing from the wheel"
+        # the innermost folder with an __init__.py owns the file
+        owner = next(parent for parent in path.parents if (parent / "__init__.py").is_file())
+        package = ".".join(["thbkg.graph", *owner.relative_to(ROOT / "graph").parts])
+        inside = path.relative_to(owner)
+        assert any(inside.match(p) for p in patterns.get(package, ())), \
+            f"graph/{rel} would be missing from the wheel (add it to package_data of {package})"
 
 
 def test_bundled_files_are_reachable_through_importlib_resources():
@@ -55,7 +55,7 @@ def test_bundled_files_are_reachable_through_importlib_resources():
     assert (importlib.resources.files("thbkg.ontology") / "shapes.ttl").is_file()
     for table in ("actors.csv", "links.csv", "sources.csv"):
         assert (importlib.resources.files("thbkg.data") / table).is_file()
-    assert list((importlib.resources.files("thbkg.graph") / "queries").iterdir())
+    assert list((importlib.resources.files("thbkg.graph.store") / "queries").iterdir())
 
 
 def test_help_does_not_import_heavy_libraries():

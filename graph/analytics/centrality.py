@@ -2,7 +2,7 @@
 
 All metrics are computed on the *undirected, simple* graph; a directed graph or multigraph is
 first collapsed to one undirected edge per pair (weights summed). Edge ``weight`` is a *strength*
-(see :mod:`thbkg.graph.projections`), so it is used by weighted degree, PageRank and Burt's
+(see :mod:`thbkg.graph.network.projections`), so it is used by weighted degree, PageRank and Burt's
 constraint, and never as a distance: path-based metrics (betweenness, closeness, harmonic,
 reach) count hops.
 
@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from thbkg.graph.analytics.progress import progress
+from thbkg.graph.progress import progress
 from thbkg.graph.errors import UsageError
 
 METRICS = ("degree", "weighted_degree", "betweenness", "closeness", "harmonic", "eigenvector",

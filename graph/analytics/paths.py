@@ -11,7 +11,7 @@ from itertools import islice
 
 import networkx as nx
 
-from thbkg.graph.projections import Network, resolve_actor
+from thbkg.graph.network.projections import Network, resolve_actor
 
 #: How many shortest paths are enumerated at most before sorting (guards against explosions).
 ENUMERATION_CAP = 10_000
@@ -56,7 +56,7 @@ def shortest_paths(network: Network, source: str, target: str, *, all_paths: boo
 
     Examples
     --------
-    >>> from thbkg.graph.projections import Network
+    >>> from thbkg.graph.network.projections import Network
     >>> rec = dict(type="membership", role=None, start="2014", end=None, status="active", confidence="high",
     ...            date_confidence=None, label=None, family="membership", start_day=None, end_day=None)
     >>> net = Network(actors={a: {"id": a, "label": a.upper()} for a in "abc"},

@@ -22,9 +22,9 @@ from dataclasses import asdict, dataclass, field
 import networkx as nx
 
 from thbkg.graph.analytics.centrality import compute_centrality, largest_component, ranked
-from thbkg.graph.analytics.progress import progress
+from thbkg.graph.progress import progress
 from thbkg.graph.errors import UsageError
-from thbkg.graph.projections import Network, resolve_actor
+from thbkg.graph.network.projections import Network, resolve_actor
 
 #: Above this many nodes in the largest component, the average distance is sampled.
 EXACT_DISTANCE_LIMIT = 3000

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from plugin_browser import ARTIFACTS, HOSTILE_TEXTS
-from thbkg.graph.maps.render import write_map
+from thbkg.graph.outputs.maps.render import write_map
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,7 @@ def maps_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def bundled_network(bundled_source):
-    from thbkg.graph.projections import load_network
+    from thbkg.graph.network.projections import load_network
 
     return load_network(bundled_source)
 

@@ -13,7 +13,7 @@ import pytest
 from rdflib import Graph
 
 from thbkg.cli.main import cli
-from thbkg.graph.query import list_named_queries
+from thbkg.graph.store.query import list_named_queries
 
 CLI = [sys.executable, "-c", "from thbkg.cli.main import cli; cli()"]
 
@@ -24,7 +24,7 @@ def test_queries_lists_one_line_each(runner):
     lines = result.output.splitlines()
     names = [q.name for q in list_named_queries()]
     assert [line.split()[0] for line in lines] == names
-    assert len(names) == len(list((Path(__file__).parents[2] / "graph" / "queries").glob("*.rq")))
+    assert len(names) == len(list((Path(__file__).parents[2] / "graph" / "store" / "queries").glob("*.rq")))
     doc = json.loads(runner.invoke(cli, ["queries", "--format", "json"]).output)
     assert [q["name"] for q in doc] == names and all(q["title"] and q["question"] for q in doc)
 

@@ -1,4 +1,4 @@
-"""Tables -> RDF (graph/build.py): the shape of docs/design.md, determinism, round trips."""
+"""Tables -> RDF (graph/rdf/build.py): the shape of docs/design.md, determinism, round trips."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import SKOS
 
-from thbkg.graph.build import FORMATS, build_graph, serialize_graph
-from thbkg.graph.namespaces import GEO, ORG, PROV, THB, THBID, TIME
+from thbkg.graph.rdf.build import FORMATS, build_graph, serialize_graph
+from thbkg.graph.rdf.namespaces import GEO, ORG, PROV, THB, THBID, TIME
 
 RDFLIB_FORMAT = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig"}
 
@@ -128,10 +128,10 @@ def test_with_ontology_adds_the_vocabularies(good_dir, graph):
 
 def test_ntriples_straight_from_the_tables_equal_the_graph_serialisation(good_dir, tmp_path):
     """The store is loaded from N-Triples written without an rdflib Graph: the same bytes."""
-    from thbkg.graph.build import dataset_ntriples, dataset_to_graph, sorted_ntriples
-    from thbkg.graph.source import built_ntriples
-    from thbkg.graph.synth import write_synthetic
-    from thbkg.graph.tables import load_dataset
+    from thbkg.graph.rdf.build import dataset_ntriples, dataset_to_graph, sorted_ntriples
+    from thbkg.graph.store.source import built_ntriples
+    from thbkg.graph.rdf.synth import write_synthetic
+    from thbkg.graph.rdf.tables import load_dataset
 
     write_synthetic(tmp_path / "syn", actors=60, links=200, seed=3)
     for folders in ([good_dir], [tmp_path / "syn"]):

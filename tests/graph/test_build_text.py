@@ -8,8 +8,8 @@ import shutil
 import pyoxigraph
 import pytest
 
-from thbkg.graph.build import build_graph, serialize_graph
-from thbkg.graph.source import GraphSource
+from thbkg.graph.rdf.build import build_graph, serialize_graph
+from thbkg.graph.store.source import GraphSource
 
 # the table reader refuses U+2028/U+0085 and control characters; these are the awkward ones it keeps
 AWKWARD = "line\nbreak, tab\tand \"quotes\" <b>not html</b> \\ backslash, \U0001d518nicode \u2713"

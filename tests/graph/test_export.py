@@ -12,7 +12,7 @@ import networkx as nx
 import pytest
 
 from thbkg.graph.errors import UsageError
-from thbkg.graph.export import FORMATS, export_network
+from thbkg.graph.outputs.export import FORMATS, export_network
 
 GEXF_NS = "{http://www.gexf.net/1.2draft}"
 

@@ -15,8 +15,8 @@ import pytest
 from rdflib import Literal
 from rdflib.namespace import XSD
 
-from thbkg.graph.query import PARAM_TYPES, check_query, list_named_queries, named_query, run_query
-from thbkg.graph.tables import bundled_data_dir
+from thbkg.graph.store.query import PARAM_TYPES, check_query, list_named_queries, named_query, run_query
+from thbkg.graph.rdf.tables import bundled_data_dir
 
 QUERIES = list_named_queries()
 NAMES = [q.name for q in QUERIES]
@@ -48,8 +48,8 @@ def test_header_is_complete(name):
 
 @pytest.fixture(scope="module")
 def sources(tmp_path_factory, bundled_source, oxigraph_server):
-    from thbkg.graph.push import push_graph
-    from thbkg.graph.source import GraphSource, built_ntriples, write_store
+    from thbkg.graph.store.push import push_graph
+    from thbkg.graph.store.source import GraphSource, built_ntriples, write_store
 
     data = built_ntriples()
     store_dir = tmp_path_factory.mktemp("named") / "store"
@@ -218,7 +218,7 @@ def test_tied_to_all_three(bundled_source):
 @pytest.mark.parametrize("kind", ["embedded", "persistent"])
 def test_direct_oxigraph_path_gives_the_oxrdflib_terms(sources, kind):
     """run_query on the Oxigraph stores skips oxrdflib; rows must be the very same terms, in order."""
-    from thbkg.graph import query as q
+    from thbkg.graph.store import query as q
 
     source = sources[kind]
     for query in QUERIES:

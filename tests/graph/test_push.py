@@ -1,4 +1,4 @@
-"""thbkg.graph.push against a real Oxigraph server, plus retry behaviour against a tiny failing HTTP server."""
+"""thbkg.graph.store.push against a real Oxigraph server, plus retry behaviour against a tiny failing HTTP server."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import time
 import pytest
 
 from thbkg.graph.errors import ThbkgError, UsageError
-from thbkg.graph.push import graph_store_url, push_graph
+from thbkg.graph.store.push import graph_store_url, push_graph
 
 pytestmark = pytest.mark.server
 
@@ -27,7 +27,7 @@ def test_push_reports_the_triples_and_the_server_holds_them(oxigraph_endpoint):
 
 
 def test_push_the_whole_graph(oxigraph_endpoint):
-    from thbkg.graph.source import built_ntriples
+    from thbkg.graph.store.source import built_ntriples
 
     data = built_ntriples()
     report = push_graph(oxigraph_endpoint.base + "/store", data, replace=True)
@@ -167,7 +167,7 @@ def test_timeouts_are_retried(flaky):
     ("http://h:1/repositories/x/rdf-graphs/service", None),
 ])
 def test_oxigraph_query_url(endpoint, query_url):
-    from thbkg.graph.push import oxigraph_query_url
+    from thbkg.graph.store.push import oxigraph_query_url
 
     assert oxigraph_query_url(endpoint) == query_url
 

@@ -1,4 +1,4 @@
-"""The query machinery (thbkg.graph.query) on a small fictional graph, on every local store kind."""
+"""The query machinery (thbkg.graph.store.query) on a small fictional graph, on every local store kind."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 
 from thbkg.graph.errors import UsageError
-from thbkg.graph.namespaces import THBID
-from thbkg.graph.query import (bind_params, check_query, format_result, parse_header, query_variables,
+from thbkg.graph.rdf.namespaces import THBID
+from thbkg.graph.store.query import (bind_params, check_query, format_result, parse_header, query_variables,
                                run_query, short_iri, term_to_sparql, to_term)
 
 PREFIXES = """PREFIX thb: <https://w3id.org/thbkg/ontology#>
@@ -138,7 +138,7 @@ def test_words_in_strings_iris_and_comments_are_not_keywords():
     ("SELECT * { ?s <http://a.org/SERVICE> ?service . ?s ?p 'x'@service . ?s ?p service:x }", []),
 ])
 def test_service_targets(text, targets):
-    from thbkg.graph.query import service_targets
+    from thbkg.graph.store.query import service_targets
 
     assert service_targets(text) == targets
 

@@ -11,8 +11,8 @@ from html.parser import HTMLParser
 import networkx as nx
 import pytest
 
-from thbkg.graph import report as R
-from thbkg.graph.report import SECTIONS, build_report, render_html, render_json, render_markdown
+from thbkg.graph.outputs import report as R
+from thbkg.graph.outputs.report import SECTIONS, build_report, render_html, render_json, render_markdown
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -200,7 +200,7 @@ def test_centrality_csv_has_every_actor(built, report_network):
 
 
 def test_write_product_without_map_says_so(report_network, built, tmp_path, monkeypatch):
-    import thbkg.graph.maps as maps
+    import thbkg.graph.outputs.maps as maps
 
     for name in ("write_map", "render_map"):
         monkeypatch.delattr(maps, name, raising=False)
@@ -212,7 +212,7 @@ def test_write_product_without_map_says_so(report_network, built, tmp_path, monk
 
 
 def test_write_product_links_the_map_when_written(report_network, built, tmp_path, monkeypatch):
-    import thbkg.graph.maps as maps
+    import thbkg.graph.outputs.maps as maps
 
     def fake_write_map(net, path, **kwargs):  # stands in for the map writer: only the linking is tested
         (tmp_path / "out" / "map.html").write_text("<html></html>", encoding="utf-8")

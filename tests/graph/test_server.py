@@ -12,7 +12,7 @@ import pytest
 from plugin_oxserver import free_port, http
 from reliability.serve_process import oxigraph_children, start_serve, stop, wait_gone
 
-from thbkg.graph.server import _Refusal, base_url, find_oxigraph, is_loopback, serve_graph, sparql_texts
+from thbkg.graph.store.server import _Refusal, base_url, find_oxigraph, is_loopback, serve_graph, sparql_texts
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
@@ -34,7 +34,7 @@ def _stop(process, sig):
 
 
 def test_serve_answers_refuses_updates_and_stops_cleanly(tmp_path):
-    from thbkg.graph.source import built_ntriples
+    from thbkg.graph.store.source import built_ntriples
 
     process, port, lines = _start(log_dir=tmp_path)
     try:
@@ -74,7 +74,7 @@ def test_serve_answers_refuses_updates_and_stops_cleanly(tmp_path):
 
 
 def test_serve_a_persistent_store_and_stop_with_ctrl_c(tmp_path):
-    from thbkg.graph.source import write_store
+    from thbkg.graph.store.source import write_store
 
     store = tmp_path / "db"
     triples = write_store(store)["triples"]

@@ -15,8 +15,8 @@ import pytest
 from rdflib import Literal, URIRef
 
 from thbkg.graph.errors import ThbkgError, UsageError
-from thbkg.graph.namespaces import THBID
-from thbkg.graph.source import GraphSource, bind_values, write_store
+from thbkg.graph.rdf.namespaces import THBID
+from thbkg.graph.store.source import GraphSource, bind_values, write_store
 
 LINKS_OF = """
 SELECT ?link ?type ?other WHERE {
@@ -198,7 +198,7 @@ def test_select_text_and_ask_agree_with_select(sources):
 
 def test_direct_select_gives_the_oxrdflib_terms(sources):
     """select() on Oxigraph stores skips oxrdflib's Graph.query but gives the same terms (types too)."""
-    from thbkg.graph.source import _INIT_NS
+    from thbkg.graph.store.source import _INIT_NS
 
     query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
     for kind in ("embedded", "persistent"):
@@ -232,7 +232,7 @@ def test_write_store_replaces_a_store_and_leaves_only_its_lock(tmp_path, good_di
 
 def test_write_store_without_an_atomic_exchange(tmp_path, good_dir, monkeypatch):
     """Where renameat2 is missing (other systems, some file systems), two renames do the swap."""
-    monkeypatch.setattr("thbkg.graph.source._exchange", lambda first, second: False)
+    monkeypatch.setattr("thbkg.graph.store.source._exchange", lambda first, second: False)
     target = tmp_path / "db"
     first = write_store(target, [good_dir], include_bundled=False)["triples"]
     assert write_store(target, [good_dir], include_bundled=False)["triples"] == first
@@ -240,7 +240,7 @@ def test_write_store_without_an_atomic_exchange(tmp_path, good_dir, monkeypatch)
 
 
 def test_a_store_set_aside_by_a_killed_swap_is_put_back(tmp_path, good_dir):
-    from thbkg.graph.source import _restore_interrupted_swap
+    from thbkg.graph.store.source import _restore_interrupted_swap
 
     target = tmp_path / "db"
     triples = write_store(target, [good_dir], include_bundled=False)["triples"]
@@ -273,7 +273,7 @@ def test_write_store_refuses_a_file(tmp_path):
 # -- endpoints: timeouts and answers that are not SPARQL results -----------------------------------
 
 def test_http_timeout_comes_from_the_environment(monkeypatch):
-    from thbkg.graph.source import http_timeout
+    from thbkg.graph.store.source import http_timeout
 
     monkeypatch.delenv("THBKG_HTTP_TIMEOUT", raising=False)
     assert http_timeout() == 30.0
@@ -287,7 +287,7 @@ def test_http_timeout_comes_from_the_environment(monkeypatch):
 def test_an_endpoint_answer_larger_than_the_limit_is_refused():
     from reliability.network_fakes import RawServer, http_answer
 
-    from thbkg.graph.source import endpoint_request
+    from thbkg.graph.store.source import endpoint_request
 
     body = b"x" * 5000
     with RawServer(lambda *request: http_answer("200 OK", body, {"Content-Type": "text/csv"})) as server:
@@ -313,7 +313,7 @@ def test_a_hung_endpoint_gives_up_after_the_timeout():
 def test_long_queries_are_posted_as_a_form():
     from reliability.network_fakes import RawServer, count_answer
 
-    from thbkg.graph.source import endpoint_request
+    from thbkg.graph.store.source import endpoint_request
 
     with RawServer(lambda *request: count_answer(3)) as server:
         endpoint_request(server.url + "/query", {"query": "ASK {}"}, accept="application/sparql-results+json")

@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from thbkg.graph.errors import ThbkgError
-from thbkg.graph.source import GraphSource
+from thbkg.graph.store.source import GraphSource
 
 
 def _closed_port() -> int:

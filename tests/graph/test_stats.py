@@ -1,4 +1,4 @@
-"""graph/stats.py: the SPARQL counts against counts made independently from the CSV files."""
+"""graph/outputs/stats.py: the SPARQL counts against counts made independently from the CSV files."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from thbkg.graph.source import GraphSource
-from thbkg.graph.stats import compute_stats, format_stats
+from thbkg.graph.store.source import GraphSource
+from thbkg.graph.outputs.stats import compute_stats, format_stats
 
 
 def _rows(folder, table):

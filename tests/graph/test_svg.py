@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from thbkg.graph.svg import bar_chart, timeline_chart
+from thbkg.graph.outputs.svg import bar_chart, timeline_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from thbkg.graph.synth import LINK_TYPES, synthetic_tables, write_synthetic
+from thbkg.graph.rdf.synth import LINK_TYPES, synthetic_tables, write_synthetic
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Reading and checking the CSV tables (graph/tables.py)."""
+"""Reading and checking the CSV tables (graph/rdf/tables.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from thbkg.graph.errors import DataError
-from thbkg.graph.tables import COLUMNS, load_dataset, parse_date, split_multi
+from thbkg.graph.rdf.tables import COLUMNS, load_dataset, parse_date, split_multi
 
 
 @pytest.mark.parametrize("text, first, last", [
@@ -100,7 +100,7 @@ def test_iso3_must_match_iso2(good_copy):
 
 
 def test_no_bundled_environment_variable(monkeypatch, good_dir):
-    from thbkg.graph.tables import data_folders
+    from thbkg.graph.rdf.tables import data_folders
 
     monkeypatch.setenv("THBKG_NO_BUNDLED", "1")
     assert [str(f) for f in data_folders([good_dir])] == [str(good_dir)]
@@ -113,7 +113,7 @@ def test_find_cycles_agrees_with_networkx():
 
     import networkx as nx
 
-    from thbkg.graph.tables import find_cycles
+    from thbkg.graph.rdf.tables import find_cycles
 
     rng = random.Random(8)
     for _ in range(300):
@@ -137,7 +137,7 @@ def test_find_cycles_agrees_with_networkx():
 
 
 def test_find_cycles_on_a_long_chain_needs_no_recursion():
-    from thbkg.graph.tables import find_cycles
+    from thbkg.graph.rdf.tables import find_cycles
 
     chain = {f"a{i:05d}": [f"a{i + 1:05d}"] for i in range(20_000)}
     assert find_cycles(chain) == []
@@ -159,7 +159,7 @@ def test_find_cycles_on_a_long_chain_needs_no_recursion():
     ("https://example.org/a b", False),
 ])
 def test_is_web_address(text, expected):
-    from thbkg.graph.tables import is_web_address
+    from thbkg.graph.rdf.tables import is_web_address
 
     assert is_web_address(text) is expected
 

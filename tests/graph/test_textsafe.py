@@ -1,4 +1,4 @@
-"""thbkg.graph.textsafe: spreadsheet cells, terminal text, Markdown and serialised documents.
+"""thbkg.graph.outputs.text: spreadsheet cells, terminal text, Markdown and serialised documents.
 
 Expected strings are written by hand from OWASP's CSV-injection advice (a leading ``'`` on cells
 beginning with ``=``, ``+``, ``-``, ``@``, tab or carriage return), from the escapes a reader sees
@@ -16,10 +16,10 @@ import unicodedata
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from thbkg.graph import textsafe
+from thbkg.graph.outputs import text as textsafe
 from thbkg.graph.errors import Problem
-from thbkg.graph.query import format_csv, format_json, format_markdown, format_table, format_tsv
-from thbkg.graph.validate import ValidationReport, format_validation
+from thbkg.graph.store.query import format_csv, format_json, format_markdown, format_table, format_tsv
+from thbkg.graph.rdf.validate import ValidationReport, format_validation
 
 
 def controls(text: str) -> set:

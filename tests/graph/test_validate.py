@@ -1,4 +1,4 @@
-"""graph/validate.py: table checks, then SHACL results located back in the CSV tables."""
+"""graph/rdf/validate.py: table checks, then SHACL results located back in the CSV tables."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from thbkg.graph.build import dataset_to_graph
+from thbkg.graph.rdf.build import dataset_to_graph
 from thbkg.graph.errors import Problem
-from thbkg.graph.namespaces import THB, THBID
-from thbkg.graph.tables import load_dataset
-from thbkg.graph.validate import record_index, shacl_problems, validate
+from thbkg.graph.rdf.namespaces import THB, THBID
+from thbkg.graph.rdf.tables import load_dataset
+from thbkg.graph.rdf.validate import record_index, shacl_problems, validate
 
 
 def test_good_fixture_is_valid(good_dir):
@@ -40,7 +40,7 @@ def test_shacl_results_point_at_the_csv_row(good_dir):
 
 
 def test_sub_nodes_map_to_their_record(good_dir):
-    from thbkg.graph.validate import _locate
+    from thbkg.graph.rdf.validate import _locate
 
     ds = load_dataset([good_dir], include_bundled=False)
     index = record_index(ds)
@@ -51,7 +51,7 @@ def test_sub_nodes_map_to_their_record(good_dir):
 
 
 def test_bundled_data_is_valid():
-    from thbkg.graph.tables import bundled_data_dir
+    from thbkg.graph.rdf.tables import bundled_data_dir
 
     if not (Path(bundled_data_dir()) / "links.csv").is_file():
         pytest.skip("the bundled tables are not written yet")
@@ -92,7 +92,7 @@ def _broken_graph(good_dir):
     from rdflib import Literal
     from rdflib.namespace import SKOS
 
-    from thbkg.graph.namespaces import GEO, ORG, PROV
+    from thbkg.graph.rdf.namespaces import GEO, ORG, PROV
 
     ds = load_dataset([good_dir], include_bundled=False)
     graph = dataset_to_graph(ds)
@@ -111,7 +111,7 @@ def test_sparql_constraints_find_what_pyshacl_finds(good_dir):
     from rdflib import Graph
     from rdflib.namespace import SH
 
-    from thbkg.graph.validate import _run_sparql_constraints, split_sparql_constraints
+    from thbkg.graph.rdf.validate import _run_sparql_constraints, split_sparql_constraints
 
     ds, graph = _broken_graph(good_dir)
     shapes = Graph().parse(data=SPARQL_SHAPES, format="turtle")

@@ -216,8 +216,8 @@ def test_instrument_types_follow_design_md():
 def test_thbkg_validate_path_gives_the_same_verdicts():
     """`thbkg validate` runs the shapes its own way (core in pySHACL without the ontology graph or
     advanced features, node-shape SPARQL constraints once on Oxigraph); every fixture must come out the same."""
-    from thbkg.graph.tables import load_dataset
-    from thbkg.graph.validate import shacl_problems
+    from thbkg.graph.rdf.tables import load_dataset
+    from thbkg.graph.rdf.validate import shacl_problems
 
     dataset = load_dataset(())  # only used to place problems in table rows; fixture nodes are not in it
     conforms, problems, _warnings = shacl_problems(Graph().parse(FIXTURES / "valid.ttl"), dataset)

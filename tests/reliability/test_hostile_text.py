@@ -49,7 +49,7 @@ IMG_ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
 @pytest.fixture(scope="module")
 def hostile_store(tmp_path_factory):
     """A persistent store of the hostile tables with real control characters in place of the placeholders."""
-    from thbkg.graph.source import built_ntriples, write_store
+    from thbkg.graph.store.source import built_ntriples, write_store
 
     ntriples = built_ntriples([HOSTILE], include_bundled=False)
     for placeholder, (escape, _) in CONTROL_TEXT.items():

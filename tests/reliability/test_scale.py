@@ -5,7 +5,7 @@ map gets a warning that names --top.
 Every command runs through the real CLI on a persistent Oxigraph store holding the fictional mini
 graph (tests/fixtures/analytics/mini.ttl: actors ca, cb, cc, cd, ce, ag1, ag2, io1, proc1, tr1;
 regions east and south). "No load" is observed with a spy on
-:func:`thbkg.graph.projections.fetch_records`, the step that reads every actor and link record.
+:func:`thbkg.graph.network.projections.fetch_records`, the step that reads every actor and link record.
 The 20,000-actor memory figures are measured by benchmarks/bench_memory.py, not here.
 """
 
@@ -21,7 +21,7 @@ from thbkg.cli.main import cli
 @pytest.fixture()
 def record_loads(monkeypatch):
     """Calls of fetch_records (the full read of the records) made during a test."""
-    from thbkg.graph import projections
+    from thbkg.graph.network import projections
 
     calls = []
     real = projections.fetch_records
@@ -117,7 +117,7 @@ def read_column(path, column) -> list[str]:
 @pytest.fixture()
 def record_store_builds(monkeypatch):
     """Calls of built_ntriples (the tables turned into the store's triples) during a test."""
-    from thbkg.graph import source
+    from thbkg.graph.store import source
 
     calls = []
     real = source.built_ntriples
@@ -211,7 +211,7 @@ def test_within_the_limit_or_with_no_size_limit_closeness_runs(run, small_limit)
 
 # ---------------------------------------------------------------------- map size warning
 def test_a_map_over_the_size_limit_warns_and_names_top(run, tmp_path, monkeypatch):
-    from thbkg.graph.maps import render
+    from thbkg.graph.outputs.maps import render
 
     monkeypatch.setattr(render, "MAP_WARN_BYTES", 1000)
     out = tmp_path / "map.html"
@@ -230,7 +230,7 @@ def test_a_map_under_the_limit_does_not_warn(run, tmp_path):
 
 
 def test_write_map_takes_the_threshold_as_a_parameter(mini_network, tmp_path):
-    from thbkg.graph.maps import write_map
+    from thbkg.graph.outputs.maps import write_map
 
     info = write_map(mini_network, tmp_path / "m.html", top=8, warn_bytes=1)
     assert info.warnings == [f"the map is {info.bytes / 1e6:.1f} MB (8 actors): browsers take many seconds to "

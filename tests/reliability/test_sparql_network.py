@@ -28,7 +28,7 @@ from reliability.serve_process import (CLI, oxigraph_children, process_group, ru
                                        wait_gone)
 
 from thbkg.cli.main import cli
-from thbkg.graph.server import find_oxigraph
+from thbkg.graph.store.server import find_oxigraph
 
 THBKG = [str(Path(sys.executable).parent / "thbkg")]
 CROSS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
@@ -54,7 +54,7 @@ def store_triples(path) -> int:
 
 def good_triples(good_dir) -> int:
     """Distinct N-Triples lines of the good fixture with the ontology: what a store of it holds."""
-    from thbkg.graph.source import built_ntriples
+    from thbkg.graph.store.source import built_ntriples
 
     return len({line for line in built_ntriples([good_dir], include_bundled=False).splitlines() if line.strip()})
 
@@ -175,7 +175,7 @@ def test_a_second_writer_waits_for_the_lock(tmp_path, good_dir):
 
 def test_a_busy_store_is_a_message(tmp_path, good_dir):
     from thbkg.graph.errors import ThbkgError
-    from thbkg.graph.source import write_store
+    from thbkg.graph.store.source import write_store
 
     lock = os.open(tmp_path / ".gdb.thbkg-lock", os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(lock, fcntl.LOCK_EX)
@@ -231,8 +231,8 @@ def test_query_refuses_service_and_sends_nothing(runner, good_dir, no_bundled, f
 
 def test_run_query_refuses_service_too(good_dir, fake):
     from thbkg.graph.errors import UsageError
-    from thbkg.graph.query import run_query
-    from thbkg.graph.source import GraphSource
+    from thbkg.graph.store.query import run_query
+    from thbkg.graph.store.source import GraphSource
 
     target = fake(lambda *request: count_answer(1))
     hidden = f'SELECT * WHERE {{ ?s ?p "x" . # comment }}\n \\u0053ERVICE <{target.url}/q> {{ ?s ?p ?o }} }}'
@@ -250,7 +250,7 @@ def test_allow_service_goes_out_with_a_time_limit(runner, good_dir, no_bundled, 
                                      "LIMIT) or allow more time")
     assert hung.wait_for_requests(1)[0][0] == "POST"  # the call was let through
     # without --timeout, the SERVICE time limit applies (30 s by default; 1 s here)
-    monkeypatch.setattr("thbkg.graph.query.SERVICE_TIMEOUT", 1.0)
+    monkeypatch.setattr("thbkg.graph.store.query.SERVICE_TIMEOUT", 1.0)
     result = run(runner, "query", "--data", str(good_dir), "--allow-service", query)
     assert result.exit_code == 1 and "query stopped after 1 s" in result.output
 

@@ -124,7 +124,7 @@ def test_brokerage_needs_direction():
 def test_bundled_graph_brokers_and_communities_against_igraph(bundled_source):
     from thbkg.graph.analytics.communities import louvain
     from thbkg.graph.errors import ThbkgError
-    from thbkg.graph.projections import load_network
+    from thbkg.graph.network.projections import load_network
 
     try:
         G = load_network(bundled_source).cooperation_graph()

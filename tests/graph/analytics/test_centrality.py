@@ -187,7 +187,7 @@ def test_sampled_betweenness_is_seeded_and_close(cases):
 
 def test_bundled_graph_against_igraph(bundled_source):
     from thbkg.graph.errors import ThbkgError
-    from thbkg.graph.projections import load_network
+    from thbkg.graph.network.projections import load_network
 
     try:
         G = load_network(bundled_source).cooperation_graph()
@@ -246,7 +246,7 @@ def test_progress_is_silent_when_not_a_terminal(capsys):
 
 
 def test_progress_draws_nested_steps_on_one_line(capsys):
-    from thbkg.graph.analytics.progress import progress
+    from thbkg.graph.progress import progress
 
     with progress(2, "outer", delay=0, enabled=True) as outer:
         outer.set_item("first")

@@ -7,8 +7,8 @@ import pytest
 
 from thbkg.graph.analytics.paths import shortest_paths
 from thbkg.graph.errors import UsageError
-from thbkg.graph.filters import Filters
-from thbkg.graph.projections import load_network
+from thbkg.graph.network.filters import Filters
+from thbkg.graph.network.projections import load_network
 
 
 def test_single_path_with_link_records(mini_network):

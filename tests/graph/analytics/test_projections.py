@@ -15,8 +15,8 @@ import rdflib
 from former_projection_queries import FORMER_QUERIES
 
 from thbkg.graph.errors import ThbkgError, UsageError
-from thbkg.graph.filters import Filters
-from thbkg.graph.projections import load_network, parse_day
+from thbkg.graph.network.filters import Filters
+from thbkg.graph.network.projections import load_network, parse_day
 
 THB = rdflib.Namespace("https://w3id.org/thbkg/ontology#")
 
@@ -180,7 +180,7 @@ def test_parse_day_month_end():
 
 def test_real_graph_source_on_a_persistent_store(mini_store):
     """The same projections through the project's GraphSource on an Oxigraph store on disk."""
-    from thbkg.graph.source import GraphSource
+    from thbkg.graph.store.source import GraphSource
 
     net = load_network(GraphSource(store=str(mini_store)))
     assert len(net.links) == 16 and net.cooperation_graph().number_of_edges() == 15
@@ -219,7 +219,7 @@ _WIDE_LINK_SOURCES = FORMER_QUERIES["link_sources"]
 
 def _wide_records(source):
     """Actors and links as the former wide queries gave them (first sorted row per record)."""
-    from thbkg.graph import projections as P
+    from thbkg.graph.network import projections as P
 
     def by_sorted_rows(rows):
         return sorted(rows, key=lambda r: tuple(str(r.get(k) or "") for k in sorted(r)))
@@ -303,8 +303,8 @@ id:link\\/l4 a thb:CooperationLink ; dct:identifier "l4" ; thb:subject id:actor\
 
 
 def test_narrow_queries_give_the_wide_query_records(mini_source, tmp_path):
-    from thbkg.graph.projections import fetch_records
-    from thbkg.graph.source import GraphSource, write_store
+    from thbkg.graph.network.projections import fetch_records
+    from thbkg.graph.store.source import GraphSource, write_store
 
     awkward = tmp_path / "awkward.ttl"
     awkward.write_text(_AWKWARD_TTL, encoding="utf-8")
@@ -325,7 +325,7 @@ def test_narrow_queries_give_the_wide_query_records(mini_source, tmp_path):
 
 
 def test_narrow_queries_on_the_bundled_graph(bundled_source):
-    from thbkg.graph.projections import fetch_records
+    from thbkg.graph.network.projections import fetch_records
 
     net = fetch_records(bundled_source)
     actors, links = _wide_records(bundled_source)
@@ -333,7 +333,7 @@ def test_narrow_queries_on_the_bundled_graph(bundled_source):
 
 
 def test_filtered_out_actor_is_not_called_unknown(mini_source):
-    from thbkg.graph.projections import resolve_actor
+    from thbkg.graph.network.projections import resolve_actor
 
     net = load_network(mini_source, Filters(types=("treaty_party",)))
     with pytest.raises(UsageError, match="has no link left under the filters"):

@@ -1,4 +1,4 @@
-"""thbkg.graph.analytics.render: the text the analytic commands write, through the Python API."""
+"""thbkg.graph.outputs.analytic: the text the analytic commands write, through the Python API."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import math
 import networkx as nx
 import pytest
 
-from thbkg.graph.analytics import render as R
+from thbkg.graph.outputs import analytic as R
 from thbkg.graph.errors import UsageError
 
 HOSTILE = "<img src=x onerror=alert(1)> | *bold* _x_"

@@ -8,7 +8,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from thbkg.graph.maps.layout import (FORCE_CORE_SIZE, circular_layout, force_layout, geo_layout, mercator,
+from thbkg.graph.outputs.maps.layout import (FORCE_CORE_SIZE, circular_layout, force_layout, geo_layout, mercator,
                                      stress_layout)
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from thbkg.graph.maps import render
-from thbkg.graph.maps.render import build_map, render_map, write_map
-from thbkg.graph.maps.style import ACTOR_STYLES, LINK_STYLES
+from thbkg.graph.outputs.maps import render
+from thbkg.graph.outputs.maps.render import build_map, render_map, write_map
+from thbkg.graph.outputs.maps.style import ACTOR_STYLES, LINK_STYLES
 
 
 def payload_of(html: str) -> dict:
@@ -185,7 +185,7 @@ def test_write_map_is_utf8_with_non_ascii_labels(tmp_path):
 
 def test_bundled_graph_map(bundled_source, tmp_path):
     """The real graph: every actor is on the map and every link is listed."""
-    from thbkg.graph.projections import load_network
+    from thbkg.graph.network.projections import load_network
 
     net = load_network(bundled_source)
     info = write_map(net, tmp_path / "m.html", layout="geo")

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from plugin_browser import HOSTILE_TEXTS
-from thbkg.graph.maps.render import json_for_script, neutralise_href, render_map, safe_node_ids, safe_url
+from thbkg.graph.outputs.maps.render import json_for_script, neutralise_href, render_map, safe_node_ids, safe_url
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def _without_vendor(html: str) -> str:
     """The page minus the vendored vis-network JS and CSS (which contain markup-like strings)."""
     from importlib import resources
 
-    vendor = resources.files("thbkg.graph.maps") / "vendor"
+    vendor = resources.files("thbkg.graph.outputs.maps") / "vendor"
     for name in ("vis-network.min.js", "vis-network.min.css"):
         text = (vendor / name).read_text(encoding="utf-8")
         assert text in html

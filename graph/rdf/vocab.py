@@ -22,7 +22,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import OWL, SKOS
 
 from thbkg.graph.errors import ThbkgError
-from thbkg.graph.namespaces import THB, THBID
+from thbkg.graph.rdf.namespaces import THB, THBID
 
 #: instrument types listed in docs/design.md, used when the ontology has no instrument-type concepts
 DEFAULT_INSTRUMENT_TYPES = ("strategy", "directive", "regulation", "proposal", "decision", "study",

@@ -636,7 +636,7 @@ def load_dataset(data_dirs=(), *, include_bundled=None, vocab=None) -> Dataset:
     DataError
         With every problem found.
     """
-    from thbkg.graph.vocab import load_vocabulary
+    from thbkg.graph.rdf.vocab import load_vocabulary
 
     vocab = vocab or load_vocabulary()
     problems: list = []

@@ -11,7 +11,7 @@ Two edge levels:
 Multi-valued fields (tuples) are joined with ``;`` so every attribute is a scalar that GraphML and
 GEXF can hold; unknown values are left out rather than written as empty strings.
 
-Data text is made safe for each format (:mod:`thbkg.graph.textsafe`): CSV cells that a spreadsheet
+Data text is made safe for each format (:mod:`thbkg.graph.outputs.text`): CSV cells that a spreadsheet
 would run as formulas get a leading ``'`` (``--raw-csv`` keeps them), control characters become
 JSON escapes in Kumu and Cytoscape files (the data reads back unchanged) and visible escapes such as
 ``\x1b`` in GraphML and GEXF, which cannot hold them at all.
@@ -33,7 +33,7 @@ import re
 import networkx as nx
 
 from thbkg.graph.errors import UsageError
-from thbkg.graph.textsafe import csv_text, escape_serialized_controls, terminal_safe
+from thbkg.graph.outputs.text import csv_text, escape_serialized_controls, terminal_safe
 
 FORMATS = ("graphml", "gexf", "kumu", "cytoscape", "csv")
 LEVELS = ("pairs", "links")
@@ -254,7 +254,7 @@ def to_cytoscape(net, level="pairs"):
 
 
 def to_csv(net, level="pairs"):
-    """A CSV edge list with labels next to ids (text), through :func:`~thbkg.graph.textsafe.csv_text`."""
+    """A CSV edge list with labels next to ids (text), through :func:`~thbkg.graph.outputs.text.csv_text`."""
     fields = LINK_FIELDS if level == "links" else PAIR_FIELDS
     header = ["id", "source", "source_label", "target", "target_label", *fields, "start_day", "end_day"]
     rows = []
@@ -271,7 +271,7 @@ def export_network(net, fmt, level="pairs"):
 
     Examples
     --------
-    >>> from thbkg.graph.projections import Network
+    >>> from thbkg.graph.network.projections import Network
     >>> net = Network(actors={"a": {"id": "a", "label": "A", "type": "country"},
     ...                       "b": {"id": "b", "label": "B", "type": "eu_agency"}},
     ...               links=[{"id": "l1", "subject": "a", "object": "b", "type": "working_arrangement",

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from thbkg.graph.maps.style import ACTOR_STYLES, actor_style
+from thbkg.graph.outputs.maps.style import ACTOR_STYLES, actor_style
 
 __all__ = ["Layout", "FORCE_CORE_SIZE", "force_layout", "stress_layout", "geo_layout", "circular_layout",
            "mercator", "parse_coordinates"]

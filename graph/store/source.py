@@ -28,7 +28,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Identifier
 
 from thbkg.graph.errors import ThbkgError, UsageError
-from thbkg.graph.namespaces import PREFIXES, bind_prefixes
+from thbkg.graph.rdf.namespaces import PREFIXES, bind_prefixes
 
 #: marker file written into a persistent store folder by :func:`write_store`
 STORE_MARKER = "thbkg-store.txt"
@@ -133,7 +133,7 @@ def term_converter(plain_strings: bool = False):
     ----------
     plain_strings : bool
         Give ``"x"^^xsd:string`` as the simple literal ``"x"`` (the same RDF 1.1 term; what
-        :func:`thbkg.graph.query.run_query` shows). oxrdflib keeps the datatype.
+        :func:`thbkg.graph.store.query.run_query` shows). oxrdflib keeps the datatype.
 
     >>> import pyoxigraph as ox
     >>> convert = term_converter()
@@ -182,8 +182,8 @@ def term_converter(plain_strings: bool = False):
 
 
 def _ontology_ntriples() -> bytes:
-    from thbkg.graph.build import serialize_graph
-    from thbkg.graph.vocab import ontology_graph
+    from thbkg.graph.rdf.build import serialize_graph
+    from thbkg.graph.rdf.vocab import ontology_graph
 
     return serialize_graph(ontology_graph(), "nt")
 
@@ -193,13 +193,13 @@ def built_ntriples(data_dirs=(), *, include_bundled=None, with_ontology=True, gr
 
     The lines come in no particular order (a store doesn't need one, and sorting doubles the memory).
 
-    The N-Triples are written straight from the tables (:func:`thbkg.graph.build.dataset_ntriples`,
+    The N-Triples are written straight from the tables (:func:`thbkg.graph.rdf.build.dataset_ntriples`,
     the same sorted text as serialising the rdflib graph), so no rdflib Graph is held in memory.
 
     *graph*: an already built data graph to use instead of reading the tables.
     """
-    from thbkg.graph.build import dataset_ntriples_bytes, serialize_graph
-    from thbkg.graph.tables import load_dataset
+    from thbkg.graph.rdf.build import dataset_ntriples_bytes, serialize_graph
+    from thbkg.graph.rdf.tables import load_dataset
 
     if graph is None:
         data = dataset_ntriples_bytes(load_dataset(data_dirs, include_bundled=include_bundled))
@@ -434,8 +434,8 @@ class GraphSource:
                                    bind_namespaces="none"))
 
     def _memory(self) -> Graph:
-        from thbkg.graph.build import build_graph
-        from thbkg.graph.vocab import ontology_graph
+        from thbkg.graph.rdf.build import build_graph
+        from thbkg.graph.rdf.vocab import ontology_graph
 
         graph = build_graph(self.data_dirs, include_bundled=self.include_bundled)
         for triple in ontology_graph():

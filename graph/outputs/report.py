@@ -6,12 +6,12 @@ coverage, change over time, data quality) into plain data; :func:`render_html`,
 the standard library: every text from the data goes through :func:`html.escape`, links to sources
 are plain ``<a href>`` (only ``http``/``https`` URLs), and there is no script, stylesheet link,
 web font or image URL, so the file opens with no network access and nothing is fetched. The
-Markdown escapes every text with :func:`thbkg.graph.textsafe.md_cell` (no raw HTML), the CSV
-neutralises formulas with :func:`thbkg.graph.textsafe.csv_text`, and no output carries a raw
-control character (:mod:`thbkg.graph.textsafe`).
+Markdown escapes every text with :func:`thbkg.graph.outputs.text.md_cell` (no raw HTML), the CSV
+neutralises formulas with :func:`thbkg.graph.outputs.text.csv_text`, and no output carries a raw
+control character (:mod:`thbkg.graph.outputs.text`).
 
 :func:`write_product` writes the full product run into a folder: ``report.html``, ``map.html``
-(through :mod:`thbkg.graph.maps` when available), ``centrality.csv`` and ``centrality.json``.
+(through :mod:`thbkg.graph.outputs.maps` when available), ``centrality.csv`` and ``centrality.json``.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ import networkx as nx
 from thbkg.graph.analytics.change import links_per_year, snapshots
 from thbkg.graph.analytics.coverage import ACTIVE, region_coverage
 from thbkg.graph.analytics.centrality import EXACT_CLOSENESS_LIMIT
-from thbkg.graph.analytics.progress import progress
+from thbkg.graph.progress import progress
 from thbkg.graph.errors import UsageError
 from thbkg.graph.io import atomic_write, prepare_output_dir
-from thbkg.graph.svg import bar_chart, timeline_chart
-from thbkg.graph.textsafe import (csv_text, escape_serialized_controls, markdown_table, md_cell, md_link,
+from thbkg.graph.outputs.svg import bar_chart, timeline_chart
+from thbkg.graph.outputs.text import (csv_text, escape_serialized_controls, markdown_table, md_cell, md_link,
                                   terminal_safe)
 
 #: Section headings, in order; the HTML and Markdown reports both contain each of them.
@@ -112,7 +112,7 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
 
     Parameters
     ----------
-    net : thbkg.graph.projections.Network
+    net : thbkg.graph.network.projections.Network
         The filtered network (``load_network(source, filters)``).
     snapshot_dates : sequence of str
         Dates for the change-over-time snapshots (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``, ``today``).
@@ -816,7 +816,7 @@ def centrality_rows(report):
 
 
 def render_centrality_csv(report):
-    """All actors and metrics as CSV text; formula-like cells neutralised (:func:`~thbkg.graph.textsafe.csv_text`)."""
+    """All actors and metrics as CSV text; formula-like cells neutralised (:func:`~thbkg.graph.outputs.text.csv_text`)."""
     header = ["id", "label", "type", *report["scores"]]
     return csv_text(header, [[repr(v) if isinstance(v, float) else v for v in (row.get(h) for h in header)]
                              for row in centrality_rows(report)])
@@ -879,17 +879,17 @@ def render(report, fmt, map_href=None, map_note=None):
 
 
 def write_map(net, report, path, seed=42):
-    """Write the interactive map with :func:`thbkg.graph.maps.write_map`; return None, or a note why not.
+    """Write the interactive map with :func:`thbkg.graph.outputs.maps.write_map`; return None, or a note why not.
 
     Maps of more than :data:`MAP_MAX_ACTORS` actors keep the most central ones (the note says so).
     """
     try:
-        from thbkg.graph import maps
+        from thbkg.graph.outputs import maps
     except ImportError as exc:
         return f"the interactive map could not be made: the map module is not available ({exc})"
     writer = getattr(maps, "write_map", None)
     if writer is None:
-        return "the interactive map is not available in this version of thbkg (thbkg.graph.maps has no write_map)"
+        return "the interactive map is not available in this version of thbkg (thbkg.graph.outputs.maps has no write_map)"
     import inspect
 
     wanted = {"seed": seed}

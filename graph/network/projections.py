@@ -1,8 +1,8 @@
 """Projections of the RDF graph onto NetworkX graphs for analysis.
 
-:func:`load_network` runs narrow SPARQL SELECTs (``graph/sparql/network_*.rq``) on a
-:class:`thbkg.graph.source.GraphSource` (or anything with the same ``select`` method), keeps the
-records that pass the :class:`~thbkg.graph.filters.Filters`, and returns a :class:`Network` whose
+:func:`load_network` runs narrow SPARQL SELECTs (``graph/network/sparql/network_*.rq``) on a
+:class:`thbkg.graph.store.source.GraphSource` (or anything with the same ``select`` method), keeps the
+records that pass the :class:`~thbkg.graph.network.filters.Filters`, and returns a :class:`Network` whose
 methods build the projections:
 
 * :meth:`Network.cooperation_graph` - actor–actor graph, one edge per pair of actors;
@@ -59,7 +59,7 @@ from importlib import resources
 import networkx as nx
 
 from thbkg.graph.errors import ThbkgError, UsageError
-from thbkg.graph.filters import Filters
+from thbkg.graph.network.filters import Filters
 
 THBID = "https://w3id.org/thbkg/id/"
 WIKIDATA = "http://www.wikidata.org/entity/"
@@ -94,12 +94,12 @@ ACTOR_TYPES = ("country", "eu_agency", "eu_body", "eu_institution", "internation
 NEVER_IN_FORCE = ("under_negotiation",)
 
 def read_query(name: str) -> str:
-    """Text of the internal SPARQL query ``graph/sparql/<name>.rq``.
+    """Text of the internal SPARQL query ``graph/network/sparql/<name>.rq``.
 
     >>> "thb:CooperationLink" in read_query("network_links")
     True
     """
-    return (resources.files("thbkg.graph") / "sparql" / f"{name}.rq").read_text(encoding="utf-8")
+    return (resources.files("thbkg.graph.network") / "sparql" / f"{name}.rq").read_text(encoding="utf-8")
 
 
 def link_weight(confidence: str | None) -> float:
@@ -432,7 +432,7 @@ def _sort_key(row: dict) -> tuple:
 def fetch_records(source) -> Network:
     """Run the projection SELECTs on *source* and return an unfiltered :class:`Network`.
 
-    Each field comes from its own narrow SELECT (``graph/sparql/network_*.rq``), and the rows are
+    Each field comes from its own narrow SELECT (``graph/network/sparql/network_*.rq``), and the rows are
     grouped by IRI here. When a record has several values for a single-valued field, the smallest
     (as text) is kept, and records that share an identifier keep the smallest row, which is what
     sorting the rows of one wide query with an OPTIONAL per field gave.
@@ -728,7 +728,7 @@ def known_names(source, *, actors: bool = False, regions: bool = False, link_typ
     """The names of the kinds asked for, each read with one small query on *source*.
 
     No actor or link record is read: this is the cheap lookup done before :func:`fetch_records`.
-    A :class:`~thbkg.graph.source.GraphSource` that would build its store from the tables and has
+    A :class:`~thbkg.graph.store.source.GraphSource` that would build its store from the tables and has
     not done so yet answers from the tables (:func:`names_in_tables`), seconds instead of minutes
     at 20,000 actors; any other source is queried.
     """
@@ -757,11 +757,11 @@ def names_in_tables(data_dirs=(), include_bundled=None, *, actors=False, regions
                     actor_types=False) -> KnownNames:
     """The names of the kinds asked for, from the tables a store is built from.
 
-    The same names the store holds once built (``thbkg.graph.build`` writes each actor's ``id`` as
+    The same names the store holds once built (``thbkg.graph.rdf.build`` writes each actor's ``id`` as
     its identifier and ``label`` as its English label, and the codes as they are). Bad tables raise
     the :class:`~thbkg.graph.errors.DataError` that building the store would raise.
     """
-    from thbkg.graph.tables import load_dataset
+    from thbkg.graph.rdf.tables import load_dataset
 
     ds = load_dataset(data_dirs, include_bundled=include_bundled)
     return KnownNames(
@@ -833,7 +833,7 @@ def load_network(source, filters: Filters | None = None, *, actors=()) -> Networ
     ----------
     source : GraphSource
         Anything with ``select(query_text, bindings=None) -> list[dict]`` (a
-        :class:`thbkg.graph.source.GraphSource`).
+        :class:`thbkg.graph.store.source.GraphSource`).
     filters : Filters, optional
         The shared analytic filters (see the module docstring for their exact meaning).
     actors : sequence of str, optional
@@ -851,7 +851,7 @@ def load_network(source, filters: Filters | None = None, *, actors=()) -> Networ
     ThbkgError
         The store holds no actor at all.
     """
-    from thbkg.graph.analytics.progress import progress
+    from thbkg.graph.progress import progress
 
     filters = filters or Filters()
     time_window(filters)  # a bad date needs no store to be refused

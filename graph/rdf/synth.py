@@ -22,7 +22,7 @@ import random
 from pathlib import Path
 
 from thbkg.graph.io import atomic_write, prepare_output_dir
-from thbkg.graph.tables import COLUMNS
+from thbkg.graph.rdf.tables import COLUMNS
 
 #: share of each actor type (countries take the rest), minimum one of each
 ACTOR_TYPE_SHARES = {

@@ -5,10 +5,10 @@ The functions here turn results of :mod:`~thbkg.graph.analytics.centrality`,
 Python API gives the same output as ``thbkg centrality``, ``thbkg path`` and ``thbkg whatif``:
 
 * ``table``: aligned plain text, long labels shortened, numbers right-aligned, control characters
-  shown as escapes (:func:`thbkg.graph.textsafe.terminal_safe`);
-* ``md``: GitHub-flavoured Markdown, every cell escaped with :func:`thbkg.graph.textsafe.md_cell`;
+  shown as escapes (:func:`thbkg.graph.outputs.text.terminal_safe`);
+* ``md``: GitHub-flavoured Markdown, every cell escaped with :func:`thbkg.graph.outputs.text.md_cell`;
 * ``csv``: only the rows, floats at full precision (``repr``), cells that a spreadsheet would run
-  as formulas neutralised (:func:`thbkg.graph.textsafe.csv_text`; ``--raw-csv`` keeps them);
+  as formulas neutralised (:func:`thbkg.graph.outputs.text.csv_text`; ``--raw-csv`` keeps them);
 * ``json``: the parameters and every row, NaN written as ``null``.
 
 >>> records = [{"rank": 1, "actor": "b", "label": "B", "type": "country", "degree": 2.0},
@@ -25,7 +25,7 @@ import json
 import math
 
 from thbkg.graph.errors import UsageError
-from thbkg.graph.textsafe import csv_text, escape_serialized_controls, markdown_table, md_cell, terminal_safe
+from thbkg.graph.outputs.text import csv_text, escape_serialized_controls, markdown_table, md_cell, terminal_safe
 
 #: Output formats of the analytic commands.
 FORMATS = ("table", "csv", "json", "md")
@@ -72,7 +72,7 @@ def _is_number(text: str) -> bool:
 def text_table(headers, rows) -> str:
     r"""Plain aligned text table; columns holding only numbers are right-aligned.
 
-    Every cell goes through :func:`~thbkg.graph.textsafe.terminal_safe`, so a label cannot move
+    Every cell goes through :func:`~thbkg.graph.outputs.text.terminal_safe`, so a label cannot move
     the cursor, colour the terminal or break its row.
 
     >>> print(text_table(["actor", "degree"], [["iom", 12], ["europol", 7]]))
@@ -134,7 +134,7 @@ def centrality_records(network, scores: dict, metrics, top: int | None = None) -
 
     Parameters
     ----------
-    network : thbkg.graph.projections.Network
+    network : thbkg.graph.network.projections.Network
         Gives each actor's label and type.
     scores : dict
         ``metric -> {actor: value}`` from :func:`~thbkg.graph.analytics.centrality.compute_centrality`.
@@ -165,7 +165,7 @@ def rank_actors(network, metrics=None, *, top: int = 20, k: int | None = None, s
 
     Parameters
     ----------
-    network : thbkg.graph.projections.Network
+    network : thbkg.graph.network.projections.Network
         The (filtered) network; the ranking runs on its cooperation graph.
     metrics : sequence of str, optional
         Default :data:`~thbkg.graph.analytics.centrality.DEFAULT_METRICS`.
@@ -185,7 +185,7 @@ def rank_actors(network, metrics=None, *, top: int = 20, k: int | None = None, s
 
     Examples
     --------
-    >>> from thbkg.graph.projections import Network
+    >>> from thbkg.graph.network.projections import Network
     >>> rec = dict(type="membership", role=None, start="2014", end=None, status="active", confidence="high",
     ...            date_confidence=None, label=None, family="membership", start_day=None, end_day=None,
     ...            sources=("s",))

@@ -13,9 +13,9 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import RDFS, SH, SKOS
 
 from thbkg.graph.errors import DataError, Problem, ThbkgError
-from thbkg.graph.namespaces import DCT, ORG, PROV, THB, THBID
-from thbkg.graph.tables import Dataset, load_dataset
-from thbkg.graph.textsafe import csv_text, escape_serialized_controls, terminal_safe
+from thbkg.graph.rdf.namespaces import DCT, ORG, PROV, THB, THBID
+from thbkg.graph.rdf.tables import Dataset, load_dataset
+from thbkg.graph.outputs.text import csv_text, escape_serialized_controls, terminal_safe
 
 #: property of a SHACL result path -> CSV column it comes from
 PATH_COLUMNS = {
@@ -108,7 +108,7 @@ def format_validation(report: ValidationReport, fmt: str = "text") -> str:
     * ``json``: :meth:`ValidationReport.to_dict`;
     * ``csv``: one row per problem with the columns :data:`PROBLEM_COLUMNS` (header only when valid).
 
-    Data text quoted in a message is made safe for each format (:mod:`thbkg.graph.textsafe`):
+    Data text quoted in a message is made safe for each format (:mod:`thbkg.graph.outputs.text`):
     control characters are shown as escapes in ``text``, and ``csv`` cells that a spreadsheet
     would run as formulas get a leading ``'``.
 
@@ -254,7 +254,7 @@ def shacl_problems(graph: Graph, ds: Dataset, *, shapes: Graph | None = None):
     """
     import pyshacl
 
-    from thbkg.graph.vocab import shapes_file
+    from thbkg.graph.rdf.vocab import shapes_file
 
     if shapes is None:
         shapes = Graph()
@@ -300,7 +300,7 @@ def validate(data_dirs=(), *, include_bundled=None) -> ValidationReport:
     ValidationReport
         Never raises for bad data: every problem is in ``report.problems``.
     """
-    from thbkg.graph.build import dataset_to_graph
+    from thbkg.graph.rdf.build import dataset_to_graph
 
     report = ValidationReport()
     try:

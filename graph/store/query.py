@@ -4,10 +4,10 @@ The flow is: :func:`check_query` parses the text (syntax errors and updates are 
 anything runs), :func:`bind_params` turns ``--param key=value`` pairs into RDF terms and adds them as
 a ``VALUES`` block at the start of the query's top-level ``WHERE`` group (the values are RDF terms
 serialised by :func:`term_to_sparql`, never pieces of query syntax), :func:`run_query` runs the
-query on any :class:`~thbkg.graph.source.GraphSource` (or rdflib Graph), and :func:`format_result`
+query on any :class:`~thbkg.graph.store.source.GraphSource` (or rdflib Graph), and :func:`format_result`
 writes the answer as a table, SPARQL 1.1 CSV/TSV/JSON results, Markdown, or RDF.
 
-Named queries live in ``graph/queries/NAME.rq``; their header comment declares the parameters::
+Named queries live in ``graph/store/queries/NAME.rq``; their header comment declares the parameters::
 
     # title: Partners of an agency
     # question: Who cooperates with this agency, how, since when, on what source?
@@ -37,7 +37,7 @@ from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.namespace import XSD
 
 from thbkg.graph.errors import ThbkgError, UsageError
-from thbkg.graph.namespaces import PREFIXES, THBID, bind_prefixes
+from thbkg.graph.rdf.namespaces import PREFIXES, THBID, bind_prefixes
 
 QUERIES_DIR = Path(__file__).parent / "queries"
 
@@ -85,7 +85,7 @@ class Param:
 
 @dataclass(frozen=True)
 class NamedQuery:
-    """A query of the library in ``graph/queries/``, with its header."""
+    """A query of the library in ``graph/store/queries/``, with its header."""
 
     name: str
     text: str
@@ -154,7 +154,7 @@ def format_query_list(items, fmt: str = "table") -> str:
     >>> print(format_query_list(list_named_queries(), "csv").splitlines()[0])
     name,title,question,params
     """
-    from thbkg.graph.textsafe import csv_text, markdown_table, md_cell, md_code, terminal_safe
+    from thbkg.graph.outputs.text import csv_text, markdown_table, md_cell, md_code, terminal_safe
 
     rows = [{"name": q.name, "title": q.title, "question": q.question,
              "params": " ".join(f"{p.name}={p.default if p.default is not None else '…'}" for p in q.params)}
@@ -176,7 +176,7 @@ def format_query_list(items, fmt: str = "table") -> str:
 
 
 def named_query(name: str) -> NamedQuery:
-    """The named query *name* (file ``graph/queries/NAME.rq``).
+    """The named query *name* (file ``graph/store/queries/NAME.rq``).
 
     Raises
     ------
@@ -190,7 +190,7 @@ def named_query(name: str) -> NamedQuery:
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise UsageError(f"no named query {name!r}.{hint} 'thbkg queries' lists them all.")
     text = path.read_text(encoding="utf-8")
-    title, question, params, examples = parse_header(text, where=f"graph/queries/{name}.rq")
+    title, question, params, examples = parse_header(text, where=f"graph/store/queries/{name}.rq")
     return NamedQuery(name, text, title, question, params, examples)
 
 
@@ -656,7 +656,7 @@ class QueryResult:
 def _graph_of(source, form: str = "SELECT") -> Graph:
     from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
-    from thbkg.graph.source import endpoint_store
+    from thbkg.graph.store.source import endpoint_store
 
     graph = source if isinstance(source, Graph) else source.graph()
     store = graph.store
@@ -851,7 +851,7 @@ def _execute_oxigraph(source, text: str, final: str, form: str, max_rows: int | 
     """
     import pyoxigraph
 
-    from thbkg.graph.source import term_converter
+    from thbkg.graph.store.source import term_converter
 
     try:
         result = source.oxigraph_query(final)
@@ -946,7 +946,7 @@ def _display(term) -> str:
 
 
 def _cut(text: str, width: int) -> tuple[str, bool]:
-    from thbkg.graph.textsafe import terminal_safe
+    from thbkg.graph.outputs.text import terminal_safe
 
     # newlines and tabs would break the alignment; escape sequences must not reach the terminal
     text = terminal_safe(" ".join(text.split()))
@@ -958,7 +958,7 @@ def _cut(text: str, width: int) -> tuple[str, bool]:
 def format_table(variables, rows, *, width: int = TABLE_CELL_WIDTH) -> str:
     """An aligned text table; IRIs as prefixed names, long cells cut with "…" and a note below.
 
-    Control characters are shown as escapes (:func:`thbkg.graph.textsafe.terminal_safe`).
+    Control characters are shown as escapes (:func:`thbkg.graph.outputs.text.terminal_safe`).
     """
     cut_any = False
     cells = []
@@ -993,9 +993,9 @@ def format_csv(variables, rows, delimiter=",") -> str:
     """SPARQL 1.1 Query Results CSV: lexical values only, RFC 4180 quoting, CRLF line ends.
 
     Cells a spreadsheet would run as formulas get a leading ``'`` unless ``--raw-csv``
-    (:func:`thbkg.graph.textsafe.csv_text`).
+    (:func:`thbkg.graph.outputs.text.csv_text`).
     """
-    from thbkg.graph.textsafe import csv_text
+    from thbkg.graph.outputs.text import csv_text
 
     return csv_text(variables, ([_csv_value(t) for t in row] for row in rows), delimiter=delimiter,
                     lineterminator="\r\n")
@@ -1016,7 +1016,7 @@ def _tsv_value(term) -> str:
     pattern = _TSV_PLAIN.get(term.datatype)
     if pattern and re.fullmatch(pattern, lexical):
         return lexical
-    from thbkg.graph.textsafe import csv_cell, escape_serialized_controls
+    from thbkg.graph.outputs.text import csv_cell, escape_serialized_controls
 
     escaped = (lexical.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
                .replace("\r", "\\r").replace("\t", "\\t"))
@@ -1033,7 +1033,7 @@ def format_tsv(variables, rows) -> str:
     """SPARQL 1.1 Query Results TSV: ``?var`` header, terms in SPARQL/Turtle syntax.
 
     A literal whose text a spreadsheet would run as a formula gets a leading ``'`` inside its
-    quotes unless ``--raw-csv`` (:func:`thbkg.graph.textsafe.csv_cell`).
+    quotes unless ``--raw-csv`` (:func:`thbkg.graph.outputs.text.csv_cell`).
     """
     lines = ["\t".join(f"?{v}" for v in variables)]
     lines += ["\t".join(_tsv_value(t) for t in row) for row in rows]
@@ -1062,7 +1062,7 @@ def format_json(result: QueryResult) -> str:
         doc = {"head": {"vars": list(variables)},
                "results": {"bindings": [{v: _json_term(t) for v, t in zip(variables, row) if t is not None}
                                         for row in rows]}}
-    from thbkg.graph.textsafe import escape_serialized_controls
+    from thbkg.graph.outputs.text import escape_serialized_controls
 
     return escape_serialized_controls(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
@@ -1070,9 +1070,9 @@ def format_json(result: QueryResult) -> str:
 def format_markdown(variables, rows) -> str:
     """A Markdown table: IRIs as prefixed names in code spans, every other cell escaped (no raw HTML).
 
-    Cells go through :func:`thbkg.graph.textsafe.md_cell` and :func:`~thbkg.graph.textsafe.md_code`.
+    Cells go through :func:`thbkg.graph.outputs.text.md_cell` and :func:`~thbkg.graph.outputs.text.md_code`.
     """
-    from thbkg.graph.textsafe import markdown_table, md_cell, md_code
+    from thbkg.graph.outputs.text import markdown_table, md_cell, md_code
 
     def cell(term):
         return md_code(_display(term)) if isinstance(term, URIRef) else md_cell(_display(term))
@@ -1088,8 +1088,8 @@ def format_result(result: QueryResult, fmt: str | None = None) -> str:
         if not is_graph:
             raise UsageError(f"--format {fmt} is for CONSTRUCT and DESCRIBE queries; "
                              f"a {result.form} gives rows: use {', '.join(RESULT_FORMATS)}")
-        from thbkg.graph.build import serialize_graph  # deterministic serialisations
-        from thbkg.graph.textsafe import escape_serialized_controls
+        from thbkg.graph.rdf.build import serialize_graph  # deterministic serialisations
+        from thbkg.graph.outputs.text import escape_serialized_controls
 
         text = serialize_graph(result.graph, fmt).decode("utf-8")
         return escape_serialized_controls(text, "json" if fmt == "jsonld" else "turtle")

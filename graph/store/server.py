@@ -14,7 +14,7 @@ cannot:
 
 * every SPARQL text in a request (``query``/``update`` in the URL or a form body, or a
   ``application/sparql-query``/``-update`` body) is scanned with
-  :func:`thbkg.graph.query.service_targets`; a ``SERVICE`` is refused with HTTP 400 and a message
+  :func:`thbkg.graph.store.query.service_targets`; a ``SERVICE`` is refused with HTTP 400 and a message
   (``--allow-service`` lets it through); a POST whose body cannot be inspected is refused (415);
 * an answer is read from Oxigraph up to a size limit (64 MB by default) before anything is sent:
   a larger one is refused with HTTP 413 and a message, never cut short silently;
@@ -315,7 +315,7 @@ class _GuardHandler(http.server.BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
     def _check(self, texts) -> None:
-        from thbkg.graph.query import service_targets
+        from thbkg.graph.store.query import service_targets
 
         for text in texts:
             targets = service_targets(text)
@@ -408,7 +408,7 @@ def new_run_dir() -> Path:
 
 def _temporary_store(run_dir: Path, data_dirs, include_bundled, echo) -> Path:
     """Build the graph into a store in *run_dir*; its location."""
-    from thbkg.graph.source import write_store
+    from thbkg.graph.store.source import write_store
 
     echo("Building the graph store…", err=True)
     report = write_store(run_dir / "store", data_dirs, include_bundled=include_bundled)
@@ -445,7 +445,7 @@ def serve_graph(*, host: str = "127.0.0.1", port: int = 7878, store_dir=None, da
         signals while the store is built or the server starts raise KeyboardInterrupt (after the
         clean-up), which the command line reports as "Interrupted." with exit status 130.
     """
-    from thbkg.graph.source import STORE_MARKER
+    from thbkg.graph.store.source import STORE_MARKER
 
     if not is_loopback(host):
         echo(f"Warning: listening on {host}, not loopback: anyone who can reach this machine on port "

@@ -143,7 +143,7 @@ def push_graph(endpoint: str, data: bytes, *, graph_iri: str | None = None, repl
         PUT (replace the graph's content) instead of POST (add).
     timeout : float, optional
         Connect and read timeout of each HTTP request, in seconds (default 30, see
-        :func:`thbkg.graph.source.http_timeout`).
+        :func:`thbkg.graph.store.source.http_timeout`).
     retries : int
         Further attempts after a 5xx answer or a timeout; waits ``backoff * 2**n`` seconds before
         retry *n* (0.5, 1, 2, 4 s by default).
@@ -166,7 +166,7 @@ def push_graph(endpoint: str, data: bytes, *, graph_iri: str | None = None, repl
         Connection refused, unreachable host, a redirect, an answer that is not HTTP, 4xx, 5xx or
         timeouts after the last retry, or a graph that does not hold what was sent.
     """
-    from thbkg.graph.source import http_timeout
+    from thbkg.graph.store.source import http_timeout
 
     url = graph_store_url(endpoint, graph_iri)
     timeout = http_timeout() if timeout is None else timeout
@@ -243,7 +243,7 @@ def _graph_pattern(graph_iri: str | None) -> str:
 
 def _select_number(query_url: str, query: str, timeout: float) -> int:
     """The single number a ``SELECT (COUNT(*) AS ?n)`` query gives at *query_url*."""
-    from thbkg.graph.source import endpoint_request
+    from thbkg.graph.store.source import endpoint_request
 
     media, body = endpoint_request(query_url, {"query": query}, accept="application/sparql-results+json",
                                    timeout=timeout)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from thbkg.graph.textsafe import csv_text, escape_serialized_controls, markdown_table, terminal_safe
+from thbkg.graph.outputs.text import csv_text, escape_serialized_controls, markdown_table, terminal_safe
 
 _CODE = ('COALESCE(?notation, REPLACE(STR(?concept), "^.*/", ""))')
 
@@ -49,7 +49,7 @@ def _counts(source, query) -> dict:
 
 
 def compute_stats(source) -> dict:
-    """Counts of the graph behind *source* (a :class:`~thbkg.graph.source.GraphSource`).
+    """Counts of the graph behind *source* (a :class:`~thbkg.graph.store.source.GraphSource`).
 
     Returns
     -------
@@ -95,7 +95,7 @@ def format_stats(stats: dict, fmt: str = "table") -> str:
 
     ``md`` has one ``##`` heading and one two-column table per section (cells escaped); ``csv``
     neutralises cells a spreadsheet would run as formulas, ``table`` shows control characters as
-    escapes (:mod:`thbkg.graph.textsafe`).
+    escapes (:mod:`thbkg.graph.outputs.text`).
 
     >>> s = {"actors": {"total": 1, "by_type": {"country": 1}}, "links": {"total": 0, "by_type": {},
     ...      "by_status": {}, "by_confidence": {}}, "sources": 2, "links_with_source": 0,

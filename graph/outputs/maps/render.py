@@ -26,8 +26,8 @@ import networkx as nx
 
 from thbkg.graph.errors import UsageError
 from thbkg.graph.io import atomic_write
-from thbkg.graph.maps import layout as layouts
-from thbkg.graph.maps.style import (ACTOR_STYLES, DASHED_STATUSES, LINK_STYLES, STATUS_LABELS, actor_style,
+from thbkg.graph.outputs.maps import layout as layouts
+from thbkg.graph.outputs.maps.style import (ACTOR_STYLES, DASHED_STATUSES, LINK_STYLES, STATUS_LABELS, actor_style,
                                     legend, link_style)
 
 __all__ = ["LAYOUTS", "SIZE_BY", "PHYSICS_MAX_NODES", "MAP_WARN_BYTES", "MapInfo", "build_map", "render_map",
@@ -179,8 +179,8 @@ def _metric_names(size_by, n):
 def _load(source_or_network, filters):
     if hasattr(source_or_network, "actors") and hasattr(source_or_network, "cooperation_graph"):
         return source_or_network
-    from thbkg.graph.filters import Filters
-    from thbkg.graph.projections import load_network
+    from thbkg.graph.network.filters import Filters
+    from thbkg.graph.network.projections import load_network
 
     return load_network(source_or_network, filters or Filters())
 
@@ -205,7 +205,7 @@ def build_map(network, *, layout="force", size_by="pagerank", top=None, seed=42,
 
     Parameters
     ----------
-    network : thbkg.graph.projections.Network
+    network : thbkg.graph.network.projections.Network
         Or any object with ``actors``, ``links``, ``sources`` and ``cooperation_graph()``.
     layout : {"force", "geo", "circular"}
     size_by : {"pagerank", "betweenness", "degree"}
@@ -429,7 +429,7 @@ def render_map(network, *, layout="force", size_by="pagerank", top=None, seed=42
 
 
 def _resource_text(*parts):
-    return (resources.files("thbkg.graph.maps").joinpath(*parts)).read_text(encoding="utf-8")
+    return (resources.files("thbkg.graph.outputs.maps").joinpath(*parts)).read_text(encoding="utf-8")
 
 
 def render_page(data: MapData) -> str:
@@ -468,10 +468,10 @@ def write_map(source_or_network, path, *, filters=None, layout="force", size_by=
     Parameters
     ----------
     source_or_network : GraphSource or Network
-        A :class:`thbkg.graph.source.GraphSource` (loaded with *filters*) or a Network.
+        A :class:`thbkg.graph.store.source.GraphSource` (loaded with *filters*) or a Network.
     path : str or Path
         Output file, or ``-`` for standard output.
-    filters : thbkg.graph.filters.Filters, optional
+    filters : thbkg.graph.network.filters.Filters, optional
         Only used when a source is given.
     warn_bytes : int, optional
         Warn (in ``MapInfo.warnings``) when the file is larger than this; default
@@ -481,7 +481,7 @@ def write_map(source_or_network, path, *, filters=None, layout="force", size_by=
     -------
     MapInfo
     """
-    from thbkg.graph.analytics.progress import progress
+    from thbkg.graph.progress import progress
 
     with progress(4, "map") as bar:
         bar.set_item("loading the graph")

@@ -1,4 +1,4 @@
-"""Turn the checked tables (:class:`~thbkg.graph.tables.Dataset`) into RDF, as docs/design.md says.
+"""Turn the checked tables (:class:`~thbkg.graph.rdf.tables.Dataset`) into RDF, as docs/design.md says.
 
 No blank nodes are produced and every serialisation is made deterministic, so the same tables
 always give byte-identical output.
@@ -17,9 +17,9 @@ import json
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from thbkg.graph.namespaces import (CV, DCT, EU_COUNTRY, GEO, ORG, PREFIXES, PROV, SCHEMA, THB, THBID,
+from thbkg.graph.rdf.namespaces import (CV, DCT, EU_COUNTRY, GEO, ORG, PREFIXES, PROV, SCHEMA, THB, THBID,
                                     TIME, WD, bind_prefixes)
-from thbkg.graph.tables import Dataset, load_dataset, parse_date, split_multi
+from thbkg.graph.rdf.tables import Dataset, load_dataset, parse_date, split_multi
 
 FORMATS = ("turtle", "nt", "jsonld", "trig")
 #: ISO alpha-3 codes without an EU Publications Office country authority IRI
@@ -213,7 +213,7 @@ def _add_period(graph, link, rec, membership):
 
 def dataset_to_graph(ds: Dataset, *, vocab=None, graph: Graph | None = None) -> Graph:
     """Add the RDF of *ds* to *graph* (a new rdflib Memory graph by default) and return it."""
-    from thbkg.graph.vocab import load_vocabulary
+    from thbkg.graph.rdf.vocab import load_vocabulary
 
     vocab = vocab or load_vocabulary()
     graph = bind_prefixes(Graph(bind_namespaces="none") if graph is None else graph)
@@ -244,7 +244,7 @@ class _NTriplesSink:
 
 
 def _ntriples_sink(ds: Dataset, vocab=None) -> _NTriplesSink:
-    from thbkg.graph.vocab import load_vocabulary
+    from thbkg.graph.rdf.vocab import load_vocabulary
 
     vocab = vocab or load_vocabulary()
     sink = _NTriplesSink()
@@ -262,7 +262,7 @@ def dataset_ntriples(ds: Dataset, *, vocab=None) -> str:
     The same text as ``sorted_ntriples(dataset_to_graph(ds))`` (the same mapping functions feed
     a line sink instead of a Graph), at a fraction of the memory: no rdflib Graph is built.
 
-    >>> from thbkg.graph.tables import load_dataset
+    >>> from thbkg.graph.rdf.tables import load_dataset
     >>> ds = load_dataset()
     >>> dataset_ntriples(ds) == sorted_ntriples(dataset_to_graph(ds))
     True
@@ -305,7 +305,7 @@ def build_graph(data_dirs=(), *, with_ontology=False, store=None, include_bundle
     DataError
         With every problem found in the tables.
     """
-    from thbkg.graph.vocab import ontology_graph
+    from thbkg.graph.rdf.vocab import ontology_graph
 
     ds = dataset if dataset is not None else load_dataset(data_dirs, include_bundled=include_bundled)
     graph = Graph(store=store, bind_namespaces="none") if store is not None else None
@@ -405,11 +405,11 @@ def run_build(data_dirs=(), *, include_bundled=None, output=None, fmt="turtle", 
     dict
         ``{"actors", "links", "triples", "output", "store"}``; ``store`` is ``{"triples", "path"}`` or None.
     """
-    from thbkg.graph.analytics.progress import progress
+    from thbkg.graph.progress import progress
     from thbkg.graph.io import atomic_write, check_output, protect_inputs
-    from thbkg.graph.source import write_store
-    from thbkg.graph.tables import data_folders
-    from thbkg.graph.vocab import ontology_graph
+    from thbkg.graph.store.source import write_store
+    from thbkg.graph.rdf.tables import data_folders
+    from thbkg.graph.rdf.vocab import ontology_graph
 
     # refuse a bad output before the (possibly long) build, not after it
     protect_inputs(*data_folders(data_dirs, include_bundled))
