@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
-from thbkg.cli.options import filter_options, graph_source_options, seed_option
+from thbkg.cli.options import filter_options, follow_symlinks_option, graph_source_options, seed_option
 
 LAYOUTS = ("force", "geo", "circular")
 SIZE_BY = ("pagerank", "betweenness", "degree")
 
 
 @click.command("map")
+@follow_symlinks_option
 @click.option("-o", "--output", default="map.html", show_default=True, metavar="FILE.html|-",
               help="Write the map to this file ('-' for standard output). Nothing else is written.")
 @click.option("--layout", type=click.Choice(LAYOUTS), default="force", show_default=True,

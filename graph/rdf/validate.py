@@ -300,16 +300,22 @@ def validate(data_dirs=(), *, include_bundled=None) -> ValidationReport:
     ValidationReport
         Never raises for bad data: every problem is in ``report.problems``.
     """
+    from thbkg.graph.progress import progress
     from thbkg.graph.rdf.build import dataset_to_graph
 
     report = ValidationReport()
-    try:
-        ds = load_dataset(data_dirs, include_bundled=include_bundled)
-    except DataError as exc:
-        report.problems = list(exc.problems)
-        return report
-    report.dataset = ds
-    graph = dataset_to_graph(ds)
-    report.triples = len(graph)
-    report.conforms, report.problems, report.warnings = shacl_problems(graph, ds)
+    with progress(3, "validate") as bar:
+        bar.set_item("checking the tables")
+        try:
+            ds = load_dataset(data_dirs, include_bundled=include_bundled)
+        except DataError as exc:
+            report.problems = list(exc.problems)
+            return report
+        report.dataset = ds
+        bar.update(1, "building the graph")
+        graph = dataset_to_graph(ds)
+        report.triples = len(graph)
+        bar.update(1, "checking the SHACL shapes")
+        report.conforms, report.problems, report.warnings = shacl_problems(graph, ds)
+        bar.update(1)
     return report
