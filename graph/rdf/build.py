@@ -17,9 +17,10 @@ import json
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from thbkg.graph.rdf.namespaces import (CV, DCT, EU_COUNTRY, GEO, ORG, PREFIXES, PROV, SCHEMA, THB, THBID,
+from thbkg.graph.rdf.namespaces import (DCT, EU_COUNTRY, GEO, ORG, PREFIXES, PROV, SCHEMA, THB, THBID,
                                     TIME, WD, bind_prefixes)
-from thbkg.graph.rdf.tables import Dataset, load_dataset, parse_date, split_multi
+from thbkg.graph.rdf.dates import period_of
+from thbkg.graph.rdf.tables import Dataset, load_dataset, split_multi
 
 FORMATS = ("turtle", "nt", "jsonld", "trig")
 #: ISO alpha-3 codes without an EU Publications Office country authority IRI
@@ -203,7 +204,7 @@ def _add_period(graph, link, rec, membership):
             (end, rec["end"], TIME.hasEnd, THB.endDay, "end", 1)):
         if literal is None:
             continue
-        day = parse_date(text)[bound]
+        day = period_of(text)[bound]
         graph.add((link, day_property, Literal(day.isoformat(), datatype=XSD.date)))
         instant = URIRef(f"{link}/{which}")
         graph.add((interval, edge, instant))

@@ -18,11 +18,9 @@ issued | '2019-13-40' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)
 
 from __future__ import annotations
 
-import calendar
 import collections
 import contextlib
 import csv
-import datetime as dt
 import difflib
 import errno
 import io
@@ -36,6 +34,7 @@ from pathlib import Path
 
 from thbkg.graph.errors import DataError, Problem
 from thbkg.graph.io import protect_inputs
+from thbkg.graph.rdf.dates import period_of
 
 #: table name -> columns, in the order of docs/design.md
 COLUMNS = {
@@ -64,7 +63,6 @@ KIND = {"actors": "actor", "sources": "source", "instruments": "instrument", "re
 
 ENV_NO_BUNDLED = "THBKG_NO_BUNDLED"
 ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
-DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
 QID_RE = re.compile(r"Q[1-9][0-9]*\Z")
 URL_RE = re.compile(r"https?://[^\s<>\"{}|\\^`]+\Z")
 EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
@@ -138,31 +136,6 @@ class Dataset:
 
 # ---------------------------------------------------------------------------------------------
 # dates
-
-
-def parse_date(text: str):
-    """Check a ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` date; return (first day, last day) or None.
-
-    >>> parse_date("2019")
-    (datetime.date(2019, 1, 1), datetime.date(2019, 12, 31))
-    >>> parse_date("2024-02")
-    (datetime.date(2024, 2, 1), datetime.date(2024, 2, 29))
-    >>> parse_date("2019-13-40") is None
-    True
-    """
-    match = DATE_RE.match(text)
-    if not match:
-        return None
-    year, month, day = (int(g) if g else None for g in match.groups())
-    try:
-        if month is None:
-            return dt.date(year, 1, 1), dt.date(year, 12, 31)
-        if day is None:
-            return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
-        day_date = dt.date(year, month, day)
-        return day_date, day_date
-    except ValueError:
-        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -489,7 +462,7 @@ class _Checker:
         value = rec[column]
         if not value:
             return None
-        bounds = parse_date(value)
+        bounds = period_of(value)
         if bounds is None:
             self.add(rec, column, f"'{value}' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
         return bounds

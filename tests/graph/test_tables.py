@@ -9,7 +9,8 @@ import shutil
 import pytest
 
 from thbkg.graph.errors import DataError
-from thbkg.graph.rdf.tables import COLUMNS, load_dataset, parse_date, split_multi
+from thbkg.graph.rdf.dates import period_of as parse_date
+from thbkg.graph.rdf.tables import COLUMNS, load_dataset, split_multi
 
 
 @pytest.mark.parametrize("text, first, last", [
