@@ -132,7 +132,6 @@ def test_bundled_map(map_browser, bundled_network, maps_dir):
 
 def test_hostile_labels_never_run(map_browser, hostile_network, maps_dir):
     from selenium.webdriver.common.action_chains import ActionChains
-    from selenium.webdriver.common.by import By
 
     b = map_browser
     path = maps_dir / "hostile.html"

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("thbkg.graph.store.source")
 
 RESEARCH = Path(__file__).resolve().parents[1] / "fixtures" / "research"
 THBID = "https://w3id.org/thbkg/id/"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
-import pytest
 
 from thbkg.graph.rdf.build import dataset_to_graph
 from thbkg.graph.errors import Problem
@@ -51,10 +49,6 @@ def test_sub_nodes_map_to_their_record(good_dir):
 
 
 def test_bundled_data_is_valid():
-    from thbkg.graph.rdf.tables import bundled_data_dir
-
-    if not (Path(bundled_data_dir()) / "links.csv").is_file():
-        pytest.skip("the bundled tables are not written yet")
     report = validate()
     assert [str(p) for p in report.problems] == []
 
@@ -92,7 +86,7 @@ def _broken_graph(good_dir):
     from rdflib import Literal
     from rdflib.namespace import SKOS
 
-    from thbkg.graph.rdf.namespaces import GEO, ORG, PROV
+    from thbkg.graph.rdf.namespaces import GEO, ORG
 
     ds = load_dataset([good_dir], include_bundled=False)
     graph = dataset_to_graph(ds)

@@ -123,13 +123,9 @@ def test_brokerage_needs_direction():
 
 def test_bundled_graph_brokers_and_communities_against_igraph(bundled_source):
     from thbkg.graph.analytics.communities import louvain
-    from thbkg.graph.errors import ThbkgError
     from thbkg.graph.network.projections import load_network
 
-    try:
-        G = load_network(bundled_source).cooperation_graph()
-    except ThbkgError as exc:
-        pytest.skip(f"bundled graph not available yet: {exc}")
+    G = load_network(bundled_source).cooperation_graph()
     g, nodes = to_igraph(G)
     assert articulation_points(G) == sorted(nodes[i] for i in g.articulation_points())
     assert bridges(G) == sorted(tuple(sorted((nodes[g.es[e].source], nodes[g.es[e].target]))) for e in g.bridges())

@@ -186,13 +186,9 @@ def test_sampled_betweenness_is_seeded_and_close(cases):
 
 
 def test_bundled_graph_against_igraph(bundled_source):
-    from thbkg.graph.errors import ThbkgError
     from thbkg.graph.network.projections import load_network
 
-    try:
-        G = load_network(bundled_source).cooperation_graph()
-    except ThbkgError as exc:
-        pytest.skip(f"bundled graph not available yet: {exc}")
+    G = load_network(bundled_source).cooperation_graph()
     scores = compute_centrality(G, ("degree", "betweenness", "pagerank", "kcore", "harmonic"))
     g, nodes = to_igraph(G)
     n = len(nodes)

@@ -187,10 +187,7 @@ def test_real_graph_source_on_a_persistent_store(mini_store):
 
 
 def test_bundled_graph_projects(bundled_source):
-    try:
-        net = load_network(bundled_source)
-    except ThbkgError as exc:
-        pytest.skip(f"bundled graph not available yet: {exc}")
+    net = load_network(bundled_source)
     G = net.cooperation_graph()
     assert G.number_of_nodes() == len(net.actors) and G.number_of_edges() > 0
     ids = {a for link in net.links for a in (link["subject"], link["object"])}

@@ -7,11 +7,9 @@ import math
 import os
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
-from thbkg.graph.outputs.maps import render
 from thbkg.graph.outputs.maps.render import build_map, render_map, write_map
 from thbkg.graph.outputs.maps.style import ACTOR_STYLES, LINK_STYLES
 
