@@ -51,7 +51,7 @@ def build(ctx, data_dirs, no_bundled, output, fmt, with_ontology, store_dir):
       thbkg build --store graph-db/ && thbkg stats --store graph-db/
       thbkg build --no-bundled --data my-tables/ -o mine.ttl
     """
-    from thbkg.graph.rdf.build import run_build
+    from thbkg.graph.store.builder import run_build
 
     started = time.perf_counter()
     # with --store and no -o, write no RDF to the terminal
@@ -90,7 +90,7 @@ def validate(ctx, data_dirs, no_bundled, fmt, output):
     from thbkg.graph.errors import DataError
     from thbkg.graph.io import atomic_write
     from thbkg.graph.outputs.text import terminal_safe
-    from thbkg.graph.rdf.validate import format_validation
+    from thbkg.graph.outputs.validation import format_validation
     from thbkg.graph.rdf.validate import validate as run_validation
 
     report = run_validation(data_dirs, include_bundled=_bundled(no_bundled))

@@ -7,6 +7,9 @@ One module per family, like NetworkX:
 * :mod:`~thbkg.graph.analytics.brokers` - articulation points, bridges, Burt, Gould–Fernandez;
 * :mod:`~thbkg.graph.analytics.paths` - shortest cooperation paths with their link records;
 * :mod:`~thbkg.graph.analytics.whatif` - what changes when actors leave;
-* :mod:`~thbkg.graph.progress` - progress indicator on stderr (TTY only);
-* ``coverage`` and ``change`` - priority-region coverage and change over time (report).
+* :mod:`~thbkg.graph.analytics.coverage` and :mod:`~thbkg.graph.analytics.change` - priority-region
+  coverage and change over time.
+
+May import: :mod:`thbkg.graph.network`, :mod:`thbkg.graph.store`, :mod:`thbkg.graph.rdf` and the base
+modules. Results are plain Python values; they are rendered in :mod:`thbkg.graph.outputs`.
 """

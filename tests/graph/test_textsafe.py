@@ -19,7 +19,8 @@ from rdflib import Graph, Literal, URIRef
 from thbkg.graph.outputs import text as textsafe
 from thbkg.graph.errors import Problem
 from thbkg.graph.store.query import format_csv, format_json, format_markdown, format_table, format_tsv
-from thbkg.graph.rdf.validate import ValidationReport, format_validation
+from thbkg.graph.outputs.validation import format_validation
+from thbkg.graph.rdf.validate import ValidationReport
 
 
 def controls(text: str) -> set:
