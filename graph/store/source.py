@@ -191,7 +191,7 @@ def _ontology_ntriples() -> bytes:
 def built_ntriples(data_dirs=(), *, include_bundled=None, with_ontology=True, graph=None) -> bytes:
     """Check the tables, build the graph and return it as N-Triples (ontology included by default).
 
-    The lines come in no particular order (a store doesn't need one, and sorting doubles the memory).
+    The lines are in plain string order (see :func:`thbkg.graph.rdf.build.dataset_ntriples_bytes`).
 
     The N-Triples are written straight from the tables (:func:`thbkg.graph.rdf.build.dataset_ntriples`,
     the same sorted text as serialising the rdflib graph), so no rdflib Graph is held in memory.
