@@ -118,11 +118,12 @@ def _timed(source, query, params):
 def _timed_former(source, query, params):
     """The former default path: a syntax-check parse, then oxrdflib's Graph.query and its terms."""
     from thbkg.graph.store import query as q
+    from thbkg.graph.store.binder import bind
 
     def once():
         started = time.perf_counter()
         form = q.check_query(query.text)
-        final = q.bind_params(query.text, q.resolve_params(query.text, query.params, params))
+        final = bind(query.text, q.resolve_params(query.text, query.params, params))
         result = q._execute(q._graph_of(source, form), final, form)
         rows = len(result.graph) if result.graph is not None else len(result.rows)
         return time.perf_counter() - started, rows
@@ -166,7 +167,7 @@ def _start_server(store_dir: Path):
 
 
 def run(sizes, cap, rdflib_max):
-    from thbkg.graph.store.query import list_named_queries
+    from thbkg.graph.store.catalogue import list_named_queries
     from thbkg.graph.store.source import GraphSource
     from thbkg.graph.rdf.synth import write_synthetic
 

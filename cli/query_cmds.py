@@ -11,7 +11,7 @@ import click
 
 from thbkg.cli.options import follow_symlinks_option, format_option, graph_source_options, output_option
 
-# the same lists as thbkg.graph.store.query.FORMATS (kept here so --help imports nothing heavy)
+# the same list as thbkg.graph.outputs.results.FORMATS (kept here so --help imports nothing heavy)
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "md", "turtle", "nt", "jsonld")
 _SETTINGS = {"max_content_width": 100}
 
@@ -72,7 +72,9 @@ def query(query_text, query_file, query_name, params, fmt, source, timeout, allo
     """
     from thbkg.graph.errors import UsageError
     from thbkg.graph.io import atomic_write
-    from thbkg.graph.store.query import format_result, named_query, parse_header, parse_param_pairs, run_query
+    from thbkg.graph.outputs.results import format_result
+    from thbkg.graph.store.catalogue import named_query, parse_header
+    from thbkg.graph.store.query import parse_param_pairs, run_query
 
     given = [x for x in (query_text, query_file, query_name) if x is not None]
     if len(given) != 1:
@@ -118,7 +120,8 @@ def queries(ctx, fmt, output):
     if ctx.invoked_subcommand is not None:
         return
     from thbkg.graph.io import atomic_write
-    from thbkg.graph.store.query import format_query_list, list_named_queries
+    from thbkg.graph.outputs.results import format_query_list
+    from thbkg.graph.store.catalogue import list_named_queries
 
     text = format_query_list(list_named_queries(), fmt)
     atomic_write(output, text)
@@ -128,7 +131,7 @@ def queries(ctx, fmt, output):
 @click.argument("name")
 def queries_show(name):
     """Print the named query NAME (header and SPARQL)."""
-    from thbkg.graph.store.query import named_query
+    from thbkg.graph.store.catalogue import named_query
 
     click.echo(named_query(name).text, nl=False)
 

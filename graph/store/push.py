@@ -285,7 +285,8 @@ def _check_arrival(url, status, query_url, graph_iri, lines, replace, timeout) -
     expected = f"{sent} triples" if replace else f"at least {sent} triples"
     short = found != sent if replace else found < sent
     if short or present < looked_up:
-        missing = f", and {looked_up - present} of {looked_up} sampled triples are missing" if present < looked_up else ""
+        missing = (f", and {looked_up - present} of {looked_up} sampled triples are missing"
+                   if present < looked_up else "")
         raise ThbkgError(f"{url} answered HTTP {status}, but the upload did not arrive as sent: sent {sent} "
                          f"triples, and {where} holds {found} according to {query_url}{missing}; "
                          f"expected {expected}")

@@ -14,7 +14,7 @@ cannot:
 
 * every SPARQL text in a request (``query``/``update`` in the URL or a form body, or a
   ``application/sparql-query``/``-update`` body) is scanned with
-  :func:`thbkg.graph.store.query.service_targets`; a ``SERVICE`` is refused with HTTP 400 and a message
+  :func:`thbkg.graph.store.binder.service_targets`; a ``SERVICE`` is refused with HTTP 400 and a message
   (``--allow-service`` lets it through); a POST whose body cannot be inspected is refused (415);
 * an answer is read from Oxigraph up to a size limit (64 MB by default) before anything is sent:
   a larger one is refused with HTTP 413 and a message, never cut short silently;
@@ -315,7 +315,7 @@ class _GuardHandler(http.server.BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
     def _check(self, texts) -> None:
-        from thbkg.graph.store.query import service_targets
+        from thbkg.graph.store.binder import service_targets
 
         for text in texts:
             targets = service_targets(text)
@@ -350,7 +350,8 @@ class _GuardHandler(http.server.BaseHTTPRequestHandler):
     def _read_answer(self, sock, response, deadline: float) -> bytes:
         if self.command == "HEAD":
             return b""
-        chunks, size = [], 0
+        chunks: list[bytes] = []
+        size = 0
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -445,8 +446,6 @@ def serve_graph(*, host: str = "127.0.0.1", port: int = 7878, store_dir=None, da
         signals while the store is built or the server starts raise KeyboardInterrupt (after the
         clean-up), which the command line reports as "Interrupted." with exit status 130.
     """
-    from thbkg.graph.store.source import STORE_MARKER
-
     if not is_loopback(host):
         echo(f"Warning: listening on {host}, not loopback: anyone who can reach this machine on port "
              f"{port} can read the graph.", err=True)
@@ -468,27 +467,17 @@ def serve_graph(*, host: str = "127.0.0.1", port: int = 7878, store_dir=None, da
         if port_in_use(host, port):
             raise ThbkgError(f"port {port} on {host} is in use (another server?); choose another with --port")
         if store_dir:
-            location = Path(store_dir)
-            if not (location / STORE_MARKER).is_file():
-                raise UsageError(f"{store_dir} is not a thbkg store (write one with "
-                                 f"'thbkg build --store {store_dir}')")
+            location = _checked_store(store_dir)
         else:
             run_dir = new_run_dir()
             location = _temporary_store(run_dir, data_dirs, include_bundled, echo)
         backend_port = _free_loopback_port()
         process = start_server(location, backend_port, query_timeout=query_timeout)
-        try:
-            wait_until_ready(f"http://127.0.0.1:{backend_port}/query", process, timeout=ready_timeout)
-        except ThbkgError:
-            raise ThbkgError("the Oxigraph server could not start; its messages are above") from None
+        _wait_for_backend(process, backend_port, ready_timeout)
         proxy = _start_proxy(host, port, backend_port, query_timeout, max_result_mb, allow_service)
         for sig in stop_signals:
             signal.signal(sig, on_signal)
-        url = base_url(host if host not in ("0.0.0.0", "::") else "127.0.0.1", port)
-        echo(f"SPARQL query endpoint: {url}/query  (read-only; updates and SERVICE are refused)")
-        echo(f"Query page:            {url}/")
-        echo(f"Limits: {query_timeout} s per query, {max_result_mb} MB per answer. Press Ctrl-C to stop.",
-             err=True)
+        _announce(host, port, query_timeout, max_result_mb, echo)
         while not stop.is_set() and process.poll() is None:
             stop.wait(0.2)
         if stop.is_set():
@@ -505,6 +494,32 @@ def serve_graph(*, host: str = "127.0.0.1", port: int = 7878, store_dir=None, da
             signal.signal(sig, handler)
         if run_dir is not None:
             shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _announce(host: str, port: int, query_timeout: int, max_result_mb: int, echo) -> None:
+    """Say where the server listens and what its limits are."""
+    url = base_url(host if host not in ("0.0.0.0", "::") else "127.0.0.1", port)
+    echo(f"SPARQL query endpoint: {url}/query  (read-only; updates and SERVICE are refused)")
+    echo(f"Query page:            {url}/")
+    echo(f"Limits: {query_timeout} s per query, {max_result_mb} MB per answer. Press Ctrl-C to stop.", err=True)
+
+
+def _checked_store(store_dir) -> Path:
+    """The folder *store_dir*, if it holds a store written by ``thbkg build --store``."""
+    from thbkg.graph.store.source import STORE_MARKER
+
+    location = Path(store_dir)
+    if not (location / STORE_MARKER).is_file():
+        raise UsageError(f"{store_dir} is not a thbkg store (write one with 'thbkg build --store {store_dir}')")
+    return location
+
+
+def _wait_for_backend(process, backend_port: int, ready_timeout: float) -> None:
+    """Wait until the Oxigraph server answers on *backend_port*; one line if it cannot start."""
+    try:
+        wait_until_ready(f"http://127.0.0.1:{backend_port}/query", process, timeout=ready_timeout)
+    except ThbkgError:
+        raise ThbkgError("the Oxigraph server could not start; its messages are above") from None
 
 
 def _start_proxy(host, port, backend_port, query_timeout, max_result_mb, allow_service) -> GuardProxy:

@@ -22,6 +22,7 @@ import re
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -29,6 +30,7 @@ from rdflib.term import Identifier
 
 from thbkg.graph.errors import ThbkgError, UsageError
 from thbkg.graph.rdf.namespaces import PREFIXES, bind_prefixes
+from thbkg.graph.store.binder import bind
 
 #: marker file written into a persistent store folder by :func:`write_store`
 STORE_MARKER = "thbkg-store.txt"
@@ -46,81 +48,6 @@ def with_prefixes(query: str) -> str:
     declared = {m.group(1) or "" for m in _PREFIX_DECLARED.finditer(query)}
     head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if p not in declared)
     return head + query
-
-
-_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-_SKIP = re.compile(r"""
-      (?P<comment>\#[^\n]*)
-    | (?P<string>'{3}(?:[^\\]|\\.)*?'{3} | "{3}(?:[^\\]|\\.)*?"{3}
-                 | '(?:[^'\\\n]|\\.)*' | "(?:[^"\\\n]|\\.)*")
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<word>[A-Za-z_][\w-]*)
-    | (?P<brace>[{}])
-""", re.VERBOSE | re.DOTALL)
-
-
-def as_term(value):
-    """An rdflib term for a binding value: terms stay, other values become literals.
-
-    IRIs with characters that are not allowed in an IRI are refused, so a value can never
-    change the query text around it.
-
-    >>> as_term("Albania").n3()
-    '"Albania"'
-    >>> as_term(2013).n3()
-    '"2013"^^<http://www.w3.org/2001/XMLSchema#integer>'
-    """
-    if isinstance(value, URIRef):
-        if _IRI_UNSAFE.search(str(value)):
-            raise UsageError(f"{str(value)!r} is not a valid IRI (it contains spaces or <>\"{{}}|^`\\)")
-        return value
-    if isinstance(value, Identifier):
-        return value
-    return Literal(value)
-
-
-def bind_values(query: str, bindings: dict) -> str:
-    """Bind variables by a ``VALUES`` block placed at the start of the query's WHERE group.
-
-    The values are RDF terms written by rdflib (literals escaped), so they are data, never
-    query text. Line numbers of the query do not change.
-
-    >>> print(bind_values("SELECT ?n WHERE { ?a rdfs:label ?n }", {"a": URIRef("http://x.org/a")}))
-    SELECT ?n WHERE { VALUES (?a) { (<http://x.org/a>) } ?a rdfs:label ?n }
-    >>> print(bind_values('SELECT * { ?a ?p ?n }', {"n": 'x"} ; DROP ALL #'}))
-    SELECT * { VALUES (?n) { ("x\\"} ; DROP ALL #") } ?a ?p ?n }
-    """
-    if not bindings:
-        return query
-    names = sorted(bindings)
-    for name in names:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise UsageError(f"{name!r} is not a SPARQL variable name")
-    terms = [as_term(bindings[name]).n3() for name in names]
-    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(terms)}) }}"
-    depth, form, top_braces, prev_word = 0, None, [], None
-    for match in _SKIP.finditer(query):
-        kind = match.lastgroup
-        if kind == "word":
-            word = match.group().upper()
-            if form is None and word in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE"):
-                form = word
-            if form == "CONSTRUCT" and prev_word == "CONSTRUCT" and word == "WHERE" and not top_braces:
-                raise UsageError("bindings need the long form CONSTRUCT { … } WHERE { … }")
-            prev_word = word
-        elif kind == "brace":
-            if match.group() == "{":
-                if depth == 0:
-                    top_braces.append(match.end())
-                depth += 1
-            else:
-                depth -= 1
-            prev_word = None
-    wanted = 1 if form == "CONSTRUCT" else 0
-    if form is None or len(top_braces) <= wanted:
-        raise UsageError("cannot bind parameters: the query has no WHERE { … } group")
-    at = top_braces[wanted]
-    return query[:at] + block + query[at:]
 
 
 def term_converter(plain_strings: bool = False):
@@ -151,6 +78,7 @@ def term_converter(plain_strings: bool = False):
     datatypes: dict = {}
 
     def convert_new(term):
+        out: Identifier
         if isinstance(term, ox.NamedNode):
             out = URIRef(term.value)
         elif isinstance(term, ox.Literal):
@@ -388,9 +316,9 @@ class GraphSource:
         self.endpoint = endpoint
         self.http_timeout = http_timeout
         self.include_bundled = include_bundled
-        self._graph = None
-        self._oxigraph = None
-        self.load_seconds = None
+        self._graph: Graph | None = None
+        self._oxigraph: Any = None  # the pyoxigraph Store under the embedded and persistent stores
+        self.load_seconds: float | None = None
 
     def __repr__(self):
         return (f"GraphSource(data_dirs={self.data_dirs!r}, store={self.store!r}, "
@@ -416,6 +344,7 @@ class GraphSource:
             graph = loader()
             self.load_seconds = time.perf_counter() - started
             self._graph = graph
+            return graph
         return self._graph
 
     def _embedded(self) -> Graph:
@@ -480,13 +409,9 @@ class GraphSource:
 
     # -- queries -----------------------------------------------------------------------------
 
-    def _bound_text(self, query: str, bindings) -> str:
-        bound = {str(k).lstrip("?$"): v for k, v in (bindings or {}).items() if v is not None}
-        return bind_values(query, bound)
-
     def _query(self, query: str, bindings=None):
         graph = self.graph()
-        text = self._bound_text(query, bindings)
+        text = bind(query, bindings)
         try:
             return graph.query(text, initNs=_INIT_NS)
         except ThbkgError:
@@ -510,7 +435,7 @@ class GraphSource:
 
     def _oxigraph_query(self, query: str, bindings):
         try:
-            return self.oxigraph_query(self._bound_text(query, bindings))
+            return self.oxigraph_query(bind(query, bindings))
         except SyntaxError as exc:
             raise UsageError(f"SPARQL syntax error: {_one_line(exc)}") from None
 
@@ -524,13 +449,13 @@ class GraphSource:
         bindings : dict, optional
             Variable name -> value (an rdflib term such as ``URIRef``; other values become
             literals; None leaves the variable free). Bound with a ``VALUES`` block of RDF terms
-            (see :func:`bind_values`), never pasted into the text.
+            (see :func:`thbkg.graph.store.binder.bind`), never pasted into the text.
         """
         if self.oxigraph_store() is not None:
             solutions = self._oxigraph_query(query, bindings)
             names = [v.value for v in solutions.variables]
             convert = term_converter()
-            return [dict(zip(names, [convert(t) for t in solution])) for solution in solutions]
+            return [dict(zip(names, [convert(t) for t in solution], strict=True)) for solution in solutions]
         result = self._query(query, bindings)
         names = [str(v) for v in result.vars]
         return [{name: row[i] for i, name in enumerate(names)} for row in result]
@@ -658,6 +583,8 @@ def endpoint_store(url: str, return_format: str = "json", *, timeout: float | No
     from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
     class EndpointStore(SPARQLStore):
+        timeout: float | None = None
+
         def _query(self, query, default_graph=None, named_graph=None):
             from rdflib import BNode
 
@@ -665,9 +592,9 @@ def endpoint_store(url: str, return_format: str = "json", *, timeout: float | No
             params = {"query": query}
             if default_graph is not None and not isinstance(default_graph, BNode):
                 params["default-graph-uri"] = default_graph
-            media, body = endpoint_request(self.query_endpoint, params, accept=self.response_mime_types(),
-                                           timeout=self.timeout)
-            return _parse_answer(self.query_endpoint, media, body)
+            endpoint = str(self.query_endpoint)
+            media, body = endpoint_request(endpoint, params, accept=self.response_mime_types(), timeout=self.timeout)
+            return _parse_answer(endpoint, media, body)
 
     store = EndpointStore(query_endpoint=url, returnFormat=return_format)
     store.timeout = timeout

@@ -13,7 +13,7 @@ import pytest
 from rdflib import Graph
 
 from thbkg.cli.main import cli
-from thbkg.graph.store.query import list_named_queries
+from thbkg.graph.store.catalogue import list_named_queries
 
 CLI = [sys.executable, "-c", "from thbkg.cli.main import cli; cli()"]
 
@@ -64,7 +64,8 @@ def test_query_text_file_and_stdin(runner, tmp_path):
     (["INSERT DATA { <http://x/a> <http://x/p> <http://x/b> }"], "query is read-only"),
     (["DROP ALL"], "query is read-only: DROP"),
     (["-n", "agency_partners", "--param", "agency"], "write key=value"),
-    (["-n", "framework_members_at", "--param", "date=yesterday"], "expected a date"),
+    (["-n", "framework_members_at", "--param", "date=yesterday"],
+     "Error: --param date 'yesterday' is not a date (use YYYY, YYYY-MM, YYYY-MM-DD or 'today')\n"),
     (["-n", "nope"], "no named query 'nope'"),
     ([], "give exactly one query"),
     (["-n", "agency_partners", "SELECT * {}"], "give exactly one query"),
@@ -80,6 +81,41 @@ def test_usage_errors_exit_2_with_one_line(runner, args, message):
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_format_choices_are_those_of_the_formatters():
+    from thbkg.cli.query_cmds import QUERY_FORMATS
+    from thbkg.graph.outputs.results import FORMATS
+
+    assert QUERY_FORMATS == FORMATS == ("table", "csv", "tsv", "json", "md", "turtle", "nt", "jsonld")
+
+
+# the forms --as-of and --snapshot take (docs/cli.md), with the one message for anything else
+@pytest.mark.parametrize("value", ["2019-02-29", "2019-13", "20190101", "2019-1-5", "2019-06-31T00:00", "now"])
+def test_date_parameters_refuse_what_every_date_option_refuses(runner, value):
+    result = runner.invoke(cli, ["query", "-n", "framework_members_at", "--param", f"date={value}"])
+    assert result.exit_code == 2
+    assert result.output == f"Error: --param date '{value}' is not a date (use YYYY, YYYY-MM, YYYY-MM-DD or 'today')\n"
+
+
+def test_date_parameters_take_today_and_partial_dates(runner):
+    import datetime as dt
+
+    def members(value):
+        result = runner.invoke(cli, ["query", "-n", "framework_members_at", "--param", f"date={value}",
+                                     "--format", "csv"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    before = dt.date.today()
+    today = members("TODAY")
+    assert today in {members(before.isoformat()), members(dt.date.today().isoformat())}
+    # a month stands for its first day, a year for 1 January (the header of framework_members_at):
+    # data/links.csv has Georgia an EMN observer from 2021-03-11 on
+    march = members("2021-03")
+    assert march == members("2021-03-01") and "/actor/ge," not in march and "/actor/de," in march
+    assert "/actor/ge," in members("2021-03-31")
+    assert members(" 2021 ") == members("2021-01-01")
 
 
 def test_unknown_actor_parameter_is_refused_with_a_suggestion(runner):

@@ -15,8 +15,9 @@ import pytest
 from rdflib import Literal
 from rdflib.namespace import XSD
 
-from thbkg.graph.store.query import PARAM_TYPES, check_query, list_named_queries, named_query, run_query
 from thbkg.graph.rdf.tables import bundled_data_dir
+from thbkg.graph.store.catalogue import PARAM_TYPES, list_named_queries, named_query
+from thbkg.graph.store.query import check_query, run_query
 
 QUERIES = list_named_queries()
 NAMES = [q.name for q in QUERIES]
@@ -219,12 +220,13 @@ def test_tied_to_all_three(bundled_source):
 def test_direct_oxigraph_path_gives_the_oxrdflib_terms(sources, kind):
     """run_query on the Oxigraph stores skips oxrdflib; rows must be the very same terms, in order."""
     from thbkg.graph.store import query as q
+    from thbkg.graph.store.binder import bind
 
     source = sources[kind]
     for query in QUERIES:
         fast = run_query(source, query.text, {}, declared=query.params)
         form = q.check_query(query.text)
-        final = q.bind_params(query.text, q.resolve_params(query.text, query.params, {}))
+        final = bind(query.text, q.resolve_params(query.text, query.params, {}))
         former = q._execute(q._graph_of(source, form), final, form)  # through oxrdflib's Graph.query
         assert (fast.form, fast.variables, fast.boolean) == (former.form, former.variables, former.boolean)
         assert [[(type(t), t) for t in row] for row in fast.rows] == \

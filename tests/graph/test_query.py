@@ -1,4 +1,5 @@
-"""The query machinery (thbkg.graph.store.query) on a small fictional graph, on every local store kind."""
+"""The query machinery (thbkg.graph.store.query, .binder, .catalogue; answers written by
+thbkg.graph.outputs.results) on a small fictional graph, on every local store kind."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from rdflib.namespace import XSD
 
 from thbkg.graph.errors import UsageError
 from thbkg.graph.rdf.namespaces import THBID
-from thbkg.graph.store.query import (bind_params, check_query, format_result, parse_header, query_variables,
-                               run_query, short_iri, term_to_sparql, to_term)
+from thbkg.graph.outputs.results import format_result, short_iri
+from thbkg.graph.store.binder import bind, query_variables, service_targets, term_to_sparql
+from thbkg.graph.store.catalogue import parse_header
+from thbkg.graph.store.query import check_query, run_query, to_term
 
 PREFIXES = """PREFIX thb: <https://w3id.org/thbkg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -138,8 +141,6 @@ def test_words_in_strings_iris_and_comments_are_not_keywords():
     ("SELECT * { ?s <http://a.org/SERVICE> ?service . ?s ?p 'x'@service . ?s ?p service:x }", []),
 ])
 def test_service_targets(text, targets):
-    from thbkg.graph.store.query import service_targets
-
     assert service_targets(text) == targets
 
 
@@ -218,7 +219,6 @@ def test_params_become_typed_terms(value, type_, expected):
 
 
 @pytest.mark.parametrize("value, type_, message", [
-    ("2016-13-01", "date", "expected a date"),
     ("twelve", "integer", "expected an integer"),
     ("europol", "iri", "expected an IRI"),
     ("<http://x/a b>", "iri", "not a valid absolute IRI"),
@@ -226,6 +226,22 @@ def test_params_become_typed_terms(value, type_, expected):
 def test_bad_param_values_are_usage_errors(value, type_, message):
     with pytest.raises(UsageError, match=message):
         to_term(value, type_)
+
+
+@pytest.mark.parametrize("value", ["today", " Today ", "TODAY"])
+def test_date_param_today_is_the_current_day(value):
+    import datetime as dt
+
+    before = dt.date.today()
+    term = to_term(value, "date", "date")
+    assert term.datatype == XSD.date and str(term) in {before.isoformat(), dt.date.today().isoformat()}
+
+
+@pytest.mark.parametrize("value", ["2016-13-01", "2015-02-29", "2016-1", "20160101", "2016/01/01", "yesterday", ""])
+def test_bad_date_param_gives_the_one_date_message(value):
+    with pytest.raises(UsageError) as info:
+        to_term(value, "date", "since")
+    assert str(info.value) == f"--param since '{value}' is not a date (use YYYY, YYYY-MM, YYYY-MM-DD or 'today')"
 
 
 def test_unknown_and_missing_params(mini):
@@ -241,14 +257,14 @@ def test_unknown_and_missing_params(mini):
 
 def test_values_go_into_the_where_group_not_the_template():
     text = "CONSTRUCT { ?a <http://x/p> ?b } # {fake}\nWHERE { ?a ?q ?b . FILTER(?b != \"}\") }"
-    bound = bind_params(text, {"a": URIRef("http://x/a")})
+    bound = bind(text, {"a": URIRef("http://x/a")})
     assert bound.startswith("CONSTRUCT { ?a <http://x/p> ?b } # {fake}\nWHERE { VALUES (?a) { (<http://x/a>) }")
     assert bound.count("\n") == text.count("\n")  # line numbers stay those of the user's text
     check_query(bound)
     sub = "SELECT ?n WHERE { { SELECT ?a (COUNT(*) AS ?n) WHERE { ?a ?p ?o } GROUP BY ?a } }"
-    assert bind_params(sub, {"a": URIRef("http://x/a")}).startswith("SELECT ?n WHERE { VALUES (?a)")
+    assert bind(sub, {"a": URIRef("http://x/a")}).startswith("SELECT ?n WHERE { VALUES (?a)")
     with pytest.raises(UsageError, match="no WHERE"):
-        bind_params("DESCRIBE <http://x/a>", {"a": URIRef("http://x/a")})
+        bind("DESCRIBE <http://x/a>", {"a": URIRef("http://x/a")})
 
 
 def test_query_variables_ignores_strings_iris_and_comments():
@@ -352,11 +368,21 @@ def test_table_shortens_iris_and_cuts_long_cells(titles):
     assert "(2 rows)" in text
 
 
-def test_markdown_table(titles):
-    lines = format_result(titles, "md").splitlines()
-    assert lines[0] == "| source | title | url |" and lines[1] == "|---|---|---|"
-    assert len(lines) == 2 + len(titles.rows)
-    assert all(line.count(" | ") == 2 for line in lines[2:])
+def test_markdown_table(mini, titles):
+    # written by hand from mini.ttl: IRIs as prefixed names (or <…>) in code spans, unbound cells empty
+    assert format_result(titles, "md") == (
+        "| source | title | url |\n"
+        "|---|---|---|\n"
+        "| `thbid:source/test-a` | Fictional test source A | `<https://example.org/a>` |\n"
+        '| `thbid:source/test-b` | Fictional test source B, with "quotes", commas and a very long title that '
+        "a table must cut |  |\n")
+    # a label that would be live HTML, a new column and emphasis: entities and backslash escapes
+    label = run_query(mini, "SELECT ?s ?label WHERE { BIND(<https://w3id.org/thbkg/id/actor/europol> AS ?s) }",
+                      {"label": "<img src=x onerror=alert(1)> | *x*"})
+    assert format_result(label, "md") == (
+        "| s | label |\n"
+        "|---|---|\n"
+        "| `thbid:actor/europol` | &lt;img src=x onerror=alert(1)&gt; \\| \\*x\\* |\n")
 
 
 def test_ask_in_every_format(mini):
