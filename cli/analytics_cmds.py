@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-
 from thbkg.cli.options import filter_options, format_option, graph_source_options, output_option, seed_option
 
 FORMATS = ("table", "csv", "json", "md")
@@ -89,8 +88,8 @@ def centrality(metrics, top, k, seed, backend, no_size_limit, fmt, output, filte
       thbkg centrality --k 500 --seed 7 --format json -o -
     """
     from thbkg.graph.analytics.centrality import DEFAULT_METRICS
-    from thbkg.graph.progress import progress
     from thbkg.graph.outputs.analytic import rank_actors, render_centrality
+    from thbkg.graph.progress import progress
 
     chosen = tuple(metrics) or DEFAULT_METRICS
     with progress(3, "centrality") as bar:
@@ -131,9 +130,9 @@ def path(actor_a, actor_b, all_paths, max_paths, fmt, output, filters, source):
       thbkg path ng frontex --as-of 2018 --min-confidence medium
     """
     from thbkg.graph.analytics.paths import shortest_paths
-    from thbkg.graph.progress import progress
-    from thbkg.graph.outputs.analytic import render_path
     from thbkg.graph.errors import ThbkgError
+    from thbkg.graph.outputs.analytic import render_path
+    from thbkg.graph.progress import progress
 
     with progress(3, "path") as bar:
         bar.set_item("loading")
@@ -186,11 +185,12 @@ def whatif(remove, metric, top, anchor_types, k, seed, backend, no_size_limit, f
       thbkg whatif --remove europol --anchor-type eu_agency --anchor-type eu_body --format json
     """
     from thbkg.graph.analytics.centrality import default_k
-    from thbkg.graph.progress import progress
+    from thbkg.graph.analytics.whatif import check_anchor_types, what_if
     from thbkg.graph.outputs.analytic import render_whatif
-    from thbkg.graph.analytics.whatif import what_if
+    from thbkg.graph.progress import progress
 
     names = [name.strip() for item in remove for name in item.split(",") if name.strip()]
+    check_anchor_types(anchor_types)  # before anything is loaded
     with progress(3, "whatif") as bar:
         bar.set_item("checking the graph's size")
         _check_size(source, filters, (metric,), no_size_limit=no_size_limit)

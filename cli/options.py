@@ -6,8 +6,6 @@ import functools
 
 import click
 
-CONFIDENCE = ("high", "medium", "low")
-
 
 def graph_source_options(func):
     """Add ``--data``, ``--store`` and ``--endpoint`` and pass a ``source`` (GraphSource)."""
@@ -33,11 +31,24 @@ def graph_source_options(func):
     return wrapper
 
 
+def _check_confidence(ctx, param, value):
+    """Refuse a confidence level the ontology does not define, when given (the vocabulary is read
+    only then, so ``--help`` stays fast)."""
+    if value is not None:
+        from thbkg.graph.errors import UsageError
+        from thbkg.graph.network.projections import unknown_confidence_message
+        from thbkg.graph.rdf.vocab import load_vocabulary
+
+        if value not in load_vocabulary().confidence_rank:
+            raise UsageError(unknown_confidence_message(value))
+    return value
+
+
 def filter_options(func):
     """Add the analytic filters shared by every analytic command and pass ``filters``."""
 
     @click.option("--as-of", default=None, metavar="DATE",
-                  help="Only links active on this date (YYYY, YYYY-MM or YYYY-MM-DD).")
+                  help="Only links active on this date (YYYY, YYYY-MM, YYYY-MM-DD or 'today').")
     @click.option("--between", nargs=2, type=int, default=None, metavar="Y1 Y2",
                   help="Only links active at some time between these two years (inclusive).")
     @click.option("--type", "types", multiple=True, metavar="LINK_TYPE",
@@ -46,8 +57,9 @@ def filter_options(func):
                   help="Only links touching an actor in this priority region (e.g. sahel). Repeatable.")
     @click.option("--actor-type", "actor_types", multiple=True, metavar="ACTOR_TYPE",
                   help="Only actors of this type (e.g. country, eu_agency). Repeatable.")
-    @click.option("--min-confidence", type=click.Choice(CONFIDENCE), default=None,
-                  help="Drop links whose confidence is below this level.")
+    @click.option("--min-confidence", default=None, metavar="LEVEL", callback=_check_confidence,
+                  help="Drop links whose confidence ranks below this level (a confidence level of the "
+                       "ontology, e.g. medium).")
     @click.option("--exclude", multiple=True, metavar="ACTOR",
                   help="Leave this actor out (id, e.g. europol). Repeatable.")
     @click.option("--include-undated", is_flag=True, default=False,

@@ -7,10 +7,13 @@ first day. Nothing is guessed:
 
 * a link without a start date is never placed in a snapshot; snapshots count such links separately
   (``undated``);
-* a link whose status is ``ended`` or ``suspended`` but whose end date is unknown is active only in
-  snapshots that it cannot have left yet: it is counted as ``undetermined`` for every snapshot after
-  its start;
-* links ``under_negotiation`` are not ties yet and never active.
+* a link whose status is not in force (``thb:inForce false`` in the ontology: ended, suspended,
+  under negotiation…) and whose end date is unknown is never counted as active: it stopped at a
+  date the sources do not give, or has not entered into force (again). It is counted as
+  ``undetermined`` for every snapshot after its start. With an end date, it was in force from its
+  start to its end.
+
+Dates are read by the one date parser, :mod:`thbkg.graph.rdf.dates`.
 
 Between two consecutive snapshots S1 < S2, a link is *added* when its start day is after S1's last day
 and on or before S2's last day, and *ended* when its end day is on or after S1's first day and before
@@ -19,70 +22,17 @@ S2's first day. These windows tile the time line, so each dated start or end is 
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 from collections import Counter, defaultdict
 
 import networkx as nx
+from thbkg.graph.rdf.dates import parse_period
+from thbkg.graph.rdf.vocab import load_vocabulary
 
-from thbkg.graph.errors import UsageError
+__all__ = ["link_activity", "links_per_year", "parse_period", "snapshots"]  # parse_period: the one date parser
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-INACTIVE_STATUSES = ("ended", "suspended")
-CONFIDENCE_LEVELS = ("high", "medium", "low")
-
-
-def parse_period(text, today=None):
-    """The first and last day covered by a date written ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or ``today``.
-
-    Parameters
-    ----------
-    text : str
-        The date.
-    today : datetime.date, optional
-        What ``today`` means (default: the current date), so reports can be reproduced.
-
-    Returns
-    -------
-    tuple of datetime.date
-        ``(first_day, last_day)``.
-
-    Raises
-    ------
-    UsageError
-        When *text* is not such a date.
-
-    Examples
-    --------
-    >>> parse_period("2020-02")
-    (datetime.date(2020, 2, 1), datetime.date(2020, 2, 29))
-    >>> parse_period("today", today=dt.date(2026, 1, 5))
-    (datetime.date(2026, 1, 5), datetime.date(2026, 1, 5))
-    >>> parse_period("2019-13")
-    Traceback (most recent call last):
-    ...
-    thbkg.graph.errors.UsageError: '2019-13' is not a date (use YYYY, YYYY-MM, YYYY-MM-DD or 'today')
-    """
-    text = str(text).strip()
-    if text.lower() == "today":
-        day = today or dt.date.today()
-        return day, day
-    m = _DATE.match(text)
-    try:
-        if not m:
-            raise ValueError
-        year = int(m.group(1))
-        if m.group(3):
-            day = dt.date(year, int(m.group(2)), int(m.group(3)))
-            return day, day
-        if m.group(2):
-            month = int(m.group(2))
-            last = calendar.monthrange(year, month)[1]
-            return dt.date(year, month, 1), dt.date(year, month, last)
-        return dt.date(year, 1, 1), dt.date(year, 12, 31)
-    except ValueError:
-        raise UsageError(f"'{text}' is not a date (use YYYY, YYYY-MM, YYYY-MM-DD or 'today')") from None
+#: the key of the links whose confidence is not stated, next to the confidence codes of the ontology
+UNSTATED = "unstated"
 
 
 def _day(link, which):
@@ -90,12 +40,10 @@ def _day(link, which):
     day = link.get(f"{which}_day")
     if isinstance(day, dt.date):
         return day
-    if day:
-        return dt.date.fromisoformat(str(day)[:10])
-    text = link.get(which)
+    text = str(day)[:10] if day else link.get(which)
     if not text:
         return None
-    first, last = parse_period(text)
+    first, last = parse_period(text, what=f"link {link.get('id')!r} {which}")
     return first if which == "start" else last
 
 
@@ -110,8 +58,6 @@ def link_activity(link, first_day, last_day):
     >>> link_activity({"start": None, "status": "active"}, dt.date(2020, 1, 1), dt.date(2020, 12, 31)) is None
     True
     """
-    if link.get("status") == "under_negotiation":
-        return False
     start = _day(link, "start")
     if start is None:
         return None
@@ -120,8 +66,8 @@ def link_activity(link, first_day, last_day):
     end = _day(link, "end")
     if end is not None:
         return end >= first_day
-    if link.get("status") in INACTIVE_STATUSES:
-        return None
+    if not load_vocabulary().counts_in_force(link.get("status")):
+        return None  # not in force now, since a day the sources don't give (or not yet)
     return True
 
 
@@ -159,7 +105,8 @@ def snapshots(net, dates, today=None):
     >>> s[1]["added"], s[1]["ended"]
     (['b'], ['a'])
     """
-    periods = sorted(((parse_period(d, today), str(d)) for d in dates), key=lambda p: (p[0], p[1]))
+    periods = sorted(((parse_period(d, today=today, what="snapshot"), str(d)) for d in dates),
+                     key=lambda p: (p[0], p[1]))
     links = list(net.links)
     starts = {link["id"]: _day(link, "start") for link in links}
     ends = {link["id"]: _day(link, "end") for link in links}
@@ -198,11 +145,12 @@ def links_per_year(net):
     Returns
     -------
     dict
-        ``years``: list of ``{"year", "total", "high", "medium", "low", "unstated", "ended"}`` for every
-        year from the first to the last start year (years without links included, with zeros), where
-        ``ended`` counts links whose end date falls in that year; ``undated``: number of links without a
-        start date; ``dated``: number with one; ``share_dated``: dated / all (0 when there are no links);
-        ``ended_undated``: links ended or suspended without an end date.
+        ``years``: list of ``{"year", "total", <each confidence code of the ontology, surest first>,
+        "unstated", "ended"}`` for every year from the first to the last start year (years without
+        links included, with zeros), where ``ended`` counts links whose end date falls in that year;
+        ``undated``: number of links without a start date; ``dated``: number with one;
+        ``share_dated``: dated / all (0 when there are no links); ``ended_undated``: links whose
+        status is not in force (ended, suspended, under negotiation…) and that have no end date.
 
     Examples
     --------
@@ -215,6 +163,8 @@ def links_per_year(net):
     >>> [(y["year"], y["total"]) for y in t["years"]], t["undated"], t["share_dated"]
     ([(2010, 1), (2011, 0), (2012, 1)], 1, 0.6667)
     """
+    vocab = load_vocabulary()
+    levels = (*vocab.confidence_order, UNSTATED)
     by_year = defaultdict(Counter)
     ended_by_year = Counter()
     undated = ended_undated = 0
@@ -223,20 +173,20 @@ def links_per_year(net):
         end = _day(link, "end")
         if end is not None:
             ended_by_year[end.year] += 1
-        elif link.get("status") in INACTIVE_STATUSES:
+        elif not vocab.counts_in_force(link.get("status")):
             ended_undated += 1
         if start is None:
             undated += 1
             continue
-        level = link.get("date_confidence") or "unstated"
-        by_year[start.year][level if level in CONFIDENCE_LEVELS else "unstated"] += 1
+        level = link.get("date_confidence")
+        by_year[start.year][level if level in vocab.confidence_rank else UNSTATED] += 1
     years = []
     known = set(by_year) | set(ended_by_year)
     if known:
         for year in range(min(known), max(known) + 1):
             counts = by_year.get(year, Counter())
             years.append({"year": year, "total": sum(counts.values()),
-                          **{level: counts.get(level, 0) for level in (*CONFIDENCE_LEVELS, "unstated")},
+                          **{level: counts.get(level, 0) for level in levels},
                           "ended": ended_by_year.get(year, 0)})
     dated = sum(sum(c.values()) for c in by_year.values())
     total = dated + undated

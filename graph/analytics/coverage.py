@@ -2,16 +2,18 @@
 
 A *tie* between a country and a target (an EU agency or a framework) is any link record in the
 network whose two parties are that country and that target, in either direction. Each tie gets a
-state from the statuses of its links:
+state from the statuses of its links, read from the ontology (``thb:inForce`` of the status
+concepts, :attr:`~thbkg.graph.rdf.vocab.Vocabulary.in_force_statuses`):
 
 ``active``
-    at least one link whose status is ``active`` or unknown (empty);
-``negotiating``
-    only links ``under_negotiation``;
-``ended``
-    only ``ended`` or ``suspended`` links.
+    at least one link whose status is in force (``active``) or unstated;
+``not_in_force``
+    only links whose status is not in force (under negotiation, suspended, ended…); the tie's
+    ``statuses`` say which. A negotiating agreement is never a tie in force.
 
-A *white spot* is a (country, target) pair in a priority region with no active tie. Only the link
+A *framework* is an actor whose type is a framework type of the ontology
+(:attr:`~thbkg.graph.rdf.vocab.Vocabulary.framework_types`: regional processes, networks,
+platforms, treaties…). A *white spot* is a (country, target) pair in a priority region with no active tie. Only the link
 records kept by the filters of the network are looked at, so ``--as-of 2015`` gives the coverage of 2015.
 """
 
@@ -20,24 +22,25 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 
+from thbkg.graph.rdf.vocab import load_vocabulary
+
+#: the actor type of the agencies checked (the question coverage answers is about EU agencies)
 AGENCY_TYPE = "eu_agency"
-FRAMEWORK_TYPES = ("regional_process", "network", "platform", "treaty")
+#: the actor type of the members of a region whose ties are checked
+COUNTRY_TYPE = "country"
 # The agencies the analysts ask about first; listed first when present.
 KEY_AGENCIES = ("europol", "frontex", "eurojust")
 
-ACTIVE, NEGOTIATING, ENDED, NONE = "active", "negotiating", "ended", "none"
+#: tie states (not status codes: a state sums up the statuses of a tie's links)
+ACTIVE, NOT_IN_FORCE, NONE = "active", "not_in_force", "none"
 #: A framework is checked for a region when at least this share of the region's countries (and at
 #: least one) is tied to it; with fewer than 20 countries, one tie is enough.
 FRAMEWORK_MIN_SHARE = 0.05
 
 
-def _tie_state(links):
-    statuses = {link.get("status") or "" for link in links}
-    if statuses & {"active", ""}:
-        return ACTIVE
-    if "under_negotiation" in statuses:
-        return NEGOTIATING
-    return ENDED
+def _tie_state(links, vocab) -> str:
+    """ACTIVE when a link of the tie is in force (or has no status), else NOT_IN_FORCE."""
+    return ACTIVE if any(vocab.counts_in_force(link.get("status")) for link in links) else NOT_IN_FORCE
 
 
 def _ordered_agencies(ids):
@@ -64,7 +67,8 @@ def region_coverage(net, agencies=None, regions=None):
         One dict per region: ``id``, ``label``, ``countries`` (ids, sorted), ``agencies``, ``frameworks``
         (the frameworks tied to at least 5 % of the region's countries, and at least one; see
         :data:`FRAMEWORK_MIN_SHARE`), ``ties`` (dict
-        ``(country, target) -> {"state", "types", "families", "links"}``, only pairs with a tie),
+        ``(country, target) -> {"state", "statuses", "types", "families", "links"}``, only pairs
+        with a tie; ``statuses`` are the status codes of its links, sorted),
         ``white_spots`` (sorted list of ``(country, target)`` pairs without an active tie) and
         ``summary`` (dict target -> ``{"active", "total", "share"}``).
 
@@ -86,6 +90,7 @@ def region_coverage(net, agencies=None, regions=None):
     {'active': 1, 'total': 2, 'share': 0.5}
     """
     actors = net.actors
+    vocab = load_vocabulary()
     region_ids = sorted(net.regions) if regions is None else list(regions)
 
     by_pair = defaultdict(list)
@@ -99,7 +104,7 @@ def region_coverage(net, agencies=None, regions=None):
 
     def countries_of(region):
         members = net.regions[region].get("members", ())
-        return sorted(m for m in members if actors.get(m, {}).get("type") == "country")
+        return sorted(m for m in members if actors.get(m, {}).get("type") == COUNTRY_TYPE)
 
     def kind(actor_id):
         return actors.get(actor_id, {}).get("type")
@@ -115,7 +120,7 @@ def region_coverage(net, agencies=None, regions=None):
     for region in region_ids:
         info = net.regions[region]
         countries = countries_of(region)
-        tied = Counter(t for c in countries for t in partners[c] if kind(t) in FRAMEWORK_TYPES)
+        tied = Counter(t for c in countries for t in partners[c] if vocab.is_framework_type(kind(t)))
         min_ties = max(1, math.ceil(FRAMEWORK_MIN_SHARE * len(countries)))
         frameworks = sorted(t for t, n in tied.items() if n >= min_ties)
         targets = list(agencies) + frameworks
@@ -125,7 +130,8 @@ def region_coverage(net, agencies=None, regions=None):
             for target in sorted(partners[country] & target_set):
                 links = by_pair[(country, target)]
                 ties[(country, target)] = {
-                    "state": _tie_state(links),
+                    "state": _tie_state(links, vocab),
+                    "statuses": tuple(sorted({link.get("status") or "" for link in links} - {""})),
                     "types": tuple(sorted({link["type"] for link in links})),
                     "families": tuple(sorted({link.get("family") or "" for link in links} - {""})),
                     "links": tuple(sorted(link["id"] for link in links)),

@@ -20,11 +20,11 @@ import random
 from dataclasses import asdict, dataclass, field
 
 import networkx as nx
-
 from thbkg.graph.analytics.centrality import compute_centrality, largest_component, ranked
-from thbkg.graph.progress import progress
 from thbkg.graph.errors import UsageError
 from thbkg.graph.network.projections import Network, resolve_actor
+from thbkg.graph.progress import progress
+from thbkg.graph.rdf.vocab import load_vocabulary
 
 #: Above this many nodes in the largest component, the average distance is sampled.
 EXACT_DISTANCE_LIMIT = 3000
@@ -91,6 +91,24 @@ def _reachable_anchors(G, anchors: set) -> dict:
     return result
 
 
+def check_anchor_types(anchor_types) -> None:
+    """Refuse anchor types that are not actor types of the ontology (a typo would find no anchor).
+
+    >>> check_anchor_types(["eu_agncy"])
+    Traceback (most recent call last):
+    ...
+    thbkg.graph.errors.UsageError: unknown actor type 'eu_agncy' in --anchor-type (did you mean eu_agency?)
+    """
+    import difflib
+
+    known = load_vocabulary().actor_types
+    for code in anchor_types:
+        if code not in known:
+            close = difflib.get_close_matches(code, known, n=1)
+            hint = f"did you mean {close[0]}?" if close else f"known: {', '.join(known)}"
+            raise UsageError(f"unknown actor type {code!r} in --anchor-type ({hint})")
+
+
 def what_if(network: Network, remove, *, metric: str = "betweenness", top: int = 10, k: int | None = None,
             seed: int | None = 42, anchor_types=("eu_agency",), backend: str | None = None) -> WhatIf:
     """Compare the cooperation graph before and after removing the actors *remove* (ids or labels).
@@ -98,10 +116,11 @@ def what_if(network: Network, remove, *, metric: str = "betweenness", top: int =
     Raises
     ------
     UsageError
-        No actor given, an unknown actor, or every actor removed.
+        No actor given, an unknown actor or anchor type, or every actor removed.
     """
     if not remove:
         raise UsageError("name at least one actor to remove (--remove ACTOR)")
+    check_anchor_types(anchor_types)
     removed = sorted({resolve_actor(network, name) for name in remove})
     with progress(4, "what if") as bar:
         bar.set_item("cooperation graph")

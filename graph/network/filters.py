@@ -12,7 +12,8 @@ class Filters:
     Attributes
     ----------
     as_of : str or None
-        ISO date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``); keep links active on that date.
+        ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or ``today`` (read by :mod:`thbkg.graph.rdf.dates`);
+        keep links in force on that date (the last day of a month or year).
     between : tuple of (int, int) or None
         Keep links active at some time in the years ``Y1..Y2`` inclusive.
     types : tuple of str
@@ -22,7 +23,7 @@ class Filters:
     actor_types : tuple of str
         Actor-type codes; keep actors of these types only.
     min_confidence : str or None
-        ``high``, ``medium`` or ``low``; drop links below it.
+        A confidence code of the ontology (e.g. ``medium``); drop links whose ``thb:rank`` is lower.
     exclude : tuple of str
         Actor ids to leave out.
     include_undated : bool

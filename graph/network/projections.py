@@ -19,23 +19,25 @@ Filter semantics (documented choices)
 A link is *in force on day D* when ``start_day <= D <= end_day``, where a missing ``end_day`` means
 "still running" (no upper bound). A link whose ``start_day`` is unknown is left out of ``as_of`` and
 ``between`` views, because nothing says it was in force then (``Network.undated_left_out`` counts
-them); ``include_undated=True`` keeps them as "since an unknown date" (no lower bound). Two more
-exceptions:
+them); ``include_undated=True`` keeps them as "since an unknown date" (no lower bound). One more
+exception, read from the ontology (``thb:inForce`` of the status concepts,
+:attr:`~thbkg.graph.rdf.vocab.Vocabulary.in_force_statuses`):
 
-* ``status=under_negotiation`` is never in force (it has not entered into force);
-* ``status=ended`` with no ``end_day`` is never counted as in force on a given day, because the
-  end is unknown; we only claim what the sources support.
+* a link whose status is *not in force* (under negotiation, suspended, ended…) and that has no
+  ``end_day`` is never counted as in force on a given day: it has not entered into force, or it
+  stopped at a date the sources do not give, and we only claim what the sources support. With an
+  ``end_day`` it was in force from its start to its end.
 
-``suspended`` links count like active ones (the status is the current one; we do not know when the
-suspension began). Without ``as_of``/``between`` every link record is kept, whatever its status.
+Without ``as_of``/``between`` every link record is kept, whatever its status.
 
 * ``as_of``: ``YYYY-MM-DD``; ``YYYY-MM`` and ``YYYY`` mean the *last* day of that month/year
-  ("as of the end of 2015").
+  ("as of the end of 2015"); ``today`` is the current date (:mod:`thbkg.graph.rdf.dates`).
 * ``between=(Y1, Y2)``: in force on at least one day between 1 January Y1 and 31 December Y2.
 * ``types``: link-type codes. ``regions``: keep links with at least one party in one of the
   regions. ``actor_types``: keep actors of these types and the links between two kept actors.
-* ``min_confidence``: drop links whose confidence ranks below it (high=3 > medium=2 > low=1;
-  a link without confidence ranks 0 and is dropped by any ``min_confidence``).
+* ``min_confidence``: drop links whose confidence ranks below it (``thb:rank`` in the ontology:
+  high=3 > medium=2 > low=1; a link without confidence ranks 0 and is dropped by any
+  ``min_confidence``).
 * ``exclude``: drop these actors and all their links.
 
 Actors kept: with no link filter (``as_of``, ``between``, ``types``, ``regions``,
@@ -44,54 +46,27 @@ not; with a link filter only the actors taking part in a kept link are kept.
 
 Edge weight of the cooperation graph
 ------------------------------------
-``weight = sum(rank(confidence) / 3 for each link of the pair)``: a single high-confidence link
-weighs 1.0, a medium one 0.667, a low one 0.333, and several links add up. Weights are used as
+``weight = sum(rank(confidence) / top rank for each link of the pair)``, the ranks being the
+ontology's ``thb:rank``: a single high-confidence link weighs 1.0, a medium one 0.667, a low one
+0.333, and several links add up. Weights are used as
 *strength* (weighted degree, PageRank, Louvain, Burt's constraint), never as distances.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
 from dataclasses import dataclass, field
 from importlib import resources
 
 import networkx as nx
-
 from thbkg.graph.errors import ThbkgError, UsageError
 from thbkg.graph.network.filters import Filters
+from thbkg.graph.rdf.dates import parse_day, period_of
+from thbkg.graph.rdf.vocab import load_vocabulary
 
 THBID = "https://w3id.org/thbkg/id/"
 WIKIDATA = "http://www.wikidata.org/entity/"
 
-#: Confidence codes ranked (higher is more certain). A missing confidence ranks 0.
-CONFIDENCE_RANK = {"high": 3, "medium": 2, "low": 1}
-
-#: Link-type code -> family (docs/design.md, "Link types").
-LINK_FAMILY = {
-    "operational_agreement": "agreement",
-    "strategic_agreement": "agreement",
-    "working_arrangement": "agreement",
-    "status_agreement": "agreement",
-    "cooperation_agreement": "agreement",
-    "liaison_officer": "liaison",
-    "membership": "membership",
-    "observer": "membership",
-    "treaty_party": "membership",
-    "joint_action": "joint_action",
-    "secretariat": "institutional",
-    "part_of": "institutional",
-    "legal_basis": "institutional",
-}
-
-#: Actor types that are frameworks (docs/design.md).
-FRAMEWORK_TYPES = ("regional_process", "network", "platform", "treaty")
-
-#: Every actor-type code of docs/design.md.
-ACTOR_TYPES = ("country", "eu_agency", "eu_body", "eu_institution", "international_organisation") + FRAMEWORK_TYPES
-
-#: Statuses that never count as in force for ``as_of``/``between``.
-NEVER_IN_FORCE = ("under_negotiation",)
 
 def read_query(name: str) -> str:
     """Text of the internal SPARQL query ``graph/network/sparql/<name>.rq``.
@@ -103,40 +78,13 @@ def read_query(name: str) -> str:
 
 
 def link_weight(confidence: str | None) -> float:
-    """Weight contributed by one link of the given confidence (rank / 3).
+    """Weight contributed by one link of the given confidence (its rank / the top rank).
 
     >>> link_weight("high"), round(link_weight("medium"), 3), round(link_weight("low"), 3)
     (1.0, 0.667, 0.333)
     """
-    return CONFIDENCE_RANK.get(confidence or "", 0) / 3
-
-
-def parse_day(text: str, *, end: bool = False, what: str = "date") -> _dt.date:
-    """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; partial dates give the first (or, with
-    ``end=True``, the last) day of the period.
-
-    >>> parse_day("2015", end=True), parse_day("2016-02", end=True), parse_day("2016-02")
-    (datetime.date(2015, 12, 31), datetime.date(2016, 2, 29), datetime.date(2016, 2, 1))
-    >>> parse_day("15 May")
-    Traceback (most recent call last):
-    ...
-    thbkg.graph.errors.UsageError: date '15 May' cannot be parsed: use YYYY, YYYY-MM or YYYY-MM-DD
-    """
-    text = str(text).strip()
-    try:
-        parts = text.split("-")
-        if len(parts) == 1 and len(text) == 4 and text.isdigit():
-            year = int(text)
-            return _dt.date(year, 12, 31) if end else _dt.date(year, 1, 1)
-        if len(parts) == 2 and len(parts[0]) == 4 and len(parts[1]) == 2:
-            year, month = int(parts[0]), int(parts[1])
-            day = calendar.monthrange(year, month)[1] if end else 1
-            return _dt.date(year, month, day)
-        if len(parts) == 3:
-            return _dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise UsageError(f"{what} {text!r} cannot be parsed: use YYYY, YYYY-MM or YYYY-MM-DD")
+    vocab = load_vocabulary()
+    return vocab.rank(confidence) / vocab.top_rank()
 
 
 def _tail(term, prefix: str | None = None) -> str | None:
@@ -168,12 +116,9 @@ def _parse_wkt_point(wkt) -> tuple[float | None, float | None]:
 
 
 def _to_day(term) -> _dt.date | None:
-    if term is None:
-        return None
-    try:
-        return _dt.date.fromisoformat(str(term)[:10])
-    except ValueError:
-        return None
+    """The day of an ``xsd:date`` value (its first day if it is a partial date), or None."""
+    period = None if term is None else period_of(str(term)[:10])
+    return period[0] if period else None
 
 
 @dataclass
@@ -324,9 +269,9 @@ def _pair_attributes(links: list[dict]) -> dict:
         latest = None
     else:
         latest = max(links, key=lambda l: (l["end_day"] or _dt.date.min, l["end"]))["end"]
-    confidences = [CONFIDENCE_RANK.get(l.get("confidence") or "", 0) for l in links]
-    lowest = min(confidences)
-    lowest_code = next((code for code, rank in CONFIDENCE_RANK.items() if rank == lowest), None)
+    vocab = load_vocabulary()
+    weakest = min((l.get("confidence") for l in links), key=vocab.rank)
+    lowest_code = weakest if vocab.rank(weakest) else None  # a link without a known level: none
     return {
         "types": tuple(sorted({l["type"] for l in links if l["type"]})),
         "links": tuple(l["id"] for l in links),
@@ -358,12 +303,15 @@ LINK_FIELDS = {
 }
 #: Single-valued fields of an actor -> property.
 ACTOR_FIELDS = {
-    "id": _DCT + "identifier", "label": LABEL, "type": _ORG + "classification", "iso2": _THB + "iso2",
+    "id": _DCT + "identifier", "label": LABEL, "type": _THB + "actorType", "classification": _ORG + "classification",
+    "iso2": _THB + "iso2",
     "iso3": _THB + "iso3", "confidence": _THB + "confidence",
 }
 #: Multi-valued fields (all values kept) -> property.
 SOURCES, MATCHES, IN_REGION, SITES = (_PROV + "wasDerivedFrom", _SKOS + "exactMatch", _THB + "inRegion",
                                       _ORG + "hasPrimarySite")
+#: outside identifiers (Wikidata…) are schema:sameAs; skos:exactMatch is read too, for stores built before
+SAME_AS = "https://schema.org/sameAs"
 QUERY_NAMES = ("network_actors", "network_links", "network_property", "network_labels", "network_sites",
                "network_sources", "network_regions")
 
@@ -441,10 +389,11 @@ def fetch_records(source) -> Network:
     one = shared.setdefault
     actor_iris = sorted({one(row[0], row[0]) for row in _select_rows(source, read_query("network_actors"))})
     link_iris = sorted({one(row[0], row[0]) for row in _select_rows(source, read_query("network_links"))})
-    multi_valued = (LINK_FIELDS["id"], SOURCES, MATCHES, IN_REGION, SITES)
+    multi_valued = (LINK_FIELDS["id"], SOURCES, MATCHES, SAME_AS, IN_REGION, SITES)
     smallest, values = _property_values(source, list(LINK_FIELDS.values()) + list(ACTOR_FIELDS.values())
                                         + list(multi_valued), keep_all=multi_valued, shared=shared)
     codes: dict = {}  # the codes (link types, statuses, sources…) repeat: one object each
+    family_of = load_vocabulary().family_of
 
     def code(term, prefix):
         text = _tail(term, prefix)
@@ -467,14 +416,14 @@ def fetch_records(source) -> Network:
         lat, lon = _parse_wkt_point(row["wkt"])
         actors[actor_id] = {
             "id": actor_id, "iri": iri, "label": row["label"] or actor_id,
-            "type": _tail(row["type"], THBID + "actor-type/"),
+            "type": _tail(row["type"] or row["classification"], THBID + "actor-type/"),
             "iso2": row["iso2"], "iso3": row["iso3"], "wikidata": None,
             "seat": row["seat"], "lat": lat, "lon": lon,
             "regions": (), "sources": (),
             "confidence": _tail(row["confidence"], THBID + "confidence/"),
         }
     multi: dict[str, dict[str, set]] = {}
-    for kind, prop in (("source", SOURCES), ("match", MATCHES), ("region", IN_REGION)):
+    for kind, prop in (("source", SOURCES), ("match", MATCHES), ("match", SAME_AS), ("region", IN_REGION)):
         for iri in actor_iris:
             found = values[prop].get(iri)
             if found:
@@ -516,7 +465,7 @@ def fetch_records(source) -> Network:
         links[link_id] = {
             "id": link_id, "iri": iri, "label": row["label"],
             "subject": subject, "object": obj, "type": link_type,
-            "family": LINK_FAMILY.get(link_type or ""), "role": row["role"],
+            "family": family_of(link_type), "role": row["role"],
             "start": row["start"], "end": row["end"],
             "start_day": day(row["startDay"]), "end_day": day(row["endDay"]),
             "status": code(row["status"], THBID + "status/"),
@@ -568,16 +517,12 @@ def in_force(link: dict, first: _dt.date, last: _dt.date) -> bool:
     >>> in_force(rec, dt.date(2009, 12, 31), dt.date(2009, 12, 31)), in_force(rec, dt.date(2020, 1, 1), dt.date(2020, 1, 1))
     (False, True)
     """
-    if link.get("status") in NEVER_IN_FORCE:
-        return False
-    if link.get("status") == "ended" and link.get("end_day") is None:
-        return False
+    if not load_vocabulary().counts_in_force(link.get("status")) and link.get("end_day") is None:
+        return False  # not yet in force, or stopped at a date the sources don't give
     start, end = link.get("start_day"), link.get("end_day")
     if start is not None and start > last:
         return False
-    if end is not None and end < first:
-        return False
-    return True
+    return end is None or end >= first
 
 
 def time_window(filters: Filters) -> tuple[_dt.date, _dt.date] | None:
@@ -592,7 +537,7 @@ def time_window(filters: Filters) -> tuple[_dt.date, _dt.date] | None:
     """
     window = None
     if filters.as_of:
-        day = parse_day(filters.as_of, end=True, what="--as-of date")
+        day = parse_day(filters.as_of, end=True, what="--as-of")
         window = (day, day)
     if filters.between:
         y1, y2 = (int(y) for y in filters.between)
@@ -616,7 +561,8 @@ def apply_filters(network: Network, filters: Filters) -> Network:
     kept_actors = {a: rec for a, rec in network.actors.items()
                    if a not in excluded and (not filters.actor_types or rec.get("type") in filters.actor_types)}
     region_members = {m for r in filters.regions for m in network.regions[r]["members"]}
-    min_rank = CONFIDENCE_RANK[filters.min_confidence] if filters.min_confidence else None
+    vocab = load_vocabulary()
+    min_rank = vocab.rank(filters.min_confidence) if filters.min_confidence else None
 
     links, undated = [], 0
     for link in network.links:
@@ -624,13 +570,13 @@ def apply_filters(network: Network, filters: Filters) -> Network:
             continue
         if filters.types and link["type"] not in filters.types:
             continue
-        if min_rank is not None and CONFIDENCE_RANK.get(link.get("confidence") or "", 0) < min_rank:
+        if min_rank is not None and vocab.rank(link.get("confidence")) < min_rank:
             continue
         if filters.regions and not ({link["subject"], link["object"]} & region_members):
             continue
         if window is not None and not link.get("start_day") and not filters.include_undated:
             # counted only when its status alone would have let it in
-            undated += link.get("status") not in ("under_negotiation", "ended")
+            undated += vocab.counts_in_force(link.get("status"))
             continue
         if window is not None and not in_force(link, *window):
             continue
@@ -664,7 +610,7 @@ class KnownNames:
     actor_types: tuple = ()      # actor-type codes in the data, sorted
 
     @classmethod
-    def of_network(cls, network: Network) -> "KnownNames":
+    def of_network(cls, network: Network) -> KnownNames:
         """The names of a loaded network (its kept actors, all its regions and link types)."""
         return cls(actors=tuple(network.actors), regions=tuple(network.regions),
                    link_types=tuple(sorted({l["type"] for l in network.links if l["type"]})),
@@ -691,17 +637,35 @@ def filter_name_problems(filters: Filters, names: KnownNames) -> list[str]:
     unknown = sorted(set(filters.regions) - set(names.regions)) if filters.regions else []
     if unknown:
         problems.append(f"unknown region(s): {', '.join(unknown)} (known: {', '.join(names.regions) or 'none'})")
-    known_types = sorted(set(names.link_types) | set(LINK_FAMILY))
+    vocab = load_vocabulary()
+    known_types = sorted(set(names.link_types) | set(vocab.link_types))
     unknown = sorted(set(filters.types) - set(known_types))
     if unknown:
         problems.append(f"unknown link type(s): {', '.join(unknown)} (known: {', '.join(known_types)})")
-    known_actor_types = sorted(set(names.actor_types) | set(ACTOR_TYPES))
+    known_actor_types = sorted(set(names.actor_types) | set(vocab.actor_types))
     unknown = sorted(set(filters.actor_types) - set(known_actor_types))
     if unknown:
         problems.append(f"unknown actor type(s): {', '.join(unknown)} (known: {', '.join(known_actor_types)})")
-    if filters.min_confidence and filters.min_confidence not in CONFIDENCE_RANK:
-        problems.append(f"unknown confidence {filters.min_confidence!r} (use high, medium or low)")
+    if filters.min_confidence and filters.min_confidence not in vocab.confidence_rank:
+        problems.append(unknown_confidence_message(filters.min_confidence))
     return problems
+
+
+def unknown_confidence_message(level: str) -> str:
+    """The refusal of a confidence level the ontology does not define, with the closest one.
+
+    >>> unknown_confidence_message("hihg")
+    "unknown confidence 'hihg' (did you mean high?)"
+    >>> unknown_confidence_message("sure")
+    "unknown confidence 'sure' (use high, medium or low)"
+    """
+    import difflib
+
+    levels = load_vocabulary().confidence_order
+    close = difflib.get_close_matches(level, levels, n=1)
+    if close:
+        return f"unknown confidence {level!r} (did you mean {close[0]}?)"
+    return f"unknown confidence {level!r} (use {', '.join(levels[:-1])} or {levels[-1]})"
 
 
 def _check_filter_names(network: Network, filters: Filters) -> None:
@@ -744,7 +708,7 @@ def known_names(source, *, actors: bool = False, regions: bool = False, link_typ
                                    for row in source.select(read_query("network_regions"))}))
     return KnownNames(actors=ids, labels=labels, regions=region_ids,
                       link_types=_codes(source, LINK_FIELDS["type"], "link-type/") if link_types else (),
-                      actor_types=_codes(source, ACTOR_FIELDS["type"], "actor-type/") if actor_types else ())
+                      actor_types=_actor_type_codes(source) if actor_types else ())
 
 
 def _builds_from_tables(source) -> bool:
@@ -784,6 +748,13 @@ def _actor_names(source) -> tuple[tuple, frozenset]:
             labels.setdefault(resource, []).append(label)
     ids = sorted({min(found) if found else _tail(iri, THBID + "actor/") for iri, found in identifiers.items()})
     return tuple(ids), frozenset(min(found).casefold() for found in labels.values())
+
+
+def _actor_type_codes(source) -> tuple:
+    """The actor types in the store: ``thb:actorType`` (every record of actors.csv, treaties included),
+    and ``org:classification``, all a store built before thb:actorType existed has."""
+    return tuple(sorted(set(_codes(source, ACTOR_FIELDS["type"], "actor-type/"))
+                        | set(_codes(source, ACTOR_FIELDS["classification"], "actor-type/"))))
 
 
 def _codes(source, prop: str, kind: str) -> tuple:

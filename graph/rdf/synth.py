@@ -7,6 +7,10 @@ treaties); a few hubs, because endpoints are drawn by preferential attachment (p
 with degree); start dates 1995–2026 at mixed precision, some links ended; sources shared with a
 Zipf-like law; a mix of confidence; priority regions. The same seed writes the same bytes.
 
+The shares below are generator parameters, not vocabularies: every code they name must exist in the
+ontology (checked at each use, :func:`generator_parameters`), and a code of the ontology they do not
+name gets :data:`DEFAULT_SHARE` (a link type also the endpoints of a link type of its family).
+
 >>> import tempfile
 >>> d = tempfile.mkdtemp()
 >>> write_synthetic(d, actors=50, links=200, seed=1)["links"]
@@ -19,10 +23,11 @@ import bisect
 import csv
 import io
 import random
-from pathlib import Path
 
+from thbkg.graph.errors import ThbkgError
 from thbkg.graph.io import atomic_write, prepare_output_dir
 from thbkg.graph.rdf.tables import COLUMNS
+from thbkg.graph.rdf.vocab import load_vocabulary
 
 #: share of each actor type (countries take the rest), minimum one of each
 ACTOR_TYPE_SHARES = {
@@ -44,9 +49,21 @@ LINK_TYPES = {
     "joint_action": (0.07, ("country", "eu_agency"), ("platform", "eu_agency")),
     "secretariat": (0.02, ("international_organisation", "eu_body"), ("regional_process", "network", "treaty")),
     "part_of": (0.02, ("eu_body", "eu_agency"), ("eu_institution", "international_organisation")),
+    "legal_basis": (0.0, ("eu_agency", "eu_body"), ("eu_institution",)),  # rare in the real data: none here
 }
 STATUS_WEIGHTS = {"active": 0.83, "ended": 0.11, "under_negotiation": 0.04, "suspended": 0.02}
 CONFIDENCE_WEIGHTS = {"high": 0.6, "medium": 0.3, "low": 0.1}
+#: the actor type whose actors borrow real ISO 3166-1 codes (validation requires them)
+COUNTRY_TYPE = "country"
+#: statuses whose links get an end date
+WITH_END_DATE = ("ended",)
+#: status -> extra share of its links left without a start date (on top of UNDATED_SHARE)
+EXTRA_UNDATED = {"under_negotiation": 0.5}
+UNDATED_SHARE = 0.1
+#: link type -> the role written in its links
+ROLES = {"observer": "observer"}
+#: the share given to a code of the ontology that the parameters above do not name
+DEFAULT_SHARE = 0.01
 #: how actors beyond the ~250 ISO countries are shared among the other types
 EXTRA_ACTOR_WEIGHTS = {
     "international_organisation": 0.45, "eu_body": 0.2, "regional_process": 0.08, "network": 0.08,
@@ -56,6 +73,60 @@ REGIONS = 6
 #: probability of drawing an endpoint by degree (preferential attachment) rather than uniformly
 ATTACHMENT = 0.75
 SYNTHETIC_NOTE = "synthetic data (thbkg synth), not a fact"
+
+
+def _check_codes(name: str, codes, known) -> None:
+    unknown = sorted(set(codes) - set(known))
+    if unknown:
+        raise ThbkgError(f"synth: {name} names {', '.join(unknown)}, not in the ontology; "
+                         "fix the parameters in thbkg.graph.rdf.synth")
+
+
+def _completed(weights: dict, codes) -> dict:
+    """*weights* plus DEFAULT_SHARE for the *codes* they lack (appended sorted: the draws of the
+    named codes stay the same)."""
+    return {**weights, **{code: DEFAULT_SHARE for code in sorted(set(codes) - set(weights))}}
+
+
+def _link_parameters(vocab) -> dict:
+    """LINK_TYPES completed: a link type it lacks borrows the endpoints of one of its family."""
+    table = dict(LINK_TYPES)
+    for code in sorted(set(vocab.link_types) - set(LINK_TYPES)):
+        siblings = sorted(t for t in LINK_TYPES if vocab.family_of(t) == vocab.family_of(code))
+        _, subjects, objects = LINK_TYPES[siblings[0]] if siblings else (0, vocab.actor_types, vocab.actor_types)
+        table[code] = (DEFAULT_SHARE, subjects, objects)
+    return table
+
+
+def generator_parameters(vocab=None) -> dict:
+    """The shares of the generator, checked against the ontology and completed for its new codes.
+
+    Raises
+    ------
+    ThbkgError
+        If a parameter names a code the ontology does not have.
+
+    >>> params = generator_parameters()
+    >>> params["statuses"] == STATUS_WEIGHTS and params["link_types"]["membership"] == LINK_TYPES["membership"]
+    True
+    """
+    vocab = vocab or load_vocabulary()
+    actor_types = set(vocab.actor_types)
+    _check_codes("ACTOR_TYPE_SHARES", ACTOR_TYPE_SHARES, actor_types)
+    _check_codes("EXTRA_ACTOR_WEIGHTS", EXTRA_ACTOR_WEIGHTS, actor_types)
+    _check_codes("COUNTRY_TYPE", [COUNTRY_TYPE], actor_types)
+    _check_codes("LINK_TYPES", LINK_TYPES, vocab.link_types)
+    _check_codes("LINK_TYPES endpoints", {t for _, s, o in LINK_TYPES.values() for t in s + o}, actor_types)
+    _check_codes("ROLES", ROLES, vocab.link_types)
+    _check_codes("STATUS_WEIGHTS", set(STATUS_WEIGHTS) | set(WITH_END_DATE) | set(EXTRA_UNDATED), vocab.statuses)
+    _check_codes("CONFIDENCE_WEIGHTS", CONFIDENCE_WEIGHTS, vocab.confidence_rank)
+    others = actor_types - {COUNTRY_TYPE}  # countries take the rest, up to the real ISO codes
+    return {"actor_types": _completed(ACTOR_TYPE_SHARES, others),
+            "extra_actors": _completed(EXTRA_ACTOR_WEIGHTS, others),
+            "link_types": _link_parameters(vocab),
+            "statuses": _completed(STATUS_WEIGHTS, vocab.statuses),
+            "confidence": _completed(CONFIDENCE_WEIGHTS, vocab.confidence_rank),
+            "instrument_types": vocab.instrument_actor_types}
 
 
 def _iso_codes() -> list:
@@ -93,6 +164,7 @@ def synthetic_tables(*, actors: int = 1000, links: int = 5000, seed: int = 42) -
     """The synthetic tables as ``{table name: list of row dicts}`` (columns as in docs/design.md)."""
     if actors < 10:
         raise ValueError("give at least 10 actors (one of each type plus countries)")
+    params = generator_parameters()
     rng = random.Random(seed)
     n_sources = max(20, links // 8)
     sources = [{"id": f"syn-s{i:06d}", "title": f"Synthetic source {i} (synthetic data, not a real document)",
@@ -105,36 +177,40 @@ def synthetic_tables(*, actors: int = 1000, links: int = 5000, seed: int = 42) -
 
     # actors: a few of each non-country type, countries for the rest; there are only ~250 ISO
     # country codes (validation requires one per country), so larger datasets grow the other types
-    counts = {t: max(1, round(actors * share)) for t, share in ACTOR_TYPE_SHARES.items()}
+    counts = {t: max(1, round(actors * share)) for t, share in params["actor_types"].items()}
     iso = _iso_codes()
-    counts["country"] = actors - sum(counts.values())
-    excess = max(0, counts["country"] - len(iso))
-    counts["country"] -= excess
-    for actor_type, weight in EXTRA_ACTOR_WEIGHTS.items():
+    counts[COUNTRY_TYPE] = actors - sum(counts.values())
+    excess = max(0, counts[COUNTRY_TYPE] - len(iso))
+    counts[COUNTRY_TYPE] -= excess
+    for actor_type, weight in params["extra_actors"].items():
         counts[actor_type] += int(excess * weight)
     counts["international_organisation"] += actors - sum(counts.values())
     types = [t for t in sorted(counts) for _ in range(counts[t])]
     rng.shuffle(types)
-    actor_rows, by_type = [], {}
+    actor_rows: list[dict] = []
+    by_type: dict[str, list[int]] = {}
     for i, actor_type in enumerate(types):
         aid = f"syn-a{i:06d}"
         by_type.setdefault(actor_type, []).append(i)
-        iso2, iso3 = iso[len(by_type[actor_type]) - 1] if actor_type == "country" else ("", "")
+        iso2, iso3 = iso[len(by_type[actor_type]) - 1] if actor_type == COUNTRY_TYPE else ("", "")
+        seat, lat, lon = f"Synthetic seat {i}", f"{rng.uniform(-40, 65):.4f}", f"{rng.uniform(-30, 60):.4f}"
+        if actor_type in params["instrument_types"]:
+            seat = lat = lon = ""  # an instrument (treaty) has no seat; drawn anyway, so the rest stays the same
         actor_rows.append({
             "id": aid, "label": f"Synthetic {actor_type.replace('_', ' ')} {i}", "type": actor_type,
-            "iso2": iso2, "iso3": iso3, "wikidata": "", "eu_authority": "", "seat": f"Synthetic seat {i}",
-            "lat": f"{rng.uniform(-40, 65):.4f}", "lon": f"{rng.uniform(-30, 60):.4f}", "parent": "",
-            "sources": cite(1), "confidence": _weighted(rng, CONFIDENCE_WEIGHTS),
+            "iso2": iso2, "iso3": iso3, "wikidata": "", "eu_authority": "", "seat": seat,
+            "lat": lat, "lon": lon, "parent": "",
+            "sources": cite(1), "confidence": _weighted(rng, params["confidence"]),
             "note": SYNTHETIC_NOTE + ("; ISO codes reused only so that validation passes" if iso2 else "")})
 
     regions = [{"id": f"syn-r{r:02d}", "label": f"Synthetic region {r}",
                 "definition": "A synthetic priority region", "sources": cite(1), "confidence": "high"}
                for r in range(REGIONS)]
     region_members = []
-    for i in by_type.get("country", []):
+    for i in by_type.get(COUNTRY_TYPE, []):
         if rng.random() < 0.45:
             region_members.append({"region": regions[rng.randrange(REGIONS)]["id"], "actor": actor_rows[i]["id"],
-                                   "sources": cite(1), "confidence": _weighted(rng, CONFIDENCE_WEIGHTS),
+                                   "sources": cite(1), "confidence": _weighted(rng, params["confidence"]),
                                    "note": ""})
     region_members.sort(key=lambda r: (r["region"], r["actor"]))
 
@@ -144,7 +220,7 @@ def synthetic_tables(*, actors: int = 1000, links: int = 5000, seed: int = 42) -
                     "sources": cite(1), "confidence": "high", "note": SYNTHETIC_NOTE} for k in range(5)]
 
     # links: endpoints by preferential attachment within the allowed actor types
-    urns = {t: [] for t in by_type}  # actor indexes, once per link end: drawing from it favours hubs
+    urns: dict[str, list[int]] = {t: [] for t in by_type}  # actor indexes, once per link end: drawing from it favours hubs
 
     def draw(allowed):
         pool = [t for t in allowed if t in by_type]
@@ -156,13 +232,14 @@ def synthetic_tables(*, actors: int = 1000, links: int = 5000, seed: int = 42) -
             index = rng.choice(by_type[actor_type])
         return index, actor_type
 
-    link_names = list(LINK_TYPES)
-    link_weights = [LINK_TYPES[t][0] for t in link_names]
+    link_types = params["link_types"]
+    link_names = list(link_types)
+    link_weights = [link_types[t][0] for t in link_names]
     seen = set()
     link_rows = []
     for k in range(links):
         link_type = rng.choices(link_names, weights=link_weights)[0]
-        _, subject_types, object_types = LINK_TYPES[link_type]
+        _, subject_types, object_types = link_types[link_type]
         for _ in range(20):  # a few tries for a new (subject, object, type); hubs make repeats likely
             (s, s_type), (o, o_type) = draw(subject_types), draw(object_types)
             if s != o and (s, o, link_type) not in seen:
@@ -172,24 +249,24 @@ def synthetic_tables(*, actors: int = 1000, links: int = 5000, seed: int = 42) -
         seen.add((s, o, link_type))
         urns[s_type].append(s)
         urns[o_type].append(o)
-        status = _weighted(rng, STATUS_WEIGHTS)
+        status = _weighted(rng, params["statuses"])
         # later years are likelier: cooperation grew over time
         start_year = int(1995 + (2026 - 1995) * rng.random() ** 0.6)
-        start = "" if rng.random() < 0.1 or status == "under_negotiation" and rng.random() < 0.5 \
-            else _date(rng, start_year)
+        start = "" if rng.random() < UNDATED_SHARE or status in EXTRA_UNDATED \
+            and rng.random() < EXTRA_UNDATED[status] else _date(rng, start_year)
         end = ""
-        if status == "ended":
+        if status in WITH_END_DATE:
             end_year = rng.randint(start_year, 2026)
             end = _date(rng, end_year)
             if start and end[:4] == start[:4]:
                 end = end[:4]  # same year: keep the year only, so the end is never before the start
         link_rows.append({
             "id": f"syn-l{k:07d}", "subject": actor_rows[s]["id"], "object": actor_rows[o]["id"],
-            "type": link_type, "role": "observer" if link_type == "observer" else "",
+            "type": link_type, "role": ROLES.get(link_type, ""),
             "start": start, "end": end, "status": status,
             "instrument": instruments[rng.randrange(len(instruments))]["id"] if rng.random() < 0.05 else "",
-            "sources": cite(), "confidence": _weighted(rng, CONFIDENCE_WEIGHTS),
-            "date_confidence": _weighted(rng, CONFIDENCE_WEIGHTS) if (start or end) else "",
+            "sources": cite(), "confidence": _weighted(rng, params["confidence"]),
+            "date_confidence": _weighted(rng, params["confidence"]) if (start or end) else "",
             "note": ""})
     return {"sources": sources, "instruments": instruments, "actors": actor_rows, "regions": regions,
             "region_members": region_members, "links": link_rows}

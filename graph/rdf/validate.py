@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import RDFS, SH, SKOS
 
-from thbkg.graph.errors import DataError, Problem, ThbkgError
+from thbkg.graph.errors import DataError, Problem
 from thbkg.graph.rdf.namespaces import DCT, ORG, PROV, THB, THBID
 from thbkg.graph.rdf.tables import Dataset, load_dataset
 
@@ -221,14 +221,10 @@ def shacl_problems(graph: Graph, ds: Dataset, *, shapes: Graph | None = None):
     """
     import pyshacl
 
-    from thbkg.graph.rdf.vocab import shapes_file
+    from thbkg.graph.rdf.vocab import shapes_graph
 
     if shapes is None:
-        shapes = Graph()
-        try:
-            shapes.parse(str(shapes_file()), format="turtle")
-        except FileNotFoundError:
-            raise ThbkgError(f"the SHACL shapes file {shapes_file()} is missing (reinstall thbkg)") from None
+        shapes = shapes_graph()  # sh:in lists completed from the ontology
     core, constraints = split_sparql_constraints(shapes)
     # inplace: no copy of the data graph (without inference pySHACL does not change it)
     _conforms, results, _text = pyshacl.validate(graph, shacl_graph=core, inference="none",

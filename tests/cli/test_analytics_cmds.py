@@ -8,7 +8,6 @@ import io
 import json
 
 import pytest
-
 from thbkg.cli.main import cli
 
 
@@ -65,12 +64,17 @@ def test_centrality_csv_and_md(run, tmp_path):
 
 @pytest.mark.parametrize("args, message, code", [
     (("centrality", "--exclude", "nobody"), "unknown actor(s) in --exclude: nobody", 2),
-    (("centrality", "--as-of", "2015-31-12"), "cannot be parsed", 2),
+    (("centrality", "--as-of", "2015-31-12"),
+     "--as-of '2015-31-12' is not a date (use YYYY, YYYY-MM, YYYY-MM-DD or 'today')", 2),
+    (("centrality", "--min-confidence", "hihg"), "unknown confidence 'hihg' (did you mean high?)", 2),
+    (("centrality", "--min-confidence", "sure"), "unknown confidence 'sure' (use high, medium or low)", 2),
     (("centrality", "--type", "part_of"), "empty after filtering", 2),
     (("centrality", "--backend", "gpu-magic"), "not installed", 2),
     (("path", "cd", "atlantis"), "unknown actor 'atlantis'", 2),
     (("path", "cd", "cb", "--exclude", "ag2", "--exclude", "tr1"), "no cooperation path", 1),
     (("whatif", "--remove", "nobody"), "unknown actor 'nobody'", 2),
+    (("whatif", "--remove", "ag1", "--anchor-type", "eu_agncy"),
+     "unknown actor type 'eu_agncy' in --anchor-type (did you mean eu_agency?)", 2),
 ])
 def test_bad_input_is_one_clear_line(run, args, message, code):
     result = run(*args)
@@ -110,3 +114,27 @@ def test_cli_module_imports_only_light_modules():
             "print(sorted(m for m in ('rdflib', 'networkx', 'pyvis', 'scipy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# the forms --snapshot and --param date=… take (docs/cli.md), with the one message for anything else
+@pytest.mark.parametrize("value", ["2019-02-29", "2019-13", "20190101", "2019-1-5", "2019-06-31T00:00", "now"])
+def test_as_of_refuses_what_every_date_option_refuses(run, value):
+    result = run("centrality", "--as-of", value)
+    assert result.exit_code == 2
+    assert result.output == f"Error: --as-of '{value}' is not a date (use YYYY, YYYY-MM, YYYY-MM-DD or 'today')\n"
+
+
+def test_as_of_today_is_the_current_date(run):
+    import datetime as dt
+
+    def ranks(value):
+        result = run("centrality", "--as-of", value, "--format", "csv", "--top", "0")
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    before = dt.date.today()
+    today = ranks("today")
+    assert today in {ranks(before.isoformat()), ranks(dt.date.today().isoformat())}
+    assert ranks("Today") == today
+    # and not any date: the mini graph's links in force in 2011 are not those of today
+    assert ranks("2011") != today

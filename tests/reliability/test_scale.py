@@ -90,8 +90,8 @@ def test_a_bad_date_is_refused_before_the_store_is_even_queried(runner, tmp_path
     missing = tmp_path / "no-store"  # not a store at all: a query would fail with another message
     result = runner.invoke(cli, ["centrality", "--as-of", "2015-31-12", "--store", str(missing)])
     assert result.exit_code == 2
-    assert error_lines(result) == ["Error: --as-of date '2015-31-12' cannot be parsed: use YYYY, YYYY-MM or "
-                                   "YYYY-MM-DD"]
+    assert error_lines(result) == ["Error: --as-of '2015-31-12' is not a date (use YYYY, YYYY-MM, YYYY-MM-DD "
+                                   "or 'today')"]
     assert record_loads == []
 
 

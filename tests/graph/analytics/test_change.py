@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 
 from thbkg.graph.analytics.change import links_per_year, parse_period, snapshots
 from thbkg.graph.errors import UsageError
+
+
+#: the statuses whose concept says thb:inForce false in ontology/thbkg.ttl
+NOT_IN_FORCE = {"ended", "suspended", "under_negotiation"}
 
 
 def _year(text):
@@ -19,9 +24,9 @@ def _independent_active(links, year):
     out = []
     for lk in links:
         start, end = _year(lk["start"]), _year(lk["end"])
-        if lk["status"] == "under_negotiation" or start is None or start > year:
+        if start is None or start > year:
             continue
-        if end is None and lk["status"] in ("ended", "suspended"):
+        if end is None and lk["status"] in NOT_IN_FORCE:
             continue
         if end is not None and end < year:
             continue
@@ -87,6 +92,8 @@ def test_ended_without_end_date_is_undetermined_not_active(report_network):
 def test_bad_snapshot_date_is_a_usage_error():
     with pytest.raises(UsageError, match="'2019-13' is not a date"):
         parse_period("2019-13")
+    with pytest.raises(UsageError, match=r"^snapshot '2019-13' is not a date \(use YYYY, YYYY-MM, YYYY-MM-DD or 'today'\)$"):
+        snapshots(SimpleNamespace(links=[]), ["2019-13"])
     with pytest.raises(UsageError):
         parse_period("yesterday")
 
@@ -108,4 +115,5 @@ def test_links_per_year_against_records(report_network):
         assert row["ended"] == sum(1 for lk in links if lk["end"] and _year(lk["end"]) == year)
     # no invented years: every year from the first to the last, nothing outside
     assert min(years) == 1999 and max(years) == 2020
-    assert result["ended_undated"] == 1  # l18 suspended without an end date
+    # not in force and without an end date: l07 (under negotiation) and l18 (suspended)
+    assert result["ended_undated"] == 2

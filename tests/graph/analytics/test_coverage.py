@@ -36,11 +36,29 @@ def test_white_spots_sahel_count_negotiating_and_ended_ties(report_network):
     assert cov["white_spots"] == [("ma", "eurojust"), ("ma", "europol"), ("ma", "frontex"),
                                   ("ml", "eurojust"), ("ml", "europol"), ("ml", "frontex"),
                                   ("ne", "eurojust"), ("ne", "europol")]
-    assert tie_state(cov, "ma", "europol") == "negotiating"  # under_negotiation only
-    assert tie_state(cov, "ml", "frontex") == "ended"
-    assert tie_state(cov, "ml", "europol") == "ended"  # suspended
+    assert tie_state(cov, "ma", "europol") == "not_in_force"  # under_negotiation only
+    assert cov["ties"][("ma", "europol")]["statuses"] == ("under_negotiation",)
+    assert tie_state(cov, "ml", "frontex") == "not_in_force"
+    assert cov["ties"][("ml", "frontex")]["statuses"] == ("ended",)
+    assert tie_state(cov, "ml", "europol") == "not_in_force"
+    assert cov["ties"][("ml", "europol")]["statuses"] == ("suspended",)
     assert tie_state(cov, "ne", "frontex") == "active"  # undated but active
     assert tie_state(cov, "ne", "eurojust") == "none"
+
+
+def test_a_negotiating_agreement_is_never_a_tie_in_force():
+    """Whatever its dates: thb:inForce of status:under_negotiation is false in the ontology."""
+    from types import SimpleNamespace
+
+    net = SimpleNamespace(
+        actors={"ma": {"type": "country"}, "europol": {"type": "eu_agency"}},
+        links=[{"id": "l1", "subject": "ma", "object": "europol", "type": "operational_agreement",
+                "family": "agreement", "status": "under_negotiation", "start": "2010"}],
+        regions={"north": {"id": "north", "label": "North", "members": ("ma",)}})
+    cov = region_coverage(net)[0]
+    assert tie_state(cov, "ma", "europol") == "not_in_force"
+    assert cov["white_spots"] == [("ma", "europol")]
+    assert cov["summary"]["europol"]["active"] == 0
 
 
 def test_summary_shares(report_network):

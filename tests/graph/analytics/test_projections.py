@@ -7,18 +7,29 @@ counted directly from the RDF triples with rdflib (independent of the SPARQL pro
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import networkx as nx
 import pytest
 import rdflib
-
 from former_projection_queries import FORMER_QUERIES
-
 from thbkg.graph.errors import ThbkgError, UsageError
 from thbkg.graph.network.filters import Filters
-from thbkg.graph.network.projections import load_network, parse_day
+from thbkg.graph.network.projections import load_network, time_window
 
 THB = rdflib.Namespace("https://w3id.org/thbkg/ontology#")
+ONTOLOGY = Path(__file__).resolve().parents[3] / "ontology" / "thbkg.ttl"
+
+
+def _families_in_the_ontology() -> dict:
+    """Link-type code -> thb:family, read from the Turtle with rdflib (not through thbkg's reader)."""
+    graph = rdflib.Graph().parse(ONTOLOGY, format="turtle")
+    return {str(graph.value(concept, rdflib.namespace.SKOS.notation)): str(family)
+            for concept, family in graph.subject_objects(THB.family)}
+
+
+FAMILIES = _families_in_the_ontology()
 
 
 def link_ids(net):
@@ -152,8 +163,9 @@ def test_link_and_actor_filters(mini_source):
 
 @pytest.mark.parametrize("filters, message", [
     (Filters(exclude=("nobody",)), "unknown actor(s) in --exclude: nobody"),
-    (Filters(as_of="2015-13-01"), "cannot be parsed"),
-    (Filters(as_of="soon"), "cannot be parsed"),
+    (Filters(as_of="2015-13-01"), "--as-of '2015-13-01' is not a date (use YYYY, YYYY-MM, YYYY-MM-DD or 'today')"),
+    (Filters(as_of="soon"), "--as-of 'soon' is not a date"),
+    (Filters(min_confidence="hihg"), "unknown confidence 'hihg' (did you mean high?)"),
     (Filters(types=("part_of",)), "empty after filtering"),
     (Filters(regions=("atlantis",)), "unknown region"),
     (Filters(types=("friendship",)), "unknown link type"),
@@ -161,7 +173,7 @@ def test_link_and_actor_filters(mini_source):
     (Filters(actor_types=("pirate",)), "unknown actor type"),
 ])
 def test_bad_filters(mini_source, filters, message):
-    with pytest.raises(UsageError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(UsageError, match=re.escape(message)):
         load_network(mini_source, filters)
 
 
@@ -174,8 +186,12 @@ def test_empty_store():
         load_network(Empty())
 
 
-def test_parse_day_month_end():
-    assert parse_day("2023-02", end=True) == dt.date(2023, 2, 28)
+def test_as_of_month_means_its_last_day_and_today_is_accepted():
+    assert time_window(Filters(as_of="2023-02")) == (dt.date(2023, 2, 28), dt.date(2023, 2, 28))
+    before = dt.date.today()
+    window = time_window(Filters(as_of="today"))
+    after = dt.date.today()  # the day may turn during the test
+    assert window in ((before, before), (after, after))
 
 
 def test_real_graph_source_on_a_persistent_store(mini_store):
@@ -257,7 +273,7 @@ def _wide_records(source):
             "id": link_id, "iri": iri, "label": P._text(row.get("label")),
             "subject": iri_to_id.get(str(row["subject"]), P._tail(row["subject"], P.THBID + "actor/")),
             "object": iri_to_id.get(str(row["object"]), P._tail(row["object"], P.THBID + "actor/")),
-            "type": link_type, "family": P.LINK_FAMILY.get(link_type or ""), "role": P._text(row.get("role")),
+            "type": link_type, "family": FAMILIES.get(link_type), "role": P._text(row.get("role")),
             "start": P._text(row.get("start")), "end": P._text(row.get("end")),
             "start_day": P._to_day(row.get("startDay")), "end_day": P._to_day(row.get("endDay")),
             "status": P._tail(row.get("status"), P.THBID + "status/"),
@@ -337,3 +353,19 @@ def test_filtered_out_actor_is_not_called_unknown(mini_source):
         resolve_actor(net, "ag1")
     with pytest.raises(UsageError, match="unknown actor 'ag9'"):
         resolve_actor(net, "ag9")
+
+
+@pytest.mark.parametrize("status, end, expected", [
+    ("active", None, True),
+    (None, None, True),                        # no status: its dates decide
+    ("suspended", None, False),                # not in force (thb:inForce false), stopped on an unknown day
+    ("ended", None, False),
+    ("under_negotiation", None, False),        # not in force yet
+    ("ended", dt.date(2016, 6, 30), True),     # in force from its start to its end
+    ("ended", dt.date(2014, 12, 31), False),   # ...and not after its end
+])
+def test_in_force_follows_the_ontology_flag(status, end, expected):
+    from thbkg.graph.network.projections import in_force
+
+    record = {"status": status, "start_day": dt.date(2010, 1, 1), "end_day": end}
+    assert in_force(record, dt.date(2015, 1, 1), dt.date(2015, 12, 31)) is expected
