@@ -7,9 +7,7 @@ Only click and the standard library are imported at module level; the work is in
 from __future__ import annotations
 
 import click
-
-from thbkg.cli.options import (filter_options, follow_symlinks_option, graph_source_options, raw_csv_option,
-                               seed_option)
+from thbkg.cli.options import filter_options, follow_symlinks_option, graph_source_options, raw_csv_option, seed_option
 
 REPORT_FORMATS = ("html", "md", "json", "csv")
 EXPORT_FORMATS = ("graphml", "gexf", "kumu", "cytoscape", "csv")
@@ -67,16 +65,22 @@ def report(output, fmt, snapshot_dates, top, k, generated, no_map, backend, seed
       thbkg report -o report.md --snapshot 2015 --snapshot today
       thbkg report -o sahel.html --region sahel --as-of 2020
     """
-    from thbkg.graph.network.projections import load_network
-    from thbkg.graph.outputs.report import (DEFAULT_SNAPSHOTS, build_report, generated_at, output_kind, render,
-                                    write_product)
     from thbkg.graph.io import atomic_write
-    from thbkg.graph.analytics.change import parse_period
+    from thbkg.graph.network.projections import load_network
+    from thbkg.graph.outputs.report import (
+        DEFAULT_SNAPSHOTS,
+        build_report,
+        generated_at,
+        output_kind,
+        render,
+        write_product,
+    )
+    from thbkg.graph.rdf.dates import parse_period
 
     stamp = generated_at(generated)
     dates = tuple(snapshot_dates) or DEFAULT_SNAPSHOTS
     for date in dates:  # fail before the (slow) load on a bad date
-        parse_period(date, today=stamp.date())
+        parse_period(date, today=stamp.date(), what="--snapshot")
     kind, path = output_kind(output, fmt)
     if kind == "dir" and output == "-":
         kind = "html"
@@ -116,10 +120,10 @@ def export(fmt, output, level, filters, source):
     import os
 
     from thbkg.graph.errors import UsageError
-    from thbkg.graph.progress import progress
-    from thbkg.graph.outputs.export import export_network
     from thbkg.graph.io import atomic_write, check_output
     from thbkg.graph.network.projections import load_network
+    from thbkg.graph.outputs.export import export_network
+    from thbkg.graph.progress import progress
 
     if fmt is None:
         fmt = EXPORT_SUFFIXES.get(os.path.splitext(output)[1].lower())

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import networkx as nx
-
 from thbkg.graph.analytics.centrality import check_backend, simple_graph
 
 

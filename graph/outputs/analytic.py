@@ -25,48 +25,31 @@ import json
 import math
 
 from thbkg.graph.errors import UsageError
-from thbkg.graph.outputs.text import csv_text, escape_serialized_controls, markdown_table, md_cell, terminal_safe
+from thbkg.graph.outputs.text import (
+    csv_text,
+    escape_serialized_controls,
+    format_number,
+    markdown_table,
+    md_cell,
+    shorten,
+    terminal_safe,
+)
 
 #: Output formats of the analytic commands.
 FORMATS = ("table", "csv", "json", "md")
 #: Longest label the aligned text table shows in full (csv, json and md keep labels whole).
 LABEL_WIDTH = 48
+#: How :func:`~thbkg.graph.outputs.text.format_number` writes NaN (a number column stays right-aligned).
+NOT_A_NUMBER = format_number(float("nan"))
 
 
 # ---------------------------------------------------------------------- generic formatting
-def format_number(value, digits: int = 4) -> str:
-    """A number for a table cell: integers plainly, floats with *digits* decimals, None empty.
-
-    >>> format_number(3.0), format_number(0.123456), format_number(None), format_number(float("nan"))
-    ('3', '0.1235', '', 'nan')
-    """
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return f"{value:.{digits}f}"
-    return str(value)
-
-
-def shorten(text, width: int = LABEL_WIDTH) -> str:
-    """Cut *text* to *width* characters with an ellipsis (for the aligned text table).
-
-    >>> shorten("International Organization for Migration", 16)
-    'International O…'
-    """
-    text = str(text or "")
-    return text if len(text) <= width else text[:width - 1] + "…"
-
-
 def _is_number(text: str) -> bool:
     try:
         float(text)
         return True
     except ValueError:
-        return text in ("", "nan")
+        return text in ("", NOT_A_NUMBER)
 
 
 def text_table(headers, rows) -> str:
@@ -91,7 +74,7 @@ def text_table(headers, rows) -> str:
     numeric = [bool(cells) and all(_is_number(r[i]) for r in cells) for i in range(len(headers))]
 
     def line(values):
-        return "  ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)).rstrip()
+        return "  ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric, strict=True)).rstrip()
 
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in cells)])
 
@@ -196,7 +179,6 @@ def rank_actors(network, metrics=None, *, top: int = 20, k: int | None = None, s
     ([(1, 'b', 2.0), (2, 'a', 1.0), (2, 'c', 1.0)], 3, 2)
     """
     import networkx as nx
-
     from thbkg.graph.analytics.centrality import ASCENDING, DEFAULT_METRICS, compute_centrality, default_k
 
     metrics = tuple(dict.fromkeys(metrics or ())) or DEFAULT_METRICS
@@ -237,10 +219,10 @@ def render_centrality(records, params: dict, fmt: str = "table") -> str:
                                   for r in records])
     sampled = params.get("betweenness") == "sampled"
     header_lines = [
-        f"thbkg centrality: {params['actors']} actors, {params['ties']} ties, {params['links']} links; "
-        f"filters: {params['filters']}",
-        f"ranked by {params['ranked_by']} ({params['order']}); top {params['top'] or 'all'}; seed {params['seed']}; "
-        f"backend {params['backend']}; networkx {params['networkx']}",
+        (f"thbkg centrality: {params['actors']} actors, {params['ties']} ties, {params['links']} links; "
+         f"filters: {params['filters']}"),
+        (f"ranked by {params['ranked_by']} ({params['order']}); top {params['top'] or 'all'}; seed {params['seed']}; "
+         f"backend {params['backend']}; networkx {params['networkx']}"),
     ]
     for m in metrics:
         extra = ""
@@ -248,7 +230,7 @@ def render_centrality(records, params: dict, fmt: str = "table") -> str:
             extra = f" [sampled, k={params['k']}, seed={params['seed']}]" if sampled else " [exact]"
         header_lines.append(f"{m}: {METRIC_DESCRIPTIONS[m]}{extra}")
     md = fmt == "md"
-    rows = [[r["rank"], r["actor"], r["label"] if md else shorten(r["label"]), r["type"] or "",
+    rows = [[r["rank"], r["actor"], r["label"] if md else shorten(r["label"], LABEL_WIDTH), r["type"] or "",
              *(format_number(r[m]) for m in metrics)] for r in records]
     if md:
         return "\n".join(f"- {md_cell(line)}" for line in header_lines) + "\n\n" + markdown_table(headers, rows) + "\n"
@@ -308,19 +290,19 @@ def render_path(paths, params: dict, fmt: str = "table") -> str:
     if fmt == "csv":
         return csv_text(PATH_COLUMNS, rows)
     length = paths[0]["length"]
-    lines = [f"thbkg path: {len(paths)} shortest path{'s' if len(paths) != 1 else ''} of "
-             f"{length} hop{'s' if length != 1 else ''}; filters: {params.get('filters', 'none')}"]
+    lines = [(f"thbkg path: {len(paths)} shortest path{'s' if len(paths) != 1 else ''} of "
+              f"{length} hop{'s' if length != 1 else ''}; filters: {params.get('filters', 'none')}")]
     if fmt == "md":
         lines[0] = md_cell(lines[0])
         for number, found in enumerate(paths, start=1):
             lines.append(f"\n**Path {number}:** " + " → ".join(md_cell(f"{label} ({actor})")
-                                                             for actor, label in zip(found["actors"], found["labels"])))
+                                                             for actor, label in zip(found["actors"], found["labels"], strict=True)))
         lines.append("\n" + markdown_table(PATH_COLUMNS, rows))
         return "\n".join(lines) + "\n"
     for number, found in enumerate(paths, start=1):
         lines.append("")
         lines.append(f"Path {number}: " + " -> ".join(f"{label} ({actor})"
-                                                     for actor, label in zip(found["actors"], found["labels"])))
+                                                     for actor, label in zip(found["actors"], found["labels"], strict=True)))
         for hop in found["hops"]:
             lines.append(f"  {hop['from']} - {hop['to']}:")
             for link in hop["links"]:
@@ -425,7 +407,7 @@ def render_whatif(result, fmt: str = "table", label=None) -> str:
         lines.append(escape(", ".join(f"{label(a)} ({a})" for a in result.left_largest_component)))
     lines.append(heading(f"Rank shifts by {result.metric}"))
     lines.append(table(["actor", "label", "rank before", "rank after", "change", "before", "after"],
-                       [[r["actor"], r["label"] if md else shorten(r["label"]), r["rank_before"] or "",
+                       [[r["actor"], r["label"] if md else shorten(r["label"], LABEL_WIDTH), r["rank_before"] or "",
                          r["rank_after"] if r["rank_after"] is not None else "removed",
                          "" if r["change"] is None else f"{r['change']:+d}",
                          format_number(r["value_before"]), format_number(r["value_after"])]

@@ -2,21 +2,25 @@
 
 :func:`build_report` computes everything (centrality, communities, brokers, priority-region
 coverage, change over time, data quality) into plain data; :func:`render_html`,
-:func:`render_markdown` and :func:`render_json` turn that data into text. The HTML is written with
-the standard library: every text from the data goes through :func:`html.escape`, links to sources
-are plain ``<a href>`` (only ``http``/``https`` URLs), and there is no script, stylesheet link,
-web font or image URL, so the file opens with no network access and nothing is fetched. The
-Markdown escapes every text with :func:`thbkg.graph.outputs.text.md_cell` (no raw HTML), the CSV
-neutralises formulas with :func:`thbkg.graph.outputs.text.csv_text`, and no output carries a raw
-control character (:mod:`thbkg.graph.outputs.text`).
+:func:`render_markdown` and :func:`render_json` turn that data into text.
+
+The HTML and Markdown come from the Jinja templates ``templates/report.html`` and
+``templates/report.md``. The HTML template is autoescaped: every text from the data is escaped
+(with :func:`html.escape`, see :func:`_html_value`), links to sources are plain ``<a href>`` (only
+``http``/``https`` URLs, :func:`~thbkg.graph.outputs.text.safe_url`), and there is no script,
+stylesheet link, web font or image URL, so the file opens with no network access and nothing is
+fetched. The Markdown template escapes every value with :func:`thbkg.graph.outputs.text.md_cell`
+(no raw HTML), the CSV neutralises formulas with :func:`thbkg.graph.outputs.text.csv_text`, and no
+output carries a raw control character (:mod:`thbkg.graph.outputs.text`).
 
 :func:`write_product` writes the full product run into a folder: ``report.html``, ``map.html``
-(through :mod:`thbkg.graph.outputs.maps` when available), ``centrality.csv`` and ``centrality.json``.
+(:func:`thbkg.graph.outputs.maps.write_map`), ``centrality.csv`` and ``centrality.json``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import os
@@ -26,16 +30,27 @@ from html import escape
 from pathlib import Path
 
 import networkx as nx
-
-from thbkg.graph.analytics.change import links_per_year, snapshots
-from thbkg.graph.analytics.coverage import ACTIVE, region_coverage
+from markupsafe import Markup
 from thbkg.graph.analytics.centrality import EXACT_CLOSENESS_LIMIT
-from thbkg.graph.progress import progress
+from thbkg.graph.analytics.change import UNSTATED, links_per_year, snapshots
+from thbkg.graph.analytics.coverage import ACTIVE, region_coverage
 from thbkg.graph.errors import UsageError
 from thbkg.graph.io import atomic_write, prepare_output_dir
 from thbkg.graph.outputs.svg import bar_chart, timeline_chart
-from thbkg.graph.outputs.text import (csv_text, escape_serialized_controls, markdown_table, md_cell, md_link,
-                                  terminal_safe)
+from thbkg.graph.outputs.text import (
+    csv_text,
+    escape_serialized_controls,
+    format_number,
+    format_share,
+    md_cell,
+    md_link,
+    safe_url,
+    short_label,
+    template_environment,
+    terminal_safe,
+)
+from thbkg.graph.progress import progress
+from thbkg.graph.rdf.vocab import load_vocabulary
 
 #: Section headings, in order; the HTML and Markdown reports both contain each of them.
 SECTIONS = ("Summary", "Top actors", "Communities", "Brokers and single points of failure",
@@ -48,16 +63,17 @@ METRIC_TITLES = {"degree": "Degree", "weighted_degree": "Weighted degree", "betw
                  "pagerank": "PageRank", "eigenvector": "Eigenvector", "closeness": "Closeness",
                  "kcore": "k-core", "reach": "Two-step reach", "constraint": "Constraint",
                  "effective_size": "Effective size", "harmonic": "Harmonic", "clustering": "Clustering"}
+#: Metrics drawn as bar charts under the top-actor tables.
+CHART_METRICS = ("degree", "betweenness", "pagerank", "eigenvector")
 DEFAULT_SNAPSHOTS = ("2010", "2015", "2020", "today")
 #: Longest list or table the HTML/Markdown shows in full; the JSON output always holds everything.
 LIST_LIMIT = 200
 #: Most framework columns in a region's coverage table (those covering the most countries first).
 MAX_FRAMEWORK_COLUMNS = 12
-
 #: The product run's map keeps at most this many actors (the most central), so it stays legible.
 MAP_MAX_ACTORS = 5000
-#: Above this many actors, the report leaves closeness out (it is exact only, O(n·m)).
-CONFIDENCE_LEVELS = ("high", "medium", "low")
+#: The report's computing steps, in order (progress and ``timings``).
+STEPS = ("centrality", "communities", "brokers", "coverage", "change", "quality")
 
 
 # ----------------------------------------------------------------------------- parameters
@@ -83,14 +99,17 @@ def generated_at(value=None):
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
-def safe_url(url):
-    """*url* if it is an ``http``/``https`` URL, else None (no ``javascript:``/``data:`` links).
-
-    >>> safe_url("https://example.org/a?b=1"), safe_url("javascript:alert(1)"), safe_url(None)
-    ('https://example.org/a?b=1', None, None)
-    """
-    text = str(url or "").strip()
-    return text if text.lower().startswith(("http://", "https://")) else None
+def _params(net, n, *, k, seed, top, stamp, snapshot_dates, filters_text, backend, source_text):
+    """The parameters echoed in the report's header (and its JSON)."""
+    if filters_text is None:
+        filters = getattr(net, "filters", None)
+        filters_text = filters.describe() if filters is not None else "none"
+    skipped = (f"closeness (exact closeness needs a search from every actor; skipped above "
+               f"{EXACT_CLOSENESS_LIMIT:,} actors)" if n > EXACT_CLOSENESS_LIMIT else "")
+    return {"generated": stamp.isoformat(), "filters": filters_text, "seed": seed, "top": top,
+            "betweenness": f"sampled from k={k} source actors (seed {seed})" if k and k < n else "exact",
+            "k": k, "snapshots": list(snapshot_dates), "backend": backend or "networkx",
+            "source": source_text or "bundled tables", "skipped": skipped}
 
 
 # ----------------------------------------------------------------------------- computing
@@ -104,6 +123,19 @@ def _type(net, actor_id):
 
 def _finite(value):
     return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+class _Laps:
+    """Seconds each step took, written into *timings* (a dict) when one is given."""
+
+    def __init__(self, timings):
+        self.timings, self.last = timings, time.perf_counter()
+
+    def __call__(self, name):
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[name] = round(now - self.last, 2)
+        self.last = now
 
 
 def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=None, generated=None,
@@ -135,11 +167,10 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
     -------
     dict
         Keys ``params``, ``summary``, ``metrics``, ``communities``, ``brokers``, ``coverage``,
-        ``change``, ``quality``, ``actors`` (id -> label and type of every actor named in the report).
+        ``change``, ``quality``, ``actors`` (id -> label and type of every actor named in the report),
+        ``scores`` (metric -> actor -> value) and ``links`` (id -> label, start, end, type).
     """
-    from thbkg.graph.analytics import brokers as brokers_mod
-    from thbkg.graph.analytics.centrality import compute_centrality, default_k, ranked
-    from thbkg.graph.analytics.communities import louvain
+    from thbkg.graph.analytics.centrality import default_k
 
     if top < 1:
         raise UsageError(f"--top must be at least 1 (got {top})")
@@ -149,161 +180,87 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
     if n == 0 or not net.links:
         raise UsageError("the graph is empty: there is nothing to report")
     k = default_k(n, k)
-    if filters_text is None:
-        filters = getattr(net, "filters", None)
-        filters_text = filters.describe() if filters is not None else "none"
-    params = {"generated": stamp.isoformat(), "filters": filters_text, "seed": seed, "top": top,
-              "betweenness": f"sampled from k={k} source actors (seed {seed})" if k and k < n else "exact",
-              "k": k, "snapshots": list(snapshot_dates), "backend": backend or "networkx",
-              "source": source_text or "bundled tables",
-              "skipped": (f"closeness (exact closeness needs a search from every actor; skipped above "
-                          f"{EXACT_CLOSENESS_LIMIT:,} actors)" if n > EXACT_CLOSENESS_LIMIT else "")}
-
-    steps = ["centrality", "communities", "brokers", "coverage", "change", "quality"]
-    clock = {"last": time.perf_counter()}
-
-    def lap(name):
-        now = time.perf_counter()
-        if timings is not None:
-            timings[name] = round(now - clock["last"], 2)
-        clock["last"] = now
-
-    with progress(len(steps), "report") as bar:
-        bar.set_item("centrality")
-        chosen = tuple(m for m in REPORT_METRICS if m != "closeness" or n <= EXACT_CLOSENESS_LIMIT)
-        scores = compute_centrality(graph, metrics=chosen, k=k, seed=seed, backend=backend)
-        # eigenvector (ARPACK) differs in the last bits between runs; rounding keeps ties tied, so the
-        # same command gives the same ranking
-        scores = {m: {node: round(v, 10) if _finite(v) else v for node, v in values.items()}
-                  for m, values in scores.items()}
-        metrics = {}
-        for metric in chosen:
-            rows = [{"rank": rank, "id": node, "value": value}
-                    for rank, node, value in ranked(scores[metric], metric, top=top)]
-            metrics[metric] = {"title": METRIC_TITLES[metric], "rows": rows}
+    params = _params(net, n, k=k, seed=seed, top=top, stamp=stamp, snapshot_dates=snapshot_dates,
+                     filters_text=filters_text, backend=backend, source_text=source_text)
+    lap = _Laps(timings)
+    with progress(len(STEPS), "report") as bar:
+        bar.set_item(STEPS[0])
+        scores, metrics = _top_actors(graph, k=k, seed=seed, top=top, backend=backend)
         lap("centrality")
         bar.update(1, "communities")
-
-        parts = louvain(graph, seed=seed, backend=backend)
-        communities = {"modularity": round(parts.modularity, 4), "seed": seed,
-                       "groups": [{"index": i + 1, "size": len(members), "members": list(members),
-                                   "types": dict(Counter(_type(net, m) for m in members).most_common())}
-                                  for i, members in enumerate(parts.communities)]}
+        communities = _communities(net, graph, seed=seed, backend=backend)
         lap("communities")
         bar.update(1, "brokers")
-
-        cut_points = cut_vertices(graph)
-        cut_edges = cut_ties(graph)
-        bridge_rows = [{**row, "types": list(graph.edges[row["u"], row["v"]].get("types", ())),
-                        "links": list(graph.edges[row["u"], row["v"]].get("links", ()))}
-                       for row in cut_edges[:top]]
-        burt = structural_holes(graph, backend=backend)
-        by_effective = sorted((x for x in burt.items() if _finite(x[1]["effective_size"])),
-                              key=lambda x: (-x[1]["effective_size"], x[0]))[:top]
-        roles = brokers_mod.brokerage_roles(net.multigraph())
-        role_rows = sorted(((node, counts) for node, counts in roles.items() if counts["total"]),
-                           key=lambda x: (-x[1]["total"], x[0]))[:top]
-        brokers = {"articulation_points": cut_points[:top], "articulation_total": len(cut_points),
-                   "bridges": bridge_rows, "bridges_total": len(cut_edges),
-                   "pendant_bridges": sum(1 for row in cut_edges if row["cut_off"] == 1),
-                   "structural_holes": [{"id": node, **vals} for node, vals in by_effective],
-                   "roles": [{"id": node, **counts} for node, counts in role_rows]}
+        brokers = _brokers(net, graph, top=top, backend=backend)
         lap("brokers")
         bar.update(1, "coverage")
-
         coverage = region_coverage(net)
         lap("coverage")
         bar.update(1, "change")
-
-        today = stamp.date()
-        change = {"snapshots": snapshots(net, snapshot_dates, today=today) if snapshot_dates else [],
+        change = {"snapshots": snapshots(net, snapshot_dates, today=stamp.date()) if snapshot_dates else [],
                   "per_year": links_per_year(net)}
         lap("change")
         bar.update(1, "quality")
-
         quality = _quality(net, metrics, top)
         lap("quality")
         bar.update(1, "")
-
-    summary = _summary(net, graph)
-    named = set(graph.nodes)
-    actors = {a: {"label": _label(net, a), "type": _type(net, a)} for a in sorted(named | set(net.actors))}
-    return {"params": params, "summary": summary, "metrics": metrics, "communities": communities,
+    return {"params": params, "summary": _summary(net, graph), "metrics": metrics, "communities": communities,
             "brokers": brokers, "coverage": coverage, "change": change, "quality": quality,
-            "actors": actors, "scores": scores,
+            "actors": {a: {"label": _label(net, a), "type": _type(net, a)} for a in sorted(set(graph) | set(net.actors))},
+            "scores": scores,
             "links": {lk["id"]: {"label": lk.get("label") or lk["id"], "start": lk.get("start"),
                                  "end": lk.get("end"), "type": lk.get("type")} for lk in net.links}}
 
 
-def structural_holes(graph, backend=None):
-    """Burt's constraint and effective size per actor (:func:`thbkg.graph.analytics.brokers.burt`)."""
-    from thbkg.graph.analytics import brokers as brokers_mod
+def _top_actors(graph, *, k, seed, top, backend):
+    """``(scores, metrics)``: every report metric of every actor, and the *top* rows of each."""
+    from thbkg.graph.analytics.centrality import compute_centrality, ranked
 
-    return brokers_mod.burt(graph, backend=backend)
-
-
-def cut_vertices(graph):
-    """Articulation points with the number of pieces their component falls into without them.
-
-    A cut vertex ``v`` splits its component into as many pieces as there are biconnected blocks
-    containing ``v``, so one pass over the blocks (linear time) gives every count.
-
-    Returns
-    -------
-    list of dict
-        ``{"id", "pieces", "components_before", "components_after"}``, most pieces first.
-
-    >>> G = nx.Graph([("a", "b"), ("b", "c"), ("b", "d"), ("d", "e")])
-    >>> [(r["id"], r["pieces"], r["components_after"]) for r in cut_vertices(G)]
-    [('b', 3, 3), ('d', 2, 2)]
-    """
-    base = nx.number_connected_components(graph)
-    blocks = Counter(node for block in nx.biconnected_components(graph) for node in block)
-    rows = [{"id": v, "pieces": blocks[v], "components_before": base, "components_after": base - 1 + blocks[v]}
-            for v in nx.articulation_points(graph)]
-    return sorted(rows, key=lambda r: (-r["pieces"], str(r["id"])))
+    n = graph.number_of_nodes()
+    chosen = tuple(m for m in REPORT_METRICS if m != "closeness" or n <= EXACT_CLOSENESS_LIMIT)
+    scores = compute_centrality(graph, metrics=chosen, k=k, seed=seed, backend=backend)
+    # eigenvector (ARPACK) differs in the last bits between runs; rounding keeps ties tied, so the
+    # same command gives the same ranking
+    scores = {m: {node: round(v, 10) if _finite(v) else v for node, v in values.items()}
+              for m, values in scores.items()}
+    metrics = {metric: {"title": METRIC_TITLES[metric],
+                        "rows": [{"rank": rank, "id": node, "value": value}
+                                 for rank, node, value in ranked(scores[metric], metric, top=top)]}
+               for metric in chosen}
+    return scores, metrics
 
 
-def cut_ties(graph):
-    """Bridges with the number of actors on the smaller side (``cut_off``), largest cut first.
+def _communities(net, graph, *, seed, backend):
+    """Louvain communities with their size and actor types, and the modularity."""
+    from thbkg.graph.analytics.communities import louvain
 
-    Contracting the 2-edge-connected pieces gives a forest whose edges are the bridges; the size
-    below each forest edge is the side cut off. Linear time.
+    parts = louvain(graph, seed=seed, backend=backend)
+    return {"modularity": round(parts.modularity, 4), "seed": seed,
+            "groups": [{"index": i + 1, "size": len(members), "members": list(members),
+                        "types": dict(Counter(_type(net, m) for m in members).most_common())}
+                       for i, members in enumerate(parts.communities)]}
 
-    >>> G = nx.Graph([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d"), ("d", "e")])
-    >>> [(r["u"], r["v"], r["cut_off"]) for r in cut_ties(G)]
-    [('c', 'd', 2), ('d', 'e', 1)]
-    """
-    bridge_list = [tuple(sorted(e, key=str)) for e in nx.bridges(graph)]
-    if not bridge_list:
-        return []
-    rest = graph.copy()
-    rest.remove_edges_from(bridge_list)
-    piece_of, sizes = {}, []
-    for i, comp in enumerate(nx.connected_components(rest)):
-        sizes.append(len(comp))
-        for node in comp:
-            piece_of[node] = i
-    tree = nx.Graph()
-    tree.add_nodes_from(range(len(sizes)))
-    for u, v in bridge_list:
-        tree.add_edge(piece_of[u], piece_of[v], bridge=(u, v))
-    cut = {}
-    for comp in nx.connected_components(tree):
-        total = sum(sizes[i] for i in comp)
-        root = min(comp)
-        below = {}
-        order = list(nx.dfs_postorder_nodes(tree, root))
-        parent = {root: None}
-        for a, b in nx.dfs_edges(tree, root):
-            parent[b] = a
-        for node in order:
-            below[node] = sizes[node] + sum(below[c] for c in tree[node] if parent.get(c) == node)
-            if parent[node] is not None:
-                u, v = tree.edges[node, parent[node]]["bridge"]
-                cut[(u, v)] = min(below[node], total - below[node])
-    rows = [{"u": u, "v": v, "cut_off": cut[(u, v)]} for u, v in bridge_list]
-    return sorted(rows, key=lambda r: (-r["cut_off"], str(r["u"]), str(r["v"])))
+
+def _brokers(net, graph, *, top, backend):
+    """Articulation points, bridges, Burt's structural holes and Gould–Fernandez roles (top rows)."""
+    from thbkg.graph.analytics.brokers import brokerage_roles, burt, cut_ties, cut_vertices
+
+    cut_points = cut_vertices(graph)
+    cut_edges = cut_ties(graph)
+    bridge_rows = [{**row, "types": list(graph.edges[row["u"], row["v"]].get("types", ())),
+                    "links": list(graph.edges[row["u"], row["v"]].get("links", ()))}
+                   for row in cut_edges[:top]]
+    holes = burt(graph, backend=backend)
+    by_effective = sorted((x for x in holes.items() if _finite(x[1]["effective_size"])),
+                          key=lambda x: (-x[1]["effective_size"], x[0]))[:top]
+    roles = brokerage_roles(net.multigraph())
+    role_rows = sorted(((node, counts) for node, counts in roles.items() if counts["total"]),
+                       key=lambda x: (-x[1]["total"], x[0]))[:top]
+    return {"articulation_points": cut_points[:top], "articulation_total": len(cut_points),
+            "bridges": bridge_rows, "bridges_total": len(cut_edges),
+            "pendant_bridges": sum(1 for row in cut_edges if row["cut_off"] == 1),
+            "structural_holes": [{"id": node, **vals} for node, vals in by_effective],
+            "roles": [{"id": node, **counts} for node, counts in role_rows]}
 
 
 def _summary(net, graph):
@@ -320,52 +277,46 @@ def _summary(net, graph):
 
 
 def _quality(net, metrics, top):
+    """Confidence and dating of the links, low-confidence ties of the top actors, sources cited most."""
     links = net.links
-    by_conf = Counter(lk.get("confidence") or "unstated" for lk in links)
+    levels = load_vocabulary().confidence_order
+    by_conf = Counter(lk.get("confidence") or UNSTATED for lk in links)
     dated = [lk for lk in links if lk.get("start")]
-    by_date_conf = Counter(lk.get("date_confidence") or "unstated" for lk in dated)
+    by_date_conf = Counter(lk.get("date_confidence") or UNSTATED for lk in dated)
     top_actors = sorted({row["id"] for m in metrics.values() for row in m["rows"]})
-    top_set = set(top_actors)
-    low_ties = [{"id": lk["id"], "subject": lk["subject"], "object": lk["object"], "type": lk.get("type"),
-                 "start": lk.get("start"), "status": lk.get("status"), "sources": list(lk.get("sources", ()))}
-                for lk in links if lk.get("confidence") == "low"
-                and (lk["subject"] in top_set or lk["object"] in top_set)]
-    cited = Counter(s for lk in links for s in lk.get("sources", ()))
-    actor_cited = Counter(s for a in net.actors.values() for s in a.get("sources", ()) or ())
-    sources = []
-    for sid, count in sorted(cited.items(), key=lambda x: (-x[1], x[0]))[:max(top, 10)]:
-        info = net.sources.get(sid, {})
-        sources.append({"id": sid, "title": info.get("title") or sid, "publisher": info.get("publisher"),
-                        "url": info.get("url"), "links": count, "actors": actor_cited.get(sid, 0)})
     total = len(links)
     return {"links": total,
-            "by_confidence": {level: by_conf.get(level, 0) for level in (*CONFIDENCE_LEVELS, "unstated")
-                              if level != "unstated" or by_conf.get(level)},
+            "by_confidence": {level: by_conf.get(level, 0) for level in (*levels, UNSTATED)
+                              if level != UNSTATED or by_conf.get(level)},
             "dated": len(dated), "share_dated": round(len(dated) / total, 4) if total else 0.0,
-            "date_confidence": {level: by_date_conf.get(level, 0) for level in (*CONFIDENCE_LEVELS, "unstated")},
-            "top_actors": top_actors, "low_confidence_ties": low_ties, "sources_cited_most": sources,
+            "date_confidence": {level: by_date_conf.get(level, 0) for level in (*levels, UNSTATED)},
+            "top_actors": top_actors, "low_confidence_ties": _low_confidence_ties(links, set(top_actors)),
+            "sources_cited_most": _sources_cited_most(net, max(top, 10)),
             "uncited_links": sum(1 for lk in links if not lk.get("sources"))}
 
 
-# ----------------------------------------------------------------------------- value formatting
-def fmt_value(value):
-    """Numbers for tables: integers plainly, floats with 4 decimals, NaN as ``n/a``.
-
-    >>> fmt_value(3.0), fmt_value(0.123456), fmt_value(float("nan"))
-    ('3', '0.1235', 'n/a')
-    """
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "n/a"
-        if value.is_integer() and abs(value) < 1e12:
-            return str(int(value))
-        return f"{value:.4f}"
-    return str(value)
+def _low_confidence_ties(links, actors):
+    """The links of the weakest confidence level that touch one of *actors*."""
+    weakest = load_vocabulary().confidence_order[-1]
+    return [{"id": lk["id"], "subject": lk["subject"], "object": lk["object"], "type": lk.get("type"),
+             "start": lk.get("start"), "status": lk.get("status"), "sources": list(lk.get("sources", ()))}
+            for lk in links if lk.get("confidence") == weakest and (lk["subject"] in actors or lk["object"] in actors)]
 
 
-def _more(total, shown):
+def _sources_cited_most(net, limit):
+    """The *limit* sources cited by the most links, with the number of links and actors citing each."""
+    cited = Counter(s for lk in net.links for s in lk.get("sources", ()))
+    actor_cited = Counter(s for a in net.actors.values() for s in a.get("sources", ()) or ())
+    sources = []
+    for sid, count in sorted(cited.items(), key=lambda x: (-x[1], x[0]))[:limit]:
+        info = net.sources.get(sid, {})
+        sources.append({"id": sid, "title": info.get("title") or sid, "publisher": info.get("publisher"),
+                        "url": info.get("url"), "links": count, "actors": actor_cited.get(sid, 0)})
+    return sources
+
+
+# ----------------------------------------------------------------------------- rendering helpers
+def _more(total, shown=LIST_LIMIT):
     """Text saying how many items were left out of a list, or ''.
 
     >>> _more(250, 200), _more(3, 3)
@@ -387,75 +338,99 @@ def coverage_columns(region):
     return region["agencies"] + shown, len(frameworks) - len(shown)
 
 
-def _pct(share):
-    return f"{100 * share:.0f}%"
-
-
 def _cell_text(tie):
-    """Short text for one coverage cell."""
+    """Short text for one coverage cell: the link types of the tie, after its statuses when it is not in force.
+
+    >>> _cell_text(None)
+    '—'
+    >>> _cell_text({"state": "not_in_force", "statuses": ["under_negotiation"], "types": ["working_arrangement"]})
+    'under negotiation: working arrangement'
+    """
     if not tie:
         return "—"
-    types = ", ".join(t.replace("_", " ") for t in tie["types"])
-    return types if tie["state"] == ACTIVE else f"{tie['state']}: {types}"
-
-
-# ----------------------------------------------------------------------------- HTML
-CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0 auto;max-width:1100px;
-padding:1rem 1.5rem;color:#1d1d1d;line-height:1.4}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{border-bottom:2px solid #3b6ea5;padding-bottom:.2rem;margin-top:2rem}
-h3{margin-bottom:.3rem}table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem}
-th,td{border:1px solid #ccc;padding:.2rem .45rem;text-align:left;vertical-align:top}
-th{background:#eef2f7}td.num{text-align:right;font-variant-numeric:tabular-nums}
-td.white-spot{background:#fde8e8;color:#8a1c1c;text-align:center}td.tie-active{background:#e6f4ea}
-td.tie-negotiating,td.tie-ended{background:#fff4d6}.params{background:#f6f6f6;padding:.5rem 1rem;border-radius:4px}
-.note{color:#555;font-size:.9rem}.charts{display:flex;flex-wrap:wrap;gap:1rem}nav ul{columns:2}
-.scroll{overflow-x:auto}code{font-size:.85rem}
-"""
-
-
-def _h(text):
-    return escape("" if text is None else str(text), quote=True)
-
-
-def short_label(label):
-    """The part of a label before a parenthesis, when that is enough to name the actor.
-
-    >>> short_label("Europol (European Union Agency for Law Enforcement Cooperation)")
-    'Europol'
-    >>> short_label("UN Protocol (2000)"), short_label("(odd)")
-    ('UN Protocol', '(odd)')
-    """
-    head = str(label).split(" (", 1)[0].strip()
-    return head if head and len(head) <= 48 else str(label)
-
-
-def _actor_html(report, actor_id, short=False):
-    info = report["actors"].get(actor_id, {})
-    label = info.get("label") or actor_id
-    if short:
-        return f'<span title="{_h(label)} ({_h(actor_id)})">{_h(short_label(label))}</span>'
-    return f'<span title="{_h(actor_id)}">{_h(label)}</span>'
-
-
-def _table_html(header, rows, numeric=()):
-    out = ["<table><thead><tr>", "".join(f"<th>{_h(h)}</th>" for h in header), "</tr></thead><tbody>"]
-    for row in rows:
-        cells = []
-        for i, cell in enumerate(row):
-            cls = ' class="num"' if i in numeric else ""
-            cells.append(f"<td{cls}>{cell}</td>")  # cells are already-escaped HTML
-        out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
+    vocab = load_vocabulary()
+    types = ", ".join(vocab.link_type_labels.get(t) or t for t in tie["types"])
+    if tie["state"] == ACTIVE:
+        return types
+    statuses = ", ".join(vocab.status_labels.get(s) or s for s in tie.get("statuses") or ()) or tie["state"]
+    return f"{statuses}: {types}"
 
 
 def _section_id(title):
+    """The HTML id of a section heading.
+
+    >>> _section_id("Brokers and single points of failure")
+    'brokers-and-single-points-of-failure'
+    """
     return "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")
 
 
+def _pick(mapping, keys):
+    """``[mapping[key] for key in keys]`` (a table row from a record, in the templates)."""
+    return [mapping[key] for key in keys]
+
+
+def _html_value(value):
+    """Every ``{{ value }}`` of the HTML template: escaped with :func:`html.escape`, None as ''.
+
+    Autoescape would escape too, but with markupsafe's spelling of quotes (``&#39;``, ``&#34;``);
+    escaping here keeps the report's bytes as they were (``&#x27;``, ``&quot;``). Markup (the
+    template's macros, the SVG charts) is left as it is.
+    """
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(escape("" if value is None else str(value), quote=True))
+
+
+def _md_value(value):
+    """Every ``{{ value }}`` of the Markdown template through :func:`md_cell`, but links made by
+    :func:`md_link`, which escape their own text."""
+    return value if isinstance(value, _MdSafe) else md_cell(value)
+
+
+class _MdSafe(str):
+    """Markdown already escaped (by :func:`md_link`), written as it is by the Markdown template."""
+
+
+def _md_link(text, url):
+    return _MdSafe(md_link(text, url))
+
+
+@functools.lru_cache(maxsize=2)
+def _environment(markdown):
+    """The Jinja environment of the report templates, with their filters and globals."""
+    env = template_environment("thbkg.graph.outputs", markdown=markdown,
+                               finalize=_md_value if markdown else _html_value)
+    env.filters.update(num=format_number, pct=format_share, short_label=short_label, safe_url=safe_url,
+                       tie_text=_cell_text, anchor=_section_id)
+    env.globals.update(more=_more, coverage_columns=coverage_columns, pick=_pick, list_limit=LIST_LIMIT,
+                       sections=SECTIONS, md_link=_md_link)
+    return env
+
+
+def _context(report, map_href, map_note):
+    """What both templates are given besides the report."""
+    from thbkg.graph.analytics.brokers import ROLES
+
+    return {"report": report, "map_href": map_href, "map_note": map_note, "roles": list(ROLES),
+            "confidence_levels": list(load_vocabulary().confidence_order),
+            "label": lambda actor: report["actors"].get(actor, {}).get("label") or actor}
+
+
+def _charts(report):
+    """The bar charts of the top actors (SVG, escaped by :mod:`thbkg.graph.outputs.svg`)."""
+    charts = []
+    for metric, data in report["metrics"].items():
+        if metric in CHART_METRICS:
+            items = [(report["actors"].get(r["id"], {}).get("label") or r["id"], r["value"])
+                     for r in data["rows"] if _finite(r["value"])]
+            charts.append(Markup(bar_chart(items, f"Top actors: {data['title']}")))
+    return charts
+
+
+# ----------------------------------------------------------------------------- HTML and Markdown
 def render_html(report, map_href=None, map_note=None):
-    """The report as one self-contained HTML page (text).
+    """The report as one self-contained HTML page (text), from ``templates/report.html``.
 
     Parameters
     ----------
@@ -464,329 +439,20 @@ def render_html(report, map_href=None, map_note=None):
     map_href : str, optional
         Relative link to the interactive map written next to the report.
     map_note : str, optional
-        Shown instead of the map link when the map could not be written.
+        Shown instead of the map link when the map was not written.
     """
-    p, s = report["params"], report["summary"]
-    out = ['<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           "<title>thbkg report: cooperation against trafficking in human beings</title>",
-           f"<style>{CSS}</style></head><body>",
-           "<h1>Cooperation against trafficking in human beings: network report</h1>",
-           '<div class="params"><p><strong>Generated:</strong> ' + _h(p["generated"]) +
-           " &middot; <strong>Filters:</strong> " + _h(p["filters"]) +
-           " &middot; <strong>Seed:</strong> " + _h(p["seed"]) +
-           " &middot; <strong>Top:</strong> " + _h(p["top"]) +
-           " &middot; <strong>Betweenness:</strong> " + _h(p["betweenness"]) +
-           " &middot; <strong>Snapshots:</strong> " + _h(", ".join(p["snapshots"]) or "none") +
-           " &middot; <strong>Graph:</strong> " + _h(p["source"]) +
-           (" &middot; <strong>Left out:</strong> " + _h(p["skipped"]) if p.get("skipped") else "") + "</p>"]
-    if map_href:
-        out.append(f'<p><strong>Interactive map:</strong> <a href="{_h(map_href)}">{_h(map_href)}</a> '
-                   "(opens offline, in the same folder)</p>")
-    elif map_note:
-        out.append(f'<p class="note"><strong>Map:</strong> {_h(map_note)}</p>')
-    out.append("</div>")
-    out.append("<nav><ul>" + "".join(f'<li><a href="#{_section_id(t)}">{_h(t)}</a></li>' for t in SECTIONS)
-               + "</ul></nav>")
-
-    def section(title):
-        out.append(f'<section id="{_section_id(title)}"><h2>{_h(title)}</h2>')
-
-    # Summary
-    section("Summary")
-    out.append(_table_html(["measure", "value"], [
-        ["actors (with at least one link or kept by the filters)", _h(s["actors"])],
-        ["cooperating pairs (edges)", _h(s["pairs"])], ["link records", _h(s["links"])],
-        ["density", _h(fmt_value(s["density"]))], ["connected components", _h(s["components"])],
-        ["largest component (actors)", _h(s["largest_component"])], ["isolated actors", _h(s["isolated"])],
-        ["sources cited by links", _h(s["sources"])], ["priority regions", _h(s["regions"])]], numeric=(1,)))
-    out.append("<h3>Actors by type</h3>" + _table_html(
-        ["type", "actors"], [[_h(t), _h(c)] for t, c in s["actor_types"].items()], numeric=(1,)))
-    out.append("<h3>Links by type</h3>" + _table_html(
-        ["type", "links"], [[_h(t), _h(c)] for t, c in s["link_types"].items()], numeric=(1,)))
-    out.append("<h3>Links by status</h3>" + _table_html(
-        ["status", "links"], [[_h(t), _h(c)] for t, c in s["statuses"].items()], numeric=(1,)))
-    out.append("</section>")
-
-    # Top actors
-    section("Top actors")
-    out.append(f'<p class="note">The {_h(p["top"])} highest-ranked actors for each metric; ties share a rank. '
-               "Hover a name for its id.</p>")
-    charts = []
-    for metric, data in report["metrics"].items():
-        out.append(f"<h3>{_h(data['title'])}</h3>")
-        out.append(_table_html(["rank", "actor", "type", data["title"]],
-                               [[_h(r["rank"]), _actor_html(report, r["id"]),
-                                 _h(report["actors"].get(r["id"], {}).get("type")), _h(fmt_value(r["value"]))]
-                                for r in data["rows"]], numeric=(0, 3)))
-        if metric in ("degree", "betweenness", "pagerank", "eigenvector"):
-            charts.append(bar_chart([(report["actors"].get(r["id"], {}).get("label") or r["id"], r["value"])
-                                     for r in data["rows"] if _finite(r["value"])], f"Top actors: {data['title']}"))
-    out.append('<div class="charts">' + "".join(charts) + "</div></section>")
-
-    # Communities
-    c = report["communities"]
-    section("Communities")
-    out.append(f"<p>Louvain communities (seed {_h(c['seed'])}) of the cooperation graph; "
-               f"modularity <strong>{_h(fmt_value(c['modularity']))}</strong>, "
-               f"{_h(len(c['groups']))} communities.</p>")
-    out.append(_table_html(["#", "size", "actor types", "members"], [
-        [_h(g["index"]), _h(g["size"]), _h(", ".join(f"{t} {n}" for t, n in g["types"].items())),
-         ", ".join(_actor_html(report, m) for m in g["members"][:LIST_LIMIT]) + _h(_more(g["size"], LIST_LIMIT))]
-        for g in c["groups"][:LIST_LIMIT]], numeric=(0, 1)) + _h(_more(len(c["groups"]), LIST_LIMIT)))
-    out.append("</section>")
-
-    # Brokers
-    b = report["brokers"]
-    section("Brokers and single points of failure")
-    out.append("<h3>Articulation points</h3><p class=\"note\">Actors whose departure splits the network: "
-               f"{_h(b['articulation_total'])} in all; those splitting it into the most pieces first.</p>")
-    out.append(_table_html(["actor", "type", "pieces left", "components before", "components after removal"], [
-        [_actor_html(report, r["id"]), _h(report["actors"].get(r["id"], {}).get("type")), _h(r["pieces"]),
-         _h(r["components_before"]), _h(r["components_after"])] for r in b["articulation_points"]],
-        numeric=(2, 3, 4)) if b["articulation_points"] else "<p>None: no single actor's departure splits the network.</p>")
-    out.append("<h3>Bridges</h3><p class=\"note\">Ties whose loss splits the network: "
-               f"{_h(b['bridges_total'])} in all, {_h(b['pendant_bridges'])} of them the only tie of one actor; "
-               "those cutting off the most actors first.</p>")
-    out.append(_table_html(["actor", "actor", "actors cut off", "link types", "links"], [
-        [_actor_html(report, r["u"]), _actor_html(report, r["v"]), _h(r["cut_off"]), _h(", ".join(r["types"])),
-         _h(", ".join(r["links"]))] for r in b["bridges"]], numeric=(2,)) if b["bridges"] else "<p>None.</p>")
-    out.append("<h3>Structural holes (Burt)</h3><p class=\"note\">Highest effective size; "
-               "lower constraint means more brokerage opportunity.</p>")
-    out.append(_table_html(["actor", "effective size", "constraint"], [
-        [_actor_html(report, r["id"]), _h(fmt_value(r["effective_size"])), _h(fmt_value(r["constraint"]))]
-        for r in b["structural_holes"]], numeric=(1, 2)))
-    out.append("<h3>Gould–Fernandez brokerage roles</h3><p class=\"note\">Open two-paths a → broker → c "
-               "along link direction (subject → object), by actor type.</p>")
-    out.append(_table_html(["actor", "coordinator", "itinerant", "representative", "gatekeeper", "liaison",
-                            "total"],
-                           [[_actor_html(report, r["id"])] + [_h(r[k]) for k in
-                                                              ("coordinator", "itinerant", "representative",
-                                                               "gatekeeper", "liaison", "total")]
-                            for r in b["roles"]], numeric=(1, 2, 3, 4, 5, 6))
-               if b["roles"] else "<p>No brokerage two-paths.</p>")
-    out.append("</section>")
-
-    # Coverage
-    section("Priority-region coverage")
-    out.append('<p class="note">For each priority region and each country in it: ties to EU agencies and '
-               "to the frameworks the region takes part in (those tied to at least 5% of its countries, and at "
-               "least one). A <em>white spot</em> (red, —) is a country "
-               "without an active tie; negotiating or ended ties are shaded yellow and also count as white "
-               "spots.</p>")
-    if not report["coverage"]:
-        out.append("<p>No priority regions in this graph.</p>")
-    for region in report["coverage"]:
-        targets, hidden = coverage_columns(region)
-        out.append(f"<h3>{_h(region['label'])}</h3>")
-        if hidden:
-            out.append(f'<p class="note">{_h(hidden)} framework(s) covering fewer countries are not shown as '
-                       "columns (see the JSON output).</p>")
-        if not region["countries"]:
-            out.append("<p>No country of this region is in the filtered graph.</p>")
-            continue
-        header = "<tr><th>country</th>" + "".join(
-            f"<th>{_actor_html(report, t, short=True)}</th>" for t in targets) + "</tr>"
-        rows = []
-        for country in region["countries"][:LIST_LIMIT]:
-            cells = [f"<td>{_actor_html(report, country)}</td>"]
-            for target in targets:
-                tie = region["ties"].get((country, target))
-                cls = "white-spot" if not tie else f"tie-{tie['state']}"
-                title = ", ".join(tie["links"]) if tie else "no tie"
-                cells.append(f'<td class="{cls}" title="{_h(title)}">{_h(_cell_text(tie))}</td>')
-            rows.append("<tr>" + "".join(cells) + "</tr>")
-        share = "<tr><th>share covered</th>" + "".join(
-            f'<td class="num">{_h(_pct(region["summary"][t]["share"]))}</td>' for t in targets) + "</tr>"
-        out.append(f'<div class="scroll"><table><thead>{header}</thead><tbody>{"".join(rows)}{share}'
-                   "</tbody></table></div>" + _h(_more(len(region["countries"]), LIST_LIMIT)))
-        spots = region["white_spots"]
-        out.append(f"<p><strong>{len(spots)} white spot(s):</strong> " + (", ".join(
-            f"{_actor_html(report, c_, short=True)} – {_actor_html(report, t, short=True)}"
-            for c_, t in spots[:LIST_LIMIT]) or "none") + _h(_more(len(spots), LIST_LIMIT)) + "</p>")
-    out.append("</section>")
-
-    # Change
-    ch = report["change"]
-    section("Change over time")
-    out.append('<p class="note">A snapshot counts the links known to be in force during the snapshot period '
-               "(a year stands for the whole year). Links without a start date are never placed in a snapshot "
-               "and are counted as <em>undated</em>; ended links without an end date are <em>undetermined</em>. "
-               "<em>Added</em> and <em>ended</em> count dated starts and ends since the previous snapshot.</p>")
-    snap_rows = []
-    for row in ch["snapshots"]:
-        snap_rows.append([_h(row["date"]), _h(row["nodes"]), _h(row["edges"]), _h(row["links"]),
-                          _h(fmt_value(row["density"])), _h(row["components"]), _h(row["largest_component"]),
-                          _h(len(row["added"])) if "added" in row else "", _h(len(row["ended"])) if "ended" in row else "",
-                          _h(row["undated"]), _h(row["undetermined"])])
-    out.append(_table_html(["snapshot", "actors", "pairs", "links", "density", "components", "largest",
-                            "added", "ended", "undated", "undetermined"], snap_rows, numeric=tuple(range(1, 11))))
-    previous = None
-    for row in ch["snapshots"]:
-        for kind in ("added", "ended"):
-            if row.get(kind):
-                rows = [[_h(i), _h(report["links"].get(i, {}).get("label") or i),
-                         _h(report["links"].get(i, {}).get("start" if kind == "added" else "end") or "")]
-                        for i in row[kind][:LIST_LIMIT]]
-                out.append(f"<details><summary>{_h(len(row[kind]))} link(s) {_h(kind)} after "
-                           f"{_h(previous)}, up to {_h(row['date'])}</summary>"
-                           + _table_html(["link", "label", "start" if kind == "added" else "end"], rows)
-                           + _h(_more(len(row[kind]), LIST_LIMIT)) + "</details>")
-        previous = row["date"]
-    per_year = ch["per_year"]
-    out.append(timeline_chart(per_year["years"]))
-    out.append(f"<p>Links with a start date: {_h(per_year['dated'])} ({_h(_pct(per_year['share_dated']))}); "
-               f"without: {_h(per_year['undated'])}. Ended or suspended without an end date: "
-               f"{_h(per_year['ended_undated'])}.</p>")
-    out.append("<details><summary>Links per start year (table)</summary>" + _table_html(
-        ["year", "started", "date confidence high", "medium", "low", "unstated", "ended"],
-        [[_h(y["year"]), _h(y["total"]), _h(y["high"]), _h(y["medium"]), _h(y["low"]), _h(y["unstated"]),
-          _h(y["ended"])] for y in per_year["years"]], numeric=tuple(range(1, 7))) + "</details>")
-    out.append("</section>")
-
-    # Quality
-    q = report["quality"]
-    section("Data quality")
-    out.append("<h3>Links by confidence</h3>" + _table_html(
-        ["confidence", "links", "share"],
-        [[_h(level), _h(n), _h(_pct(n / q["links"]) if q["links"] else "")] for level, n in q["by_confidence"].items()],
-        numeric=(1, 2)))
-    out.append(f"<h3>Dates</h3><p>{_h(q['dated'])} of {_h(q['links'])} links ({_h(_pct(q['share_dated']))}) "
-               "have a start date. Confidence in those dates:</p>" + _table_html(
-                   ["date confidence", "links"], [[_h(k_), _h(v)] for k_, v in q["date_confidence"].items()],
-                   numeric=(1,)))
-    out.append("<h3>Low-confidence ties among the top actors</h3>")
-    out.append(_table_html(["link", "subject", "object", "type", "start", "status", "sources"], [
-        [_h(t["id"]), _actor_html(report, t["subject"]), _actor_html(report, t["object"]), _h(t["type"]),
-         _h(t["start"] or "undated"), _h(t["status"]), _h(", ".join(t["sources"]))]
-        for t in q["low_confidence_ties"][:LIST_LIMIT]]) + _h(_more(len(q["low_confidence_ties"]), LIST_LIMIT))
-        if q["low_confidence_ties"] else "<p>None.</p>")
-    out.append("<h3>Sources cited most</h3>")
-    out.append(_table_html(["source", "publisher", "links citing", "actors citing"], [
-        [_source_html(src), _h(src["publisher"] or ""), _h(src["links"]), _h(src["actors"])]
-        for src in q["sources_cited_most"]], numeric=(2, 3)))
-    out.append("</section>")
-    out.append('<footer class="note"><p>Made by thbkg from sourced, dated link records. Institutions and '
-               "agreements only. Every number above can be reproduced with the parameters in the header.</p>"
-               "</footer></body></html>\n")
-    # the data is escaped for HTML above; control characters are then shown, never left raw
-    return terminal_safe("\n".join(out), multiline=True)
-
-
-def _source_html(src):
-    url = safe_url(src.get("url"))
-    title = _h(src["title"])
-    return f'<a href="{_h(url)}" rel="noopener noreferrer">{title}</a>' if url else title
-
-
-# ----------------------------------------------------------------------------- Markdown
-def _md_table(header, rows):
-    """A Markdown table whose cells the caller escaped (with md_cell or md_link), then a blank line."""
-    return markdown_table(header, rows, escaped=True) + "\n"
+    page = _environment(False).get_template("report.html").render(
+        **_context(report, map_href, map_note), charts=_charts(report),
+        timeline=Markup(timeline_chart(report["change"]["per_year"]["years"])))
+    # the data is escaped for HTML by the template; control characters are then shown, never left raw
+    return terminal_safe(page, multiline=True)
 
 
 def render_markdown(report, map_href=None, map_note=None):
     """The report as GitHub-flavoured Markdown with the same sections as the HTML (text)."""
-    p, s, e = report["params"], report["summary"], md_cell
-
-    def actor(a):
-        return e(report["actors"].get(a, {}).get("label") or a)
-
-    out = ["# Cooperation against trafficking in human beings: network report", "",
-           f"Generated: {e(p['generated'])} · Filters: {e(p['filters'])} · Seed: {e(p['seed'])} · "
-           f"Top: {e(p['top'])} · Betweenness: {e(p['betweenness'])} · "
-           f"Snapshots: {e(', '.join(p['snapshots']) or 'none')} · Graph: {e(p['source'])}"
-           + (f" · Left out: {e(p['skipped'])}" if p.get("skipped") else ""), ""]
-    if map_href:
-        out += [f"Interactive map: {md_link(map_href, map_href)}", ""]
-    elif map_note:
-        out += [f"Map: {e(map_note)}", ""]
-    out += ["## Summary", "", _md_table(["measure", "value"], [
-        ["actors", e(s["actors"])], ["cooperating pairs (edges)", e(s["pairs"])], ["link records", e(s["links"])],
-        ["density", e(fmt_value(s["density"]))], ["connected components", e(s["components"])],
-        ["largest component", e(s["largest_component"])], ["isolated actors", e(s["isolated"])],
-        ["sources cited by links", e(s["sources"])], ["priority regions", e(s["regions"])]]),
-        _md_table(["actor type", "actors"], [[e(t), e(c)] for t, c in s["actor_types"].items()]),
-        _md_table(["link type", "links"], [[e(t), e(c)] for t, c in s["link_types"].items()]),
-        "## Top actors", ""]
-    for data in report["metrics"].values():
-        out += [f"### {e(data['title'])}", "", _md_table(["rank", "actor", "type", data["title"]], [
-            [e(r["rank"]), actor(r["id"]), e(report["actors"].get(r["id"], {}).get("type")), e(fmt_value(r["value"]))]
-            for r in data["rows"]])]
-    c = report["communities"]
-    out += ["## Communities", "", f"Louvain (seed {e(c['seed'])}), modularity {e(fmt_value(c['modularity']))}.", "",
-            _md_table(["#", "size", "members"], [[e(g["index"]), e(g["size"]),
-                                                  ", ".join(actor(m) for m in g["members"][:LIST_LIMIT])
-                                                  + e(_more(g["size"], LIST_LIMIT))]
-                                                 for g in c["groups"]])]
-    b = report["brokers"]
-    out += ["## Brokers and single points of failure", "", "### Articulation points", "",
-            f"{e(b['articulation_total'])} in all.", "",
-            _md_table(["actor", "pieces left", "components before", "components after removal"],
-                      [[actor(r["id"]), e(r["pieces"]), e(r["components_before"]), e(r["components_after"])]
-                       for r in b["articulation_points"]]) if b["articulation_points"] else "None.\n",
-            "### Bridges", "",
-            f"{e(b['bridges_total'])} in all, {e(b['pendant_bridges'])} of them the only tie of one actor.", "",
-            _md_table(["actor", "actor", "actors cut off", "link types"],
-                      [[actor(r["u"]), actor(r["v"]), e(r["cut_off"]), e(", ".join(r["types"]))]
-                       for r in b["bridges"]]) if b["bridges"] else "None.\n",
-            "### Structural holes (Burt)", "",
-            _md_table(["actor", "effective size", "constraint"],
-                      [[actor(r["id"]), e(fmt_value(r["effective_size"])), e(fmt_value(r["constraint"]))]
-                       for r in b["structural_holes"]]),
-            "### Gould–Fernandez brokerage roles", "",
-            _md_table(["actor", "coordinator", "itinerant", "representative", "gatekeeper", "liaison", "total"],
-                      [[actor(r["id"])] + [e(r[k_]) for k_ in ("coordinator", "itinerant", "representative",
-                                                               "gatekeeper", "liaison", "total")]
-                       for r in b["roles"]]) if b["roles"] else "None.\n"]
-    out += ["## Priority-region coverage", "",
-            "White spot (—): no active tie; negotiating or ended ties are marked and count as white spots.", ""]
-    for region in report["coverage"]:
-        targets, hidden = coverage_columns(region)
-        out += [f"### {e(region['label'])}", ""]
-        if hidden:
-            out += [f"{e(hidden)} framework(s) covering fewer countries are not shown as columns.", ""]
-        if not region["countries"]:
-            out += ["No country of this region is in the filtered graph.", ""]
-            continue
-        rows = [[actor(country)] + [e(_cell_text(region["ties"].get((country, t)))) for t in targets]
-                for country in region["countries"][:LIST_LIMIT]]
-        rows.append(["**share covered**"] + [e(_pct(region["summary"][t]["share"])) for t in targets])
-        out += [_md_table(["country"] + [short_label(report["actors"].get(t, {}).get("label") or t) for t in targets],
-                          rows),
-                f"White spots ({len(region['white_spots'])}): "
-                + (", ".join(f"{actor(c_)} – {actor(t)}" for c_, t in region["white_spots"][:LIST_LIMIT]) or "none")
-                + e(_more(len(region["white_spots"]), LIST_LIMIT)), ""]
-    ch = report["change"]
-    out += ["## Change over time", "",
-            "Snapshots count links known to be in force in the period; undated links are counted apart.", "",
-            _md_table(["snapshot", "actors", "pairs", "links", "density", "components", "added", "ended", "undated",
-                       "undetermined"],
-                      [[e(r["date"]), e(r["nodes"]), e(r["edges"]), e(r["links"]), e(fmt_value(r["density"])),
-                        e(r["components"]), e(len(r["added"])) if "added" in r else "",
-                        e(len(r["ended"])) if "ended" in r else "", e(r["undated"]), e(r["undetermined"])]
-                       for r in ch["snapshots"]])]
-    py = ch["per_year"]
-    out += [f"Links with a start date: {e(py['dated'])} ({e(_pct(py['share_dated']))}); without: {e(py['undated'])}.",
-            "", _md_table(["year", "started", "high", "medium", "low", "unstated", "ended"],
-                          [[e(y["year"]), e(y["total"]), e(y["high"]), e(y["medium"]), e(y["low"]), e(y["unstated"]),
-                            e(y["ended"])] for y in py["years"]])]
-    q = report["quality"]
-    out += ["## Data quality", "", "### Links by confidence", "",
-            _md_table(["confidence", "links"], [[e(k_), e(v)] for k_, v in q["by_confidence"].items()]),
-            f"{e(q['dated'])} of {e(q['links'])} links ({e(_pct(q['share_dated']))}) have a start date.", "",
-            _md_table(["date confidence", "links"], [[e(k_), e(v)] for k_, v in q["date_confidence"].items()]),
-            "### Low-confidence ties among the top actors", "",
-            _md_table(["link", "subject", "object", "type", "start"],
-                      [[e(t["id"]), actor(t["subject"]), actor(t["object"]), e(t["type"]), e(t["start"] or "undated")]
-                       for t in q["low_confidence_ties"][:LIST_LIMIT]]) + e(_more(len(q["low_confidence_ties"]), LIST_LIMIT))
-            if q["low_confidence_ties"] else "None.\n",
-            "### Sources cited most", "",
-            _md_table(["source", "links citing"],
-                      [[md_link(src["title"], safe_url(src["url"])), e(src["links"])]
-                       for src in q["sources_cited_most"]])]
-    # every data text is escaped above; a control character in thbkg's own text is shown too
-    return terminal_safe("\n".join(out) + "\n", multiline=True)
+    text = _environment(True).get_template("report.md").render(**_context(report, map_href, map_note))
+    # every data value is escaped by the template; a control character in thbkg's own text is shown too
+    return terminal_safe(text, multiline=True)
 
 
 # ----------------------------------------------------------------------------- JSON / CSV
@@ -878,49 +544,26 @@ def render(report, fmt, map_href=None, map_note=None):
     raise UsageError(f"unknown report format {fmt!r} (use html, md, json or csv)")
 
 
-def write_map(net, report, path, seed=42):
-    """Write the interactive map with :func:`thbkg.graph.outputs.maps.write_map`; return None, or a note why not.
-
-    Maps of more than :data:`MAP_MAX_ACTORS` actors keep the most central ones (the note says so).
-    """
-    try:
-        from thbkg.graph.outputs import maps
-    except ImportError as exc:
-        return f"the interactive map could not be made: the map module is not available ({exc})"
-    writer = getattr(maps, "write_map", None)
-    if writer is None:
-        return "the interactive map is not available in this version of thbkg (thbkg.graph.outputs.maps has no write_map)"
-    import inspect
-
-    wanted = {"seed": seed}
-    n = report["summary"]["actors"]
-    if n > MAP_MAX_ACTORS:
-        wanted["top"] = MAP_MAX_ACTORS
-    accepted = inspect.signature(writer).parameters
-    writer(net, path, **{k: v for k, v in wanted.items() if k in accepted})
-    return None
-
-
 PRODUCT_FILES = ("report.html", "map.html", "centrality.csv", "centrality.json")
 
 
 def write_product(net, folder, report, *, with_map=True, seed=42):
     """Write report.html, map.html, centrality.csv and centrality.json into *folder*; return the paths.
 
-    Every file is written atomically. When the map cannot be made, the report says so in its header.
+    Every file is written atomically. The map (:func:`thbkg.graph.outputs.maps.write_map`) keeps
+    the :data:`MAP_MAX_ACTORS` most central actors of a larger graph; without it (``with_map=False``)
+    the report's header says so.
     """
+    from thbkg.graph.outputs.maps import write_map
+
     folder = prepare_output_dir(folder, produces=PRODUCT_FILES)
-    paths = []
-    map_note = None
-    map_path = folder / "map.html"
+    paths = [folder / "report.html"]
     if with_map:
-        map_note = write_map(net, report, map_path, seed=seed)
-        if map_note is None:
-            paths.append(map_path)
-    else:
-        map_note = "map not requested (--no-map)"
+        top = MAP_MAX_ACTORS if report["summary"]["actors"] > MAP_MAX_ACTORS else None
+        write_map(net, folder / "map.html", seed=seed, top=top)
+        paths.append(folder / "map.html")
     atomic_write(folder / "centrality.csv", render_centrality_csv(report))
     atomic_write(folder / "centrality.json", render_centrality_json(report))
-    atomic_write(folder / "report.html",
-                 render_html(report, map_href="map.html" if map_note is None else None, map_note=map_note))
-    return [folder / "report.html", *paths, folder / "centrality.csv", folder / "centrality.json"]
+    atomic_write(folder / "report.html", render_html(report, map_href="map.html" if with_map else None,
+                                                     map_note=None if with_map else "map not requested (--no-map)"))
+    return [*paths, folder / "centrality.csv", folder / "centrality.json"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from thbkg.graph.outputs.text import csv_text, escape_serialized_controls, markdown_table, terminal_safe
+from thbkg.graph.outputs.text import csv_text, escape_serialized_controls, format_share, markdown_table, terminal_safe
 
 _CODE = ('COALESCE(?notation, REPLACE(STR(?concept), "^.*/", ""))')
 
@@ -82,7 +82,7 @@ def stats_rows(stats: dict) -> list:
     rows.append(("sources", "total", stats["sources"]))
     rows.append(("sources", "links with a source", stats["links_with_source"]))
     share = stats["share_links_with_source"]
-    rows.append(("sources", "share of links with a source", "n/a" if share is None else f"{share:.1%}"))
+    rows.append(("sources", "share of links with a source", format_share(share, 1)))
     return rows
 
 
@@ -111,7 +111,7 @@ def format_stats(stats: dict, fmt: str = "table") -> str:
     if fmt == "csv":
         return csv_text(("section", "key", "value"), rows)
     if fmt == "md":
-        sections = {}
+        sections: dict = {}
         for sec, key, value in rows:
             sections.setdefault(sec, []).append([key, value])
         return "\n\n".join(f"## {sec.capitalize()}\n\n" + markdown_table(["key", "value"], body)

@@ -8,21 +8,33 @@ from __future__ import annotations
 
 from html import escape
 
+from thbkg.graph.analytics.change import UNSTATED
+from thbkg.graph.outputs.text import format_number, shorten
+from thbkg.graph.rdf.vocab import load_vocabulary
+
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT = "font-family=\"sans-serif\" font-size=\"12\""
-CONFIDENCE_COLOURS = (("high", "#1b7837"), ("medium", "#7fbf7b"), ("low", "#d9a441"),
-                      ("unstated", "#9e9e9e"))
+#: Colours of the confidence levels, strongest first (greens to ochre), then of links with none stated.
+CONFIDENCE_PALETTE = ("#1b7837", "#7fbf7b", "#d9a441", "#b2182b", "#762a83")
+UNSTATED_COLOUR = "#9e9e9e"
+#: Longest bar label drawn in full (the whole label is the tooltip).
+BAR_LABEL_WIDTH = 32
+
+
+def confidence_colours():
+    """``(level, colour)`` for each confidence level of the ontology, strongest first, then ``unstated``.
+
+    >>> confidence_colours()
+    (('high', '#1b7837'), ('medium', '#7fbf7b'), ('low', '#d9a441'), ('unstated', '#9e9e9e'))
+    """
+    levels = load_vocabulary().confidence_order
+    colours = tuple(zip(levels, CONFIDENCE_PALETTE + (UNSTATED_COLOUR,) * len(levels), strict=False))
+    return colours + ((UNSTATED, UNSTATED_COLOUR),)
 
 
 def _num(value):
-    """A number formatted for the chart: integers plainly, others with 4 significant digits.
-
-    >>> _num(3.0), _num(0.123456), _num(12)
-    ('3', '0.1235', '12')
-    """
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.4g}"
+    """A number as the charts write it: integers plainly, others with 4 significant digits."""
+    return format_number(float(value), significant=True)
 
 
 def bar_chart(items, title, width=640, bar_height=18, label_width=220):
@@ -57,8 +69,8 @@ def bar_chart(items, title, width=640, bar_height=18, label_width=220):
     height = top + max(1, len(items)) * (bar_height + 6) + 6
     plot = max(10, width - label_width - 70)
     peak = max((float(v) for _, v in items), default=0.0) or 1.0
-    out = [f'<svg xmlns="{SVG_NS}" class="chart" role="img" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" aria-label="{escape(title)}">',
+    out = [(f'<svg xmlns="{SVG_NS}" class="chart" role="img" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" aria-label="{escape(title)}">'),
            f"<title>{escape(title)}</title>",
            f'<text x="0" y="15" {FONT} font-weight="bold">{escape(title)}</text>']
     if not items:
@@ -67,7 +79,7 @@ def bar_chart(items, title, width=640, bar_height=18, label_width=220):
         y = top + i * (bar_height + 6)
         length = max(0.0, float(value)) / peak * plot
         text = str(label)
-        short = text if len(text) <= 32 else text[:31] + "…"
+        short = shorten(text, BAR_LABEL_WIDTH)
         out.append(f'<text x="{label_width - 6}" y="{y + bar_height - 5}" text-anchor="end" {FONT}>'
                    f"<title>{escape(text)}</title>{escape(short)}</text>")
         out.append(f'<rect class="bar" x="{label_width}" y="{y}" width="{length:.1f}" '
@@ -107,10 +119,11 @@ def timeline_chart(years, title="Links per start year", width=720, height=220):
     plot_h = height - top - bottom
     n = max(1, len(years))
     step = (width - left - 10) / n
-    totals = [sum(int(y.get(level, 0)) for level, _ in CONFIDENCE_COLOURS) for y in years]
+    colours = confidence_colours()
+    totals = [sum(int(y.get(level, 0)) for level, _ in colours) for y in years]
     peak = max(totals, default=0) or 1
-    out = [f'<svg xmlns="{SVG_NS}" class="chart" role="img" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" aria-label="{escape(title)}">',
+    out = [(f'<svg xmlns="{SVG_NS}" class="chart" role="img" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" aria-label="{escape(title)}">'),
            f"<title>{escape(title)}</title>",
            f'<text x="0" y="15" {FONT} font-weight="bold">{escape(title)}</text>',
            f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 5}" y2="{top + plot_h}" stroke="#555"/>',
@@ -119,11 +132,11 @@ def timeline_chart(years, title="Links per start year", width=720, height=220):
     if not years:
         out.append(f'<text x="{left + 5}" y="{top + 20}" {FONT}>no dated links</text>')
     label_every = max(1, round(n / 16))
-    for i, (year, total) in enumerate(zip(years, totals)):
+    for i, (year, total) in enumerate(zip(years, totals, strict=True)):
         x = left + i * step
         out.append(f'<g class="year"><title>{escape(str(year["year"]))}: {total} link(s)</title>')
         y = top + plot_h
-        for level, colour in CONFIDENCE_COLOURS:
+        for level, colour in colours:
             count = int(year.get(level, 0))
             if count:
                 h = count / peak * plot_h
@@ -136,7 +149,7 @@ def timeline_chart(years, title="Links per start year", width=720, height=220):
                        f'font-family="sans-serif" font-size="10">{escape(str(year["year"]))}</text>')
     out.append(f'<text x="{left}" y="{height - 5}" {FONT}>date confidence:</text>')
     lx = left + 110
-    for level, colour in CONFIDENCE_COLOURS:
+    for level, colour in colours:
         out.append(f'<rect x="{lx}" y="{height - 14}" width="10" height="10" fill="{colour}"/>'
                    f'<text x="{lx + 14}" y="{height - 5}" {FONT}>{level}</text>')
         lx += 90

@@ -30,6 +30,7 @@ import contextlib
 import contextvars
 import csv
 import io
+import math
 import re
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP: CSV injection).
@@ -306,6 +307,141 @@ def markdown_table(headers, rows, *, escaped: bool = False) -> str:
     out = ["| " + " | ".join(md_cell(h) for h in headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     out += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
     return "\n".join(out)
+
+
+# ---------------------------------------------------------------------- links, numbers and labels
+_HTTP_URL = re.compile(r"https?://", re.IGNORECASE)
+
+
+def safe_url(url) -> str | None:
+    """*url* (stripped) if it is an absolute ``http``/``https`` URL, else None.
+
+    Every output links only such URLs; anything else (``javascript:``, ``data:``, ``//host``) is
+    shown as text, never as a link.
+
+    >>> safe_url(" https://example.org/a?b=1 "), safe_url("javascript:alert(1)"), safe_url(None)
+    ('https://example.org/a?b=1', None, None)
+    >>> safe_url("HTTPS://x.org"), safe_url("//evil.org")
+    ('HTTPS://x.org', None)
+    """
+    text = "" if url is None else str(url).strip()
+    return text if _HTTP_URL.match(text) else None
+
+
+def format_number(value, digits: int = 4, *, significant: bool = False) -> str:
+    """A number for a table cell or a chart: integers plainly, floats with *digits* decimals.
+
+    NaN is ``n/a`` and None the empty string, in every output.
+
+    Parameters
+    ----------
+    value : int, float or None
+    digits : int
+        Decimals (or significant digits with *significant*).
+    significant : bool
+        Round to *digits* significant digits (``.4g``), as the charts and the map do.
+
+    Examples
+    --------
+    >>> format_number(3.0), format_number(0.123456), format_number(None), format_number(float("nan"))
+    ('3', '0.1235', '', 'n/a')
+    >>> format_number(0.0123456, significant=True), format_number(12), format_number(2.5e-06, significant=True)
+    ('0.01235', '12', '2.5e-06')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "n/a"
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.{digits}g}" if significant else f"{value:.{digits}f}"
+    return str(value)
+
+
+def format_share(share, digits: int = 0) -> str:
+    """A share (0..1) as a percentage with *digits* decimals; None or NaN is ``n/a``.
+
+    >>> format_share(0.4567), format_share(1.0, 1), format_share(None)
+    ('46%', '100.0%', 'n/a')
+    """
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "n/a"
+    return f"{100 * share:.{digits}f}%"
+
+
+def shorten(text, width: int = 48, *, words: bool = False) -> str:
+    """*text* cut to about *width* characters with an ellipsis, for aligned tables and drawings.
+
+    Parameters
+    ----------
+    text : object
+        Converted with ``str``; None gives ``''``.
+    width : int
+        Longest text kept whole.
+    words : bool
+        Cut at the last word boundary (and drop trailing punctuation) instead of mid-word, as the
+        map's canvas labels do; the result is then at most ``width + 1`` characters.
+
+    Examples
+    --------
+    >>> shorten("International Organization for Migration", 16)
+    'International O…'
+    >>> shorten("Rabat Process (Euro-African Dialogue on Migration and Development)", 34, words=True)
+    'Rabat Process (Euro-African…'
+    >>> shorten("Europol", 34, words=True)
+    'Europol'
+    """
+    text = "" if text is None else str(text)
+    if len(text) <= width:
+        return text
+    if not words:
+        return text[:width - 1] + "…"
+    cut = text[:width].rsplit(" ", 1)[0].rstrip(" ,;:-–(")
+    return (cut or text[:width]) + "…"
+
+
+def short_label(label) -> str:
+    """The part of a label before a parenthesis, when that is enough to name the actor.
+
+    >>> short_label("Europol (European Union Agency for Law Enforcement Cooperation)")
+    'Europol'
+    >>> short_label("UN Protocol (2000)"), short_label("(odd)")
+    ('UN Protocol', '(odd)')
+    """
+    head = str(label).split(" (", 1)[0].strip()
+    return head if head and len(head) <= 48 else str(label)
+
+
+# ---------------------------------------------------------------------- templates
+def template_environment(package: str, *, markdown: bool = False, finalize=None, keep_trailing_newline: bool = True):
+    """A Jinja environment for the templates in ``templates/`` of *package* (read as package data).
+
+    Parameters
+    ----------
+    package : str
+        E.g. ``thbkg.graph.outputs`` or ``thbkg.graph.outputs.maps``.
+    markdown : bool
+        For Markdown templates: no HTML autoescaping (the caller escapes every value for Markdown,
+        e.g. with *finalize*); otherwise ``.html`` templates are autoescaped.
+    finalize : callable, optional
+        Applied to every ``{{ … }}`` value before output (Jinja's ``finalize``).
+    keep_trailing_newline : bool
+        Keep the newline that ends a template file (Jinja drops it by default).
+
+    Undefined names raise an error instead of printing nothing.
+    """
+    from importlib import resources
+
+    import jinja2
+
+    def load(name):
+        return (resources.files(package) / "templates" / name).read_text(encoding="utf-8")
+
+    autoescape = False if markdown else jinja2.select_autoescape(("html", "htm", "xml"), default=True)
+    return jinja2.Environment(loader=jinja2.FunctionLoader(load), autoescape=autoescape, finalize=finalize,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                              keep_trailing_newline=keep_trailing_newline)
 
 
 # ---------------------------------------------------------------------- serialised documents

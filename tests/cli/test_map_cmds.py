@@ -6,7 +6,6 @@ import html
 
 import networkx as nx
 import pytest
-
 from thbkg.cli.main import cli
 
 
@@ -47,3 +46,11 @@ def test_top_with_ties_has_no_warning(make_map, mini_network):
     assert result.exit_code == 0, result.output
     assert "Warning" not in result.stderr and f"{ties} ties" in result.stderr
     assert "warning:" not in target.read_text(encoding="utf-8")
+
+
+def test_cli_offers_exactly_the_library_choices():
+    """cli/map_cmds.py repeats the choices so that 'thbkg --help' needs no map import: they must agree."""
+    from thbkg.cli import map_cmds
+    from thbkg.graph.outputs import maps
+
+    assert map_cmds.LAYOUTS == maps.LAYOUTS and map_cmds.SIZE_BY == maps.SIZE_BY

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import networkx as nx
 import pytest
-
 from thbkg.cli.main import cli
+from thbkg.graph.outputs.report import SECTIONS
 
 HOSTILE_DATA = "tests/fixtures/report_data"
+#: the bundled tables, read here with the csv module for expected values
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def _run(runner, args):
@@ -35,21 +42,34 @@ def _fixture_dir():
     return Path(__file__).resolve().parents[1] / "fixtures" / "report_data"
 
 
+def _csv_rows(folder, table):
+    with open(folder / f"{table}.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _map_payload(path):
+    """The data document the map page carries (see thbkg.graph.outputs.maps.render)."""
+    page = path.read_text(encoding="utf-8")
+    return json.loads(page.split('<script type="application/json" id="thbkg-data">', 1)[1].split("</script>", 1)[0])
+
+
 def test_product_run_writes_report_and_tables(product):
     out, result = product
     assert result.exit_code == 0, result.output
     printed = result.output.split()
-    assert str(out / "report.html") in printed and str(out / "centrality.csv") in printed
-    for name in ("report.html", "centrality.csv", "centrality.json"):
-        assert (out / name).stat().st_size > 0
+    for name in ("report.html", "map.html", "centrality.csv", "centrality.json"):
+        assert str(out / name) in printed and (out / name).stat().st_size > 0, name
     page = (out / "report.html").read_text(encoding="utf-8")
-    # the map is either linked (written next to the report) or the report says why not
-    if (out / "map.html").exists():
-        assert 'href="map.html"' in page and str(out / "map.html") in printed
-    else:
-        assert "<strong>Map:</strong>" in page
+    assert 'href="map.html"' in page and "<strong>Map:</strong>" not in page
+    # the map is a real map of this graph: one node per actor and one record per link, counted
+    # here from the CSV tables (bundled data plus the fixture folder)
+    actors = {row["id"] for folder in (DATA, _fixture_dir()) for row in _csv_rows(folder, "actors")}
+    links = {row["id"] for folder in (DATA, _fixture_dir()) for row in _csv_rows(folder, "links")}
+    payload = _map_payload(out / "map.html")
+    assert len(payload["nodes"]) == len(actors)
+    assert {link["id"] for link in payload["links"]} == links
     data = json.loads((out / "centrality.json").read_text(encoding="utf-8"))
-    assert any(a["id"] == "europol" for a in data["actors"])
+    assert {a["id"] for a in data["actors"]} == actors
 
 
 def test_product_report_escapes_hostile_data(product):
@@ -60,17 +80,31 @@ def test_product_report_escapes_hostile_data(product):
     assert "<b onmouseover" not in page and "&lt;b onmouseover=alert(3)&gt;" in page
     # the source URL is a link, with its quote characters escaped inside the attribute
     assert 'href="https://example.org/?a=1&amp;b=&#x27;onmouseover=alert(4)&#x27;"' in page
-    assert not re.search(r"<script|<link|@import|url\(", page, flags=re.I)
+    assert not re.search(r"<script|<link|@import|url\(", page, flags=re.IGNORECASE)
 
 
-def test_markdown_to_stdout_is_deterministic(runner):
+def _report_process(args, hash_seed):
+    """Run thbkg in a new Python process with the given PYTHONHASHSEED; return its stdout."""
+    env = {**os.environ, "PYTHONHASHSEED": str(hash_seed)}
+    done = subprocess.run([sys.executable, "-c", "from thbkg.cli.main import cli; cli()", *args], env=env,
+                          capture_output=True, text=True, encoding="utf-8", check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_markdown_to_stdout_is_deterministic():
+    """Two processes with different hash seeds (set iteration order differs) write the same bytes."""
     args = ["report", "-o", "-", "--format", "md", "--generated", "2026-01-01", "--snapshot", "2015",
             "--snapshot", "today", "--type", "operational_agreement", "--type", "working_arrangement"]
-    first, second = _run(runner, args), _run(runner, args)
-    assert first.exit_code == 0, first.output
-    assert first.output == second.output
-    assert "Filters: type=operational\\_agreement,working\\_arrangement" in first.output
-    assert re.findall(r"^## ", first.output, flags=re.M)
+    first, second = _report_process(args, 1), _report_process(args, 2)
+    assert first == second
+    assert "Filters: type=operational\\_agreement,working\\_arrangement" in first
+    assert re.findall(r"^## (.*)$", first, flags=re.MULTILINE) == list(SECTIONS)
+
+
+def test_html_report_is_the_same_in_two_processes():
+    args = ["report", "-o", "-", "--generated", "2026-01-01", "--seed", "5"]
+    assert _report_process(args, 3) == _report_process(args, 4)
 
 
 def test_bad_snapshot_date_is_one_line_and_exit_2(runner):
@@ -85,15 +119,23 @@ def test_unknown_excluded_actor_is_a_clear_error(runner):
     assert result.exit_code == 2 and "atlantis" in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("level", ["pairs", "links"])
 @pytest.mark.parametrize("fmt,reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
-def test_export_reads_back(runner, tmp_path, fmt, reader):
+def test_export_reads_back(runner, tmp_path, fmt, reader, level):
+    """networkx reads the file back; its actors and edges are counted independently from data/*.csv."""
     target = tmp_path / f"net.{fmt}"
-    result = _run(runner, ["export", "--format", fmt, "-o", str(target)])
+    result = _run(runner, ["export", "--format", fmt, "--edges", level, "-o", str(target)])
     assert result.exit_code == 0, result.output
     g = reader(str(target))
-    csv_result = _run(runner, ["export", "--format", "csv"])
-    rows = csv_result.output.strip().splitlines()[1:]
-    assert g.number_of_edges() == len(rows)
+    actors = {row["id"] for row in _csv_rows(DATA, "actors")}
+    links = _csv_rows(DATA, "links")
+    assert set(g.nodes) == actors
+    if level == "pairs":  # one edge per cooperating pair of actors, whatever the direction or number of links
+        assert {frozenset(edge) for edge in g.edges()} == {frozenset((r["subject"], r["object"])) for r in links}
+        assert g.number_of_edges() == len({frozenset((r["subject"], r["object"])) for r in links})
+    else:  # one directed edge per link record, subject -> object
+        assert g.is_directed()
+        assert sorted((u, v) for u, v in g.edges()) == sorted((r["subject"], r["object"]) for r in links)
 
 
 def test_export_json_to_stdout_and_suffix_inference(runner, tmp_path):

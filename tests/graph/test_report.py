@@ -10,7 +10,6 @@ from html.parser import HTMLParser
 
 import networkx as nx
 import pytest
-
 from thbkg.graph.outputs import report as R
 from thbkg.graph.outputs.report import SECTIONS, build_report, render_html, render_json, render_markdown
 
@@ -55,7 +54,7 @@ def test_html_has_every_section(built):
 
 def test_markdown_has_the_same_sections(built):
     text = render_markdown(built)
-    assert re.findall(r"^## (.*)$", text, flags=re.M) == list(SECTIONS)
+    assert re.findall(r"^## (.*)$", text, flags=re.MULTILINE) == list(SECTIONS)
     assert HOSTILE not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
     # GFM tables: header separator lines follow header rows
     assert text.count("|---|") >= 10
@@ -106,7 +105,7 @@ def test_same_parameters_give_the_same_bytes(report_network, monkeypatch):
 
 def test_svg_charts_parse_and_have_top_n_bars(built):
     page = render_html(built)
-    charts = re.findall(r"<svg.*?</svg>", page, flags=re.S)
+    charts = re.findall(r"<svg.*?</svg>", page, flags=re.DOTALL)
     assert len(charts) == 5  # four bar charts and the timeline
     for chart in charts[:4]:
         root = ET.fromstring(chart)
@@ -199,28 +198,48 @@ def test_centrality_csv_has_every_actor(built, report_network):
     assert set(R.REPORT_METRICS) <= set(rows[0])
 
 
-def test_write_product_without_map_says_so(report_network, built, tmp_path, monkeypatch):
-    import thbkg.graph.outputs.maps as maps
-
-    for name in ("write_map", "render_map"):
-        monkeypatch.delattr(maps, name, raising=False)
-    paths = R.write_product(report_network, tmp_path / "out", built)
-    names = [p.name for p in paths]
-    assert names == ["report.html", "centrality.csv", "centrality.json"]
+def test_write_product_without_map_says_so(report_network, built, tmp_path):
+    paths = R.write_product(report_network, tmp_path / "out", built, with_map=False)
+    assert [p.name for p in paths] == ["report.html", "centrality.csv", "centrality.json"]
+    assert not (tmp_path / "out" / "map.html").exists()
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
-    assert "interactive map is not available" in page and 'href="map.html"' not in page
+    assert "<strong>Map:</strong> map not requested (--no-map)" in page and 'href="map.html"' not in page
 
 
-def test_write_product_links_the_map_when_written(report_network, built, tmp_path, monkeypatch):
-    import thbkg.graph.outputs.maps as maps
+def _map_payload(path):
+    """The data document the map page carries (see thbkg.graph.outputs.maps.render)."""
+    page = path.read_text(encoding="utf-8")
+    return json.loads(page.split('<script type="application/json" id="thbkg-data">', 1)[1].split("</script>", 1)[0])
 
-    def fake_write_map(net, path, **kwargs):  # stands in for the map writer: only the linking is tested
-        (tmp_path / "out" / "map.html").write_text("<html></html>", encoding="utf-8")
 
-    monkeypatch.setattr(maps, "write_map", fake_write_map, raising=False)
+def test_write_product_writes_and_links_a_real_map(report_network, built, tmp_path):
     paths = R.write_product(report_network, tmp_path / "out", built)
     assert [p.name for p in paths] == ["report.html", "map.html", "centrality.csv", "centrality.json"]
+    payload = _map_payload(tmp_path / "out" / "map.html")
+    # every actor of the cooperation graph is a node of the map (networkx counts them here)
+    assert len(payload["nodes"]) == report_network.cooperation_graph().number_of_nodes() == 14
+    assert len(payload["links"]) == len(report_network.links)
     assert 'href="map.html"' in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+
+
+def test_write_product_map_keeps_the_most_central_actors_of_a_large_graph(report_network, built, tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.setattr(R, "MAP_MAX_ACTORS", 5)
+    R.write_product(report_network, tmp_path / "out", built)
+    payload = _map_payload(tmp_path / "out" / "map.html")
+    # PageRank by networkx, ties broken by id: the five most central actors are the ones drawn
+    scores = nx.pagerank(report_network.cooperation_graph(), alpha=0.85, weight="weight", tol=1e-10, max_iter=1000)
+    expected = sorted(scores, key=lambda a: (-round(scores[a], 10), a))[:5]
+    assert sorted(node["id"] for node in payload["nodes"]) == sorted(expected)
+
+
+def test_every_tie_state_has_a_style(built):
+    page = render_html(built)
+    css = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    classes = set(re.findall(r'<td class="(tie-[^"]+)"', page))
+    assert classes >= {"tie-active", "tie-not_in_force"}  # the fixture has both kinds of tie
+    for name in classes:
+        assert f"td.{name}" in css, name
 
 
 def test_bad_parameters(report_network):
@@ -238,16 +257,12 @@ def test_output_kind(tmp_path):
     assert R.output_kind("report.html", "json")[0] == "json"
 
 
-def test_large_graph_structural_holes_match_burt(monkeypatch):
-    from thbkg.graph.analytics import brokers
-    from thbkg.graph.analytics.brokers import burt
-
-    G = nx.karate_club_graph()
-    for u, v in G.edges:
-        G.edges[u, v]["weight"] = 1.0 + (u * v) % 3
-    expected = burt(G)
-    monkeypatch.setattr(brokers, "DENSE_BURT_LIMIT", 0)  # force Borgatti's formula
-    got = R.structural_holes(G)
-    for node in G:
-        assert got[node]["constraint"] == pytest.approx(expected[node]["constraint"], abs=1e-12)
-        assert got[node]["effective_size"] == pytest.approx(expected[node]["effective_size"], abs=1e-9)
+def test_coverage_cells_name_the_statuses_of_ties_not_in_force(built):
+    """l07 (Morocco–Europol) is under negotiation and l18 (Mali–Europol) suspended in the fixture; the
+    cells say so with the ontology's labels, and count as white spots."""
+    page, text = render_html(built), render_markdown(built)
+    assert '<td class="tie-not_in_force" title="l07">under negotiation: strategic agreement</td>' in page
+    assert '<td class="tie-not_in_force" title="l18">suspended: liaison officer</td>' in page
+    assert "| Morocco | under negotiation: strategic agreement |" in text
+    sahel = next(r for r in built["coverage"] if r["id"] == "sahel")
+    assert ("ma", "europol") in sahel["white_spots"] and ("ml", "europol") in sahel["white_spots"]

@@ -6,9 +6,8 @@ import csv
 from collections import Counter
 
 import pytest
-
-from thbkg.graph.store.source import GraphSource
 from thbkg.graph.outputs.stats import compute_stats, format_stats
+from thbkg.graph.store.source import GraphSource
 
 
 def _rows(folder, table):

@@ -15,10 +15,9 @@ import unicodedata
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-
-from thbkg.graph.outputs import text as textsafe
 from thbkg.graph.errors import Problem
-from thbkg.graph.store.query import format_csv, format_json, format_markdown, format_table, format_tsv
+from thbkg.graph.outputs import text as textsafe
+from thbkg.graph.outputs.results import format_csv, format_json, format_markdown, format_table, format_tsv
 from thbkg.graph.outputs.validation import format_validation
 from thbkg.graph.rdf.validate import ValidationReport
 
@@ -234,3 +233,47 @@ def test_validation_text_and_csv_are_safe():
     rows = list(csv.reader(io.StringIO(format_validation(report, "csv"))))
     assert rows[1] == ["'=bad/links.csv", "3", "note", "'\\x1b[2J' is odd"]
     assert json.loads(format_validation(report, "json"))["problems"][0]["message"] == "'\x1b[2J' is odd"
+
+
+# ---------------------------------------------------------------------- links, numbers and labels
+@pytest.mark.parametrize("url, expected", [("https://example.org/a?b=1", "https://example.org/a?b=1"),
+                                           (" HTTP://example.org ", "HTTP://example.org"),
+                                           ("javascript:alert(1)", None), ("data:text/html,<b>", None),
+                                           ("//evil.org", None), ("ftp://example.org", None), ("", None),
+                                           (None, None)])
+def test_safe_url_links_only_http(url, expected):
+    assert textsafe.safe_url(url) == expected
+
+
+def test_nan_prints_n_a_in_every_output():
+    """One number formatter: the report, the analytic commands and the charts write NaN the same way."""
+    from thbkg.graph.outputs import analytic, svg
+
+    nan = float("nan")
+    assert textsafe.format_number(nan) == textsafe.format_number(nan, significant=True) == "n/a"
+    assert svg._num(nan) == "n/a"
+    records = [{"rank": 1, "actor": "a", "label": "A", "type": "country", "constraint": nan}]
+    params = {"metrics": ["constraint"], "ranked_by": "constraint", "order": "ascending", "top": 0, "k": None,
+              "betweenness": None, "seed": 1, "backend": "networkx", "filters": "none", "actors": 1, "ties": 0,
+              "links": 0, "networkx": "x"}
+    table = analytic.render_centrality(records, params, "table").splitlines()
+    assert table[-1].split() == ["1", "a", "A", "country", "n/a"]
+    # the column stays right-aligned ("n/a" counts as a number): it ends where its header ends
+    header = next(line for line in table if line.startswith("rank "))
+    assert header.endswith("constraint") and len(table[-1]) == len(header)
+    assert "| n/a |" in analytic.render_centrality(records, params, "md")
+
+
+@pytest.mark.parametrize("value, expected", [(3.0, "3"), (0.123456, "0.1235"), (-2.5, "-2.5000"), (7, "7"),
+                                             (None, ""), (1e16, "10000000000000000.0000")])
+def test_format_number(value, expected):
+    assert textsafe.format_number(value) == expected
+
+
+def test_format_share_and_shorten_and_short_label():
+    assert (textsafe.format_share(0.125), textsafe.format_share(0.125, 1), textsafe.format_share(float("nan"))) \
+        == ("12%", "12.5%", "n/a")
+    assert textsafe.shorten("x" * 10, 5) == "xxxx…" and len(textsafe.shorten("x" * 10, 5)) == 5
+    assert textsafe.shorten("Organisation for Security and Co-operation", 20, words=True) == "Organisation for…"
+    assert textsafe.short_label("Frontex (European Border and Coast Guard Agency)") == "Frontex"
+    assert textsafe.short_label("A" * 60 + " (x)") == "A" * 60 + " (x)"   # too long a head: kept whole

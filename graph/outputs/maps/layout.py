@@ -23,11 +23,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import networkx as nx
-
 from thbkg.graph.outputs.maps.style import ACTOR_STYLES, actor_style
 
-__all__ = ["Layout", "FORCE_CORE_SIZE", "force_layout", "stress_layout", "geo_layout", "circular_layout",
-           "mercator", "parse_coordinates"]
+__all__ = [
+    "FORCE_CORE_SIZE",
+    "Layout",
+    "actor_type_label",
+    "circular_layout",
+    "force_layout",
+    "geo_layout",
+    "mercator",
+    "parse_coordinates",
+    "stress_layout",
+]
 
 #: Largest component laid out entirely by the stress layout (O(n^2) memory and time per step).
 FORCE_CORE_SIZE = 450
@@ -54,6 +62,17 @@ class Layout:
     unplaced: tuple = ()
     notes: list = field(default_factory=list)
     background: dict = field(default_factory=lambda: {"lines": [], "labels": []})
+
+
+def actor_type_label(actor_type) -> str:
+    """How the map names an actor type: its style's label, or the code itself when the ontology does
+    not know it (``Other`` when there is none).
+
+    >>> actor_type_label("eu_agency"), actor_type_label("<b>x</b>"), actor_type_label(None)
+    ('EU agency', '<b>x</b>', 'Other')
+    """
+    style = actor_style(actor_type)
+    return style.label if actor_type in ACTOR_STYLES else (str(actor_type or "") or style.label)
 
 
 def _rank_key(ranking):
@@ -186,7 +205,7 @@ def _component_layout(H, seed, key):
     hop_px = HOP_PX * max(1.0, math.sqrt(n / 150.0))  # big components need more room per hop
     if n <= FORCE_CORE_SIZE:
         X = _declutter(stress_layout(_hop_distances(H, nodes), seed=seed) * hop_px, MIN_GAP_PX)
-        return _centred({v: (float(x), float(y)) for v, (x, y) in zip(nodes, X)})
+        return _centred({v: (float(x), float(y)) for v, (x, y) in zip(nodes, X, strict=True)})
 
     # Large component: stress layout of the most central nodes (distances measured in the whole
     # component), then each other node joins a ring around its best placed neighbour.
@@ -194,7 +213,7 @@ def _component_layout(H, seed, key):
     D = _hop_distances(H, nodes, sources=core)
     index = {v: i for i, v in enumerate(nodes)}
     X = _declutter(stress_layout(D[:, [index[c] for c in core]], seed=seed) * hop_px, MIN_GAP_PX)
-    positions = {v: (float(x), float(y)) for v, (x, y) in zip(core, X)}
+    positions = {v: (float(x), float(y)) for v, (x, y) in zip(core, X, strict=True)}
     rng = random.Random(seed)
     phase, children = {}, defaultdict(int)
     frontier = core
@@ -228,7 +247,7 @@ def _pack(parts, gap=120.0):
     boxes = [_bbox(list(p.values())) for p in parts]
     max_width = max(1200.0, boxes[0][2] - boxes[0][0])
     x = y = row_height = 0.0
-    for pos, (x0, y0, x1, y1) in zip(parts, boxes):
+    for pos, (x0, y0, x1, y1) in zip(parts, boxes, strict=True):
         w, h = x1 - x0, y1 - y0
         if x > 0 and x + w > max_width:
             x, y, row_height = 0.0, y + row_height + gap, 0.0
@@ -347,7 +366,6 @@ def geo_layout(G, *, members=None, ranking=None) -> Layout:
     >>> lay.unplaced
     ('zz',)
     """
-    members = members or {}
     key = _rank_key(ranking)
     located = {}
     for node in sorted(G, key=str):
@@ -355,51 +373,66 @@ def geo_layout(G, *, members=None, ranking=None) -> Layout:
         if ll is not None:
             located[node] = mercator(*ll)
     n_direct = len(located)
+    located.update(_at_member_centroids(G, located, members or {}))
+    notes, positions, lines = [], {}, []
+    if located:
+        positions, lines = _project(located, len(G), key)
+        notes.append(f"{n_direct} actors at their capital or seat (coordinates from the data), "
+                     f"{len(located) - n_direct} frameworks at the centroid of their members; "
+                     "Web-Mercator projection, grid every 10°.")
+    unplaced = _margin_row(G, positions)
+    if unplaced:
+        notes.append(f"{len(unplaced)} actors without a known location (no coordinates in the data "
+                     "and no located members) are shown in the row below the map.")
+    return Layout(positions, unplaced=unplaced, notes=notes, background={"lines": lines, "labels": []})
 
-    # frameworks at their members' centroid; repeat so frameworks of frameworks resolve too
+
+def _at_member_centroids(G, located, members) -> dict:
+    """Nodes without coordinates at the centroid of their located members (frameworks); repeated so
+    that frameworks of frameworks resolve too."""
+    placed = dict(located)
     for _ in range(3):
         added = {}
         for node in sorted(G, key=str):
-            if node in located:
+            if node in placed:
                 continue
-            pts = [located[m] for m in members.get(node, ()) if m in located]
+            pts = [placed[m] for m in members.get(node, ()) if m in placed]
             if pts:
                 added[node] = (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
         if not added:
             break
-        located.update(added)
+        placed.update(added)
+    return {node: xy for node, xy in placed.items() if node not in located}
 
-    n = len(G)
-    notes = []
-    positions = {}
-    lines = []
-    if located:
-        x0, y0, x1, y1 = _bbox(list(located.values()))
-        span = max(x1 - x0, y1 - y0, math.radians(20))
-        px_per_unit = max(4500.0, 120.0 * math.sqrt(max(n, 1))) / span
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        positions = {v: ((x - cx) * px_per_unit, (y - cy) * px_per_unit) for v, (x, y) in located.items()}
-        positions = _spread_colocated(positions, key, spacing=24.0)
-        lines = _graticule(x0, y0, x1, y1, cx, cy, px_per_unit)
-        notes.append(f"{n_direct} actors at their capital or seat (coordinates from the data), "
-                     f"{len(located) - n_direct} frameworks at the centroid of their members; "
-                     "Web-Mercator projection, grid every 10°.")
 
+def _project(located, n, key):
+    """``(positions, graticule)``: projected points scaled to pixels around their centre, points
+    sharing a place spread out, and the grid lines."""
+    x0, y0, x1, y1 = _bbox(list(located.values()))
+    span = max(x1 - x0, y1 - y0, math.radians(20))
+    px_per_unit = max(4500.0, 120.0 * math.sqrt(max(n, 1))) / span
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    positions = {v: ((x - cx) * px_per_unit, (y - cy) * px_per_unit) for v, (x, y) in located.items()}
+    return _spread_colocated(positions, key, spacing=24.0), _graticule(x0, y0, x1, y1, cx, cy, px_per_unit)
+
+
+def _margin_row(G, positions) -> tuple:
+    """Put the nodes without a position in rows below the map (by type, then label); return them."""
+    order = list(ACTOR_STYLES)
     unplaced = tuple(sorted((v for v in G if v not in positions),
-                            key=lambda v: (list(ACTOR_STYLES).index(G.nodes[v].get("type"))
-                                           if G.nodes[v].get("type") in ACTOR_STYLES else len(ACTOR_STYLES),
+                            key=lambda v: (order.index(G.nodes[v].get("type"))
+                                           if G.nodes[v].get("type") in order else len(order),
                                            str(G.nodes[v].get("label") or v), str(v))))
-    if unplaced:
-        if positions:
-            bx0, _, bx1, by1 = _bbox(list(positions.values()))
-        else:
-            bx0, bx1, by1 = 0.0, 1600.0, 0.0
-        per_row = max(1, int((bx1 - bx0) // 110) + 1)
-        for i, v in enumerate(unplaced):
-            positions[v] = (bx0 + (i % per_row) * 110.0, by1 + 220.0 + (i // per_row) * 90.0)
-        notes.append(f"{len(unplaced)} actors without a known location (no coordinates in the data "
-                     "and no located members) are shown in the row below the map.")
-    return Layout(positions, unplaced=unplaced, notes=notes, background={"lines": lines, "labels": []})
+    if not unplaced:
+        return unplaced
+    if positions:
+        bx0, _, bx1, by1 = _bbox(list(positions.values()))
+    else:
+        bx0, bx1, by1 = 0.0, 1600.0, 0.0
+    per_row = max(1, int((bx1 - bx0) // 110) + 1)
+    for i, v in enumerate(unplaced):
+        positions[v] = (bx0 + (i % per_row) * 110.0, by1 + 220.0 + (i // per_row) * 90.0)
+    return unplaced
 
 
 def _graticule(x0, y0, x1, y1, cx, cy, scale):
@@ -453,9 +486,7 @@ def circular_layout(G, *, ranking=None, spacing=30.0) -> Layout:
             positions[v] = (radius * math.cos(a), radius * math.sin(a))
             slot += 1
         mid = -math.pi / 2 + 2 * math.pi * (first + (len(nodes) - 1) / 2) / max(slots, 1)
-        style = actor_style(code)
-        name = style.label if code in ACTOR_STYLES else (code or style.label)
-        labels.append({"text": f"{name} ({len(nodes)})", "x": round((radius + 90) * math.cos(mid), 1),
+        labels.append({"text": f"{actor_type_label(code)} ({len(nodes)})", "x": round((radius + 90) * math.cos(mid), 1),
                        "y": round((radius + 90) * math.sin(mid), 1)})
         slot += gap
     return Layout(positions, background={"lines": [], "labels": labels})

@@ -21,18 +21,31 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-import jinja2
 import networkx as nx
-
+from markupsafe import Markup
 from thbkg.graph.errors import UsageError
 from thbkg.graph.io import atomic_write
 from thbkg.graph.outputs.maps import layout as layouts
-from thbkg.graph.outputs.maps.style import (ACTOR_STYLES, DASHED_STATUSES, LINK_STYLES, STATUS_LABELS, actor_style,
-                                    legend, link_style)
+from thbkg.graph.outputs.maps import style as style_module
+from thbkg.graph.outputs.maps.layout import actor_type_label
+from thbkg.graph.outputs.maps.style import LINK_STYLES, actor_style, legend, link_style
+from thbkg.graph.outputs.text import format_number, safe_url, shorten, template_environment
+from thbkg.graph.rdf.vocab import load_vocabulary
 
-__all__ = ["LAYOUTS", "SIZE_BY", "PHYSICS_MAX_NODES", "MAP_WARN_BYTES", "MapInfo", "build_map", "render_map",
-           "write_map", "map_size_warning", "safe_node_ids", "json_for_script", "neutralise_href", "safe_url",
-           "short_label"]
+__all__ = [
+    "LAYOUTS",
+    "MAP_WARN_BYTES",
+    "PHYSICS_MAX_NODES",
+    "SIZE_BY",
+    "MapInfo",
+    "build_map",
+    "json_for_script",
+    "map_size_warning",
+    "neutralise_href",
+    "render_map",
+    "safe_node_ids",
+    "write_map",
+]
 
 LAYOUTS = ("force", "geo", "circular")
 SIZE_BY = ("pagerank", "betweenness", "degree")
@@ -47,11 +60,13 @@ EDGE_TITLES_MAX_EDGES = 5000
 #: took 13-19 s to draw and 15-37 s per click in a browser.
 MAP_WARN_BYTES = 20_000_000
 DEFAULT_TITLE = "Cooperation against trafficking in human beings"
+#: Longest actor name drawn on the canvas in full (cut at a word; the full name is in the panel).
+CANVAS_LABEL_WIDTH = 34
+#: The link family whose links point from a member to its framework (``thb:family`` in the ontology).
+MEMBERSHIP_FAMILY = "membership"
 
 _SAFE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}\Z")
-_HTTP_URL = re.compile(r"https?://", re.IGNORECASE)
 _HREF = re.compile(r"(h)(ref)", re.IGNORECASE)
-_TEMPLATES = "templates"
 
 
 @dataclass(frozen=True)
@@ -105,17 +120,6 @@ def neutralise_href(text: str) -> str:
     return _HREF.sub("\\1\u200b\\2", text)
 
 
-def safe_url(url) -> str | None:
-    """The URL if it is an absolute http(s) URL, else ``None`` (shown as text, never as a link).
-
-    >>> safe_url("https://example.org/a"), safe_url("javascript:alert(1)"), safe_url(None)
-    ('https://example.org/a', None, None)
-    """
-    if url and _HTTP_URL.match(str(url).strip()):
-        return str(url).strip()
-    return None
-
-
 def safe_node_ids(actor_ids) -> dict:
     """Map actor ids to ids safe anywhere in HTML/JS: table ids as they are, others hashed.
 
@@ -134,20 +138,6 @@ def safe_node_ids(actor_ids) -> dict:
         used.add(node_id)
         mapping[actor_id] = node_id
     return mapping
-
-
-def short_label(label: str, limit: int = 34) -> str:
-    """Label drawn on the canvas: long names are cut at a word boundary (full name in the panel).
-
-    >>> short_label("Rabat Process (Euro-African Dialogue on Migration and Development)")
-    'Rabat Process (Euro-African…'
-    >>> short_label("Europol")
-    'Europol'
-    """
-    if len(label) <= limit:
-        return label
-    cut = label[:limit].rsplit(" ", 1)[0].rstrip(" ,;:-–(")
-    return (cut or label[:limit]) + "…"
 
 
 def _text(value) -> str:
@@ -187,9 +177,10 @@ def _load(source_or_network, filters):
 
 def _members(links):
     """framework -> members, from the links of the membership family (member -> framework)."""
+    family_of = load_vocabulary().family_of
     members = defaultdict(set)
     for link in links:
-        if link.get("family") == "membership" or link.get("type") in ("membership", "observer", "treaty_party"):
+        if (link.get("family") or family_of(link.get("type"))) == MEMBERSHIP_FAMILY:
             members[link["object"]].add(link["subject"])
     return {k: sorted(v, key=str) for k, v in members.items()}
 
@@ -197,6 +188,178 @@ def _members(links):
 def _dominant(types: Counter) -> str:
     order = {code: i for i, code in enumerate(LINK_STYLES)}
     return min(types, key=lambda t: (-types[t], order.get(t, len(order)), _text(t)))
+
+
+def _check_options(layout, size_by, top):
+    if layout not in LAYOUTS:
+        raise UsageError(f"unknown layout {layout!r} (choose from {', '.join(LAYOUTS)})")
+    if size_by not in SIZE_BY:
+        raise UsageError(f"unknown --size-by {size_by!r} (choose from {', '.join(SIZE_BY)})")
+    if top is not None and top < 1:
+        raise UsageError(f"--top must be at least 1 (got {top})")
+
+
+@dataclass
+class _View:
+    """The part of the network drawn: the graph (cut to ``--top``), its links and their metrics."""
+
+    full: nx.Graph
+    graph: nx.Graph
+    metrics: dict
+    score: dict
+    nodes: list
+    ids: dict
+    links: list
+    pair_links: dict
+
+    @property
+    def cut(self) -> bool:
+        """Whether ``--top`` left actors out."""
+        return len(self.graph) < len(self.full)
+
+
+def _view(network, size_by, top, seed) -> _View:
+    """Metrics on the whole graph, the *top* actors by *size_by* (all without *top*) and their links."""
+    full = network.cooperation_graph()
+    total = full.number_of_nodes()
+    metrics = _centrality(full, _metric_names(size_by, total), seed) if total else {}
+    score = metrics.get(size_by, {})
+    graph = full
+    if top is not None and top < total:
+        keep = sorted(full, key=lambda n: (-score.get(n, 0.0), str(n)))[:top]
+        graph = full.subgraph(sorted(keep, key=str)).copy()
+    nodes = sorted(graph, key=str)
+    links = sorted((l for l in network.links if l["subject"] in graph and l["object"] in graph),
+                   key=lambda l: _text(l.get("id")))
+    pair_links = defaultdict(list)
+    for i, link in enumerate(links):
+        if link["subject"] != link["object"]:
+            pair_links[tuple(sorted((link["subject"], link["object"]), key=str))].append(i)
+    return _View(full, graph, metrics, score, nodes, safe_node_ids(nodes), links, pair_links)
+
+
+def _positions(view: _View, layout, seed):
+    if layout == "force":
+        return layouts.force_layout(view.graph, seed=seed, ranking=view.score)
+    if layout == "geo":
+        return layouts.geo_layout(view.graph, members=_members(view.links), ranking=view.score)
+    return layouts.circular_layout(view.graph, ranking=view.score)
+
+
+def _add_nodes(net, view: _View, lay, size_by):
+    """One pyvis node per actor: shape and colour by type, size by *size_by*, position from *lay*."""
+    G = view.graph
+    for node in view.nodes:
+        actor = G.nodes[node]
+        style = actor_style(actor.get("type"))
+        label = _text(actor.get("label")) or _text(node)
+        value = view.score.get(node, 0.0)
+        x, y = lay.positions.get(node, (0.0, 0.0))
+        tooltip = (f"{label}\n{actor_type_label(actor.get('type'))} · {size_by} "
+                   f"{format_number(value, significant=True)} · {G.degree(node)} partners")
+        net.add_node(view.ids[node], label=neutralise_href(shorten(label, CANVAS_LABEL_WIDTH, words=True)),
+                     shape=style.shape, color=style.color, title=neutralise_href(tooltip),
+                     value=round(math.sqrt(max(value, 0.0)), 6), x=round(x, 1), y=round(y, 1),
+                     actorType=_text(actor.get("type")))
+
+
+def _add_edges(net, view: _View):
+    """One pyvis edge per cooperating pair: colour of its commonest link type, width by its number
+    of links, dashed when none of them is in force."""
+    G, links = view.graph, view.links
+    with_titles = G.number_of_edges() <= EDGE_TITLES_MAX_EDGES
+    dashed_statuses = style_module.dashed_statuses()
+    pairs = sorted((tuple(sorted(e, key=str)) for e in G.edges() if e[0] != e[1]), key=str)
+    for edge_number, (u, v) in enumerate(pairs):
+        idx = view.pair_links.get((u, v), [])
+        types = Counter(_text(links[i].get("type")) for i in idx)
+        count = len(idx) or int(G.edges[u, v].get("count", 1) or 1)
+        main_type = _dominant(types) if types else _text((G.edges[u, v].get("types") or [""])[0])
+        options = {"color": link_style(main_type).color,
+                   "width": round(min(1.0 + 1.6 * math.log2(count), 8.0), 2),
+                   "arrows": "", "links": idx, "id": edge_number}
+        if idx and all(_text(links[i].get("status")) in dashed_statuses for i in idx):
+            options["dashes"] = True
+        if with_titles:
+            options["title"] = neutralise_href(_edge_title(G, u, v, count, types))
+        net.add_edge(view.ids[u], view.ids[v], **options)
+
+
+def _edge_title(G, u, v, count, types):
+    names = ", ".join(link_style(t).label if t in LINK_STYLES else t for t in sorted(types, key=str))
+    lab_u = _text(G.nodes[u].get("label")) or _text(u)
+    lab_v = _text(G.nodes[v].get("label")) or _text(v)
+    return f"{lab_u} – {lab_v}\n{count} link{'s' if count != 1 else ''}{': ' + names if names else ''}"
+
+
+#: The codes shown in an actor's side panel: record key -> name.
+ACTOR_CODES = (("id", "id"), ("iso2", "ISO 3166 alpha-2"), ("iso3", "ISO 3166 alpha-3"),
+               ("wikidata", "Wikidata"), ("eu_authority", "EU authority"))
+
+
+def _actor_panels(view: _View) -> dict:
+    """Side-panel data of every actor drawn, by node id."""
+    G, metrics = view.graph, view.metrics
+    out = {}
+    for node in view.nodes:
+        actor = G.nodes[node]
+        codes = {name: _text(node if key == "id" else actor.get(key)) for key, name in ACTOR_CODES
+                 if (node if key == "id" else actor.get(key)) not in (None, "")}
+        coords = layouts.parse_coordinates(actor.get("lat"), actor.get("lon"))
+        out[view.ids[node]] = {
+            "label": _text(actor.get("label")) or _text(node),
+            "type": _text(actor.get("type")),
+            "typeLabel": actor_type_label(actor.get("type")),
+            "codes": codes,
+            "seat": _text(actor.get("seat")),
+            "coords": f"{coords[0]:.4f}, {coords[1]:.4f}" if coords else "",
+            "regions": [_text(r) for r in actor.get("regions") or ()],
+            "confidence": _text(actor.get("confidence")),
+            "sources": [_text(s) for s in actor.get("sources") or ()],
+            "metrics": {m: round(float(metrics[m].get(node, 0.0)), 6) for m in metrics},
+            "partners": G.degree(node),
+        }
+    return out
+
+
+def _link_records(view: _View) -> list:
+    """Side-panel data of every link drawn (empty fields left out, but the years, sources and type)."""
+    out = []
+    for link in view.links:
+        rec = {"id": _text(link.get("id")), "s": view.ids[link["subject"]], "o": view.ids[link["object"]],
+               "type": _text(link.get("type")), "start": _text(link.get("start")), "end": _text(link.get("end")),
+               "sy": _year(link.get("start")), "ey": _year(link.get("end")), "status": _text(link.get("status")),
+               "confidence": _text(link.get("confidence")), "dateConfidence": _text(link.get("date_confidence")),
+               "role": _text(link.get("role")), "sources": [_text(s) for s in link.get("sources") or ()]}
+        out.append({k: v for k, v in rec.items() if v not in ("", None, []) or k in ("sy", "ey", "sources", "type")})
+    return out
+
+
+def _source_panels(sources, used) -> dict:
+    """Title, publisher, date and link (only http/https) of every source cited on the map."""
+    out = {}
+    for sid in sorted(used):
+        src = (sources or {}).get(sid) or {}
+        url = _text(src.get("url"))
+        out[sid] = {"title": _text(src.get("title")) or sid, "publisher": _text(src.get("publisher")),
+                    "issued": _text(src.get("issued")), "url": safe_url(url), "urlText": "" if safe_url(url) else url}
+    return out
+
+
+def _heading(network, view: _View, lay, *, layout, size_by, filters_text):
+    """``(notes, warnings, subtitle)`` of the page."""
+    G = view.graph
+    notes, warnings = list(lay.notes), []
+    if view.cut:
+        notes.insert(0, f"Showing the {len(G)} most central of {len(view.full)} actors (by {size_by}).")
+        if G.number_of_edges() == 0 and view.full.number_of_edges() > 0:
+            warnings.append(top_without_ties_warning(len(G), size_by))
+    if filters_text is None:
+        describe = getattr(getattr(network, "filters", None), "describe", None)
+        filters_text = describe() if callable(describe) else "none"
+    subtitle = (f"{len(G)} actors, {len(view.links)} links, {G.number_of_edges()} ties · layout: {layout} · "
+                f"size: {size_by} · filters: {filters_text}" + "".join(f" · warning: {w}" for w in warnings))
+    return notes, warnings, subtitle
 
 
 def build_map(network, *, layout="force", size_by="pagerank", top=None, seed=42, title=None,
@@ -220,157 +383,35 @@ def build_map(network, *, layout="force", size_by="pagerank", top=None, seed=42,
     filters_text : str, optional
         Description of the filters in force, for the subtitle.
     """
-    if layout not in LAYOUTS:
-        raise UsageError(f"unknown layout {layout!r} (choose from {', '.join(LAYOUTS)})")
-    if size_by not in SIZE_BY:
-        raise UsageError(f"unknown --size-by {size_by!r} (choose from {', '.join(SIZE_BY)})")
-    if top is not None and top < 1:
-        raise UsageError(f"--top must be at least 1 (got {top})")
+    _check_options(layout, size_by, top)
     from pyvis.network import Network as PyvisNetwork
 
-    G_full = network.cooperation_graph()
-    total_actors = G_full.number_of_nodes()
-    metrics = _centrality(G_full, _metric_names(size_by, total_actors), seed) if total_actors else {}
-    score = metrics.get(size_by, {})
-    if top is not None and top < total_actors:
-        keep = sorted(G_full, key=lambda n: (-score.get(n, 0.0), str(n)))[:top]
-        G = G_full.subgraph(sorted(keep, key=str)).copy()
-    else:
-        G = G_full
-    nodes_sorted = sorted(G, key=str)
-    ids = safe_node_ids(nodes_sorted)
-
-    links = [l for l in network.links if l["subject"] in G and l["object"] in G]
-    links.sort(key=lambda l: _text(l.get("id")))
-    pair_links = defaultdict(list)
-    for i, link in enumerate(links):
-        if link["subject"] != link["object"]:
-            pair_links[tuple(sorted((link["subject"], link["object"]), key=str))].append(i)
-
-    # positions
-    if layout == "force":
-        lay = layouts.force_layout(G, seed=seed, ranking=score)
-    elif layout == "geo":
-        lay = layouts.geo_layout(G, members=_members(links), ranking=score)
-    else:
-        lay = layouts.circular_layout(G, ranking=score)
-    use_physics = bool(physics) and layout == "force" and len(G) <= PHYSICS_MAX_NODES
-
+    view = _view(network, size_by, top, seed)
+    lay = _positions(view, layout, seed)
+    use_physics = bool(physics) and layout == "force" and len(view.graph) <= PHYSICS_MAX_NODES
     net = PyvisNetwork(height="100%", width="100%", directed=True, cdn_resources="in_line")
-    n_nodes = len(G)
-    for node in nodes_sorted:
-        actor = G.nodes[node]
-        style = actor_style(actor.get("type"))
-        label = _text(actor.get("label")) or _text(node)
-        value = score.get(node, 0.0)
-        x, y = lay.positions.get(node, (0.0, 0.0))
-        type_label = style.label if actor.get("type") in ACTOR_STYLES else (_text(actor.get("type")) or style.label)
-        tooltip = f"{label}\n{type_label} · {size_by} {value:.4g} · {G.degree(node)} partners"
-        net.add_node(ids[node], label=neutralise_href(short_label(label)), shape=style.shape, color=style.color,
-                     title=neutralise_href(tooltip), value=round(math.sqrt(max(value, 0.0)), 6),
-                     x=round(x, 1), y=round(y, 1), actorType=_text(actor.get("type")))
-
-    edge_titles = G.number_of_edges() <= EDGE_TITLES_MAX_EDGES
-    link_type_counts = Counter(_text(l.get("type")) for l in links)
-    pairs = sorted((tuple(sorted(e, key=str)) for e in G.edges() if e[0] != e[1]), key=str)
-    for edge_number, (u, v) in enumerate(pairs):
-        idx = pair_links.get((u, v), [])
-        types = Counter(_text(links[i].get("type")) for i in idx)
-        count = len(idx) or int(G.edges[u, v].get("count", 1) or 1)
-        main_type = _dominant(types) if types else _text((G.edges[u, v].get("types") or [""])[0])
-        dashed = bool(idx) and all(_text(links[i].get("status")) in DASHED_STATUSES for i in idx)
-        options = {"color": link_style(main_type).color,
-                   "width": round(min(1.0 + 1.6 * math.log2(count), 8.0), 2),
-                   "arrows": "", "links": idx, "id": edge_number}
-        if dashed:
-            options["dashes"] = True
-        if edge_titles:
-            names = ", ".join(link_style(t).label if t in LINK_STYLES else t for t in sorted(types, key=str))
-            lab_u = _text(G.nodes[u].get("label")) or _text(u)
-            lab_v = _text(G.nodes[v].get("label")) or _text(v)
-            options["title"] = neutralise_href(f"{lab_u} – {lab_v}\n{count} link{'s' if count != 1 else ''}"
-                                               f"{': ' + names if names else ''}")
-        net.add_edge(ids[u], ids[v], **options)
-
-    net.options = _vis_options(n_nodes, use_physics, seed)
-    vis_nodes, vis_edges, _heading, _h, _w, options_json = net.get_network_data()
-
-    # side-panel data ------------------------------------------------------------------
-    used_sources = set()
-    actors_out = {}
-    for node in nodes_sorted:
-        actor = G.nodes[node]
-        style = actor_style(actor.get("type"))
-        codes = {}
-        for key, name in (("id", "id"), ("iso2", "ISO 3166 alpha-2"), ("iso3", "ISO 3166 alpha-3"),
-                          ("wikidata", "Wikidata"), ("eu_authority", "EU authority")):
-            value = node if key == "id" else actor.get(key)
-            if value not in (None, ""):
-                codes[name] = _text(value)
-        coords = layouts.parse_coordinates(actor.get("lat"), actor.get("lon"))
-        srcs = [_text(s) for s in actor.get("sources") or ()]
-        used_sources.update(srcs)
-        actors_out[ids[node]] = {
-            "label": _text(actor.get("label")) or _text(node),
-            "type": _text(actor.get("type")),
-            "typeLabel": style.label if actor.get("type") in ACTOR_STYLES else (_text(actor.get("type")) or style.label),
-            "codes": codes,
-            "seat": _text(actor.get("seat")),
-            "coords": f"{coords[0]:.4f}, {coords[1]:.4f}" if coords else "",
-            "regions": [_text(r) for r in actor.get("regions") or ()],
-            "confidence": _text(actor.get("confidence")),
-            "sources": srcs,
-            "metrics": {m: round(float(metrics[m].get(node, 0.0)), 6) for m in metrics},
-            "partners": G.degree(node),
-        }
-    links_out = []
-    years = []
-    for link in links:
-        srcs = [_text(s) for s in link.get("sources") or ()]
-        used_sources.update(srcs)
-        sy, ey = _year(link.get("start")), _year(link.get("end"))
-        years.extend(y for y in (sy, ey) if y is not None)
-        lt = _text(link.get("type"))
-        rec = {"id": _text(link.get("id")), "s": ids[link["subject"]], "o": ids[link["object"]], "type": lt,
-               "start": _text(link.get("start")), "end": _text(link.get("end")),
-               "sy": sy, "ey": ey, "status": _text(link.get("status")),
-               "confidence": _text(link.get("confidence")), "dateConfidence": _text(link.get("date_confidence")),
-               "role": _text(link.get("role")), "sources": srcs}
-        links_out.append({k: v for k, v in rec.items() if v not in ("", None, [])
-                          or k in ("sy", "ey", "sources", "type")})
-    sources_out = {}
-    for sid in sorted(used_sources):
-        src = (network.sources or {}).get(sid) or {}
-        url = _text(src.get("url"))
-        sources_out[sid] = {"title": _text(src.get("title")) or sid, "publisher": _text(src.get("publisher")),
-                            "issued": _text(src.get("issued")), "url": safe_url(url),
-                            "urlText": "" if safe_url(url) else url}
-
-    actor_type_counts = Counter(_text(G.nodes[n].get("type")) for n in nodes_sorted)
-    notes = list(lay.notes)
-    warnings = []
-    if top is not None and top < total_actors:
-        notes.insert(0, f"Showing the {len(G)} most central of {total_actors} actors (by {size_by}).")
-        if G.number_of_edges() == 0 and G_full.number_of_edges() > 0:
-            warnings.append(top_without_ties_warning(len(G), size_by))
-    title = _text(title) or DEFAULT_TITLE
-    if filters_text is None:
-        filters_obj = getattr(network, "filters", None)
-        filters_text = filters_obj.describe() if hasattr(filters_obj, "describe") else "none"
-    subtitle = (f"{len(G)} actors, {len(links)} links, {G.number_of_edges()} ties · layout: {layout} · "
-                f"size: {size_by} · filters: {filters_text}"
-                + "".join(f" · warning: {w}" for w in warnings))
+    _add_nodes(net, view, lay, size_by)
+    _add_edges(net, view)
+    net.options = _vis_options(len(view.graph), use_physics, seed)
+    vis_nodes, vis_edges, _heading_text, _h, _w, options_json = net.get_network_data()
+    actors_out, links_out = _actor_panels(view), _link_records(view)
+    used = {s for rec in [*actors_out.values(), *links_out] for s in rec["sources"]}
+    years = [y for rec in links_out for y in (rec["sy"], rec["ey"]) if y is not None]
+    notes, warnings, subtitle = _heading(network, view, lay, layout=layout, size_by=size_by,
+                                         filters_text=filters_text)
     payload = {
         "nodes": vis_nodes, "edges": vis_edges, "options": json.loads(options_json),
-        "actors": actors_out, "links": links_out, "sources": sources_out,
-        "legend": legend(actor_type_counts, link_type_counts), "statusLabels": STATUS_LABELS,
+        "actors": actors_out, "links": links_out, "sources": _source_panels(network.sources, used),
+        "legend": legend(Counter(_text(view.graph.nodes[n].get("type")) for n in view.nodes),
+                         Counter(_text(l.get("type")) for l in view.links)),
+        "statusLabels": style_module.status_labels(),
         "sizeBy": size_by, "layout": layout, "physics": use_physics,
         "years": {"min": min(years), "max": max(years)} if years else None,
         "undatedLinks": sum(1 for l in links_out if l["sy"] is None and l["ey"] is None),
         "notes": notes, "background": lay.background,
         "focus": _focus_nodes(vis_nodes) if layout == "geo" else None,
     }
-    return MapData(net, payload, title, subtitle, warnings)
+    return MapData(net, payload, _text(title) or DEFAULT_TITLE, subtitle, warnings)
 
 
 def top_without_ties_warning(kept: int, size_by: str) -> str:
@@ -428,20 +469,18 @@ def render_map(network, *, layout="force", size_by="pagerank", top=None, seed=42
     return render_page(data)
 
 
-def _resource_text(*parts):
-    return (resources.files("thbkg.graph.outputs.maps").joinpath(*parts)).read_text(encoding="utf-8")
+def _vendored(name):
+    return (resources.files("thbkg.graph.outputs.maps") / "vendor" / name).read_text(encoding="utf-8")
 
 
 def render_page(data: MapData) -> str:
     """Fill ``templates/map.html`` (autoescaped) with the payload and the vendored vis-network."""
-    env = jinja2.Environment(loader=jinja2.FunctionLoader(lambda name: _resource_text(_TEMPLATES, name)),
-                             autoescape=True, undefined=jinja2.StrictUndefined)
-    template = env.get_template("map.html")
+    # the page has always ended without the template file's last newline
+    template = template_environment("thbkg.graph.outputs.maps", keep_trailing_newline=False).get_template("map.html")
     return template.render(
         title=data.title, subtitle=data.subtitle,
-        vis_css=jinja2.utils.markupsafe.Markup(_resource_text("vendor", "vis-network.min.css")),
-        vis_js=jinja2.utils.markupsafe.Markup(_resource_text("vendor", "vis-network.min.js")),
-        data_json=jinja2.utils.markupsafe.Markup(json_for_script(data.payload)),
+        vis_css=Markup(_vendored("vis-network.min.css")), vis_js=Markup(_vendored("vis-network.min.js")),
+        data_json=Markup(json_for_script(data.payload)),
     )
 
 

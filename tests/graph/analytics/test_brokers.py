@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import itertools
 
-from igraph_reference import to_igraph
 import networkx as nx
 import pytest
-
-from thbkg.graph.analytics.brokers import ROLES, articulation_points, brokerage_roles, bridges, burt
+from igraph_reference import to_igraph
+from thbkg.graph.analytics.brokers import (
+    ROLES,
+    articulation_points,
+    bridges,
+    brokerage_roles,
+    burt,
+    cut_ties,
+    cut_vertices,
+)
 
 
 def sample_graphs(mini_network):
@@ -130,9 +137,52 @@ def test_bundled_graph_brokers_and_communities_against_igraph(bundled_source):
     assert articulation_points(G) == sorted(nodes[i] for i in g.articulation_points())
     assert bridges(G) == sorted(tuple(sorted((nodes[g.es[e].source], nodes[g.es[e].target]))) for e in g.bridges())
     ours = burt(G)
-    for v, theirs in zip(nodes, g.constraint(weights="weight")):
+    for v, theirs in zip(nodes, g.constraint(weights="weight"), strict=True):
         if G.degree(v):
             assert ours[v]["constraint"] == pytest.approx(theirs, abs=1e-9)
     parts = louvain(G, seed=42)
     assert g.modularity([parts.membership[v] for v in nodes], weights="weight") == pytest.approx(parts.modularity,
                                                                                                abs=1e-12)
+
+
+def test_cut_vertices_and_cut_ties_by_removal(mini_network):
+    """Each count checked by removing the actor (or tie) from a copy and counting with networkx."""
+    for G in sample_graphs(mini_network) + [nx.Graph([("a", "b"), ("b", "c"), ("b", "d"), ("d", "e"), ("x", "y")])]:
+        base = nx.number_connected_components(G)
+        rows = cut_vertices(G)
+        assert sorted(r["id"] for r in rows) == articulation_points(G)
+        for row in rows:
+            H = G.copy()
+            H.remove_node(row["id"])
+            assert row["components_before"] == base
+            assert row["components_after"] == nx.number_connected_components(H)
+            assert row["pieces"] == row["components_after"] - base + 1
+        assert [r["pieces"] for r in rows] == sorted((r["pieces"] for r in rows), reverse=True)
+        ties = cut_ties(G)
+        assert {frozenset((r["u"], r["v"])) for r in ties} == {frozenset(e) for e in bridges(G)}
+        assert len(ties) == len(bridges(G))
+        for row in ties:
+            H = G.copy()
+            H.remove_edge(row["u"], row["v"])
+            assert row["cut_off"] == min(len(nx.node_connected_component(H, row["u"])),
+                                         len(nx.node_connected_component(H, row["v"])))
+        assert [r["cut_off"] for r in ties] == sorted((r["cut_off"] for r in ties), reverse=True)
+
+
+def test_cut_ties_of_a_graph_without_bridges():
+    assert cut_ties(nx.cycle_graph(5)) == [] and cut_vertices(nx.cycle_graph(5)) == []
+
+
+def test_large_graph_structural_holes_match_burt(monkeypatch):
+    from thbkg.graph.analytics import brokers
+
+    G = nx.karate_club_graph()
+    for u, v in G.edges:
+        G.edges[u, v]["weight"] = 1.0 + (u * v) % 3
+    expected = {v: {"constraint": c, "effective_size": e} for (v, c), e in
+                zip(nx.constraint(G, weight="weight").items(), nx.effective_size(G).values(), strict=True)}
+    monkeypatch.setattr(brokers, "DENSE_BURT_LIMIT", 0)  # force Borgatti's formula and the row blocks
+    got = burt(G)
+    for node in G:
+        assert got[node]["constraint"] == pytest.approx(expected[node]["constraint"], abs=1e-12)
+        assert got[node]["effective_size"] == pytest.approx(expected[node]["effective_size"], abs=1e-9)

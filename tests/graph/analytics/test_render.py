@@ -9,9 +9,8 @@ import math
 
 import networkx as nx
 import pytest
-
-from thbkg.graph.outputs import analytic as R
 from thbkg.graph.errors import UsageError
+from thbkg.graph.outputs import analytic as R
 
 HOSTILE = "<img src=x onerror=alert(1)> | *bold* _x_"
 
@@ -78,7 +77,7 @@ def test_path_csv_has_one_row_per_link_record(mini_network):
     rows = list(csv.DictReader(io.StringIO(R.render_path(paths, {"filters": "none"}, "csv"))))
     assert list(rows[0]) == list(R.PATH_COLUMNS)
     graph = mini_network.cooperation_graph()
-    expected = sum(len(graph[u][v]["links"]) for p in paths for u, v in zip(p["actors"], p["actors"][1:]))
+    expected = sum(len(graph[u][v]["links"]) for p in paths for u, v in zip(p["actors"], p["actors"][1:], strict=False))
     assert len(rows) == expected
     with pytest.raises(UsageError):
         R.render_path([], {}, "table")

@@ -7,9 +7,14 @@ import math
 import networkx as nx
 import numpy as np
 import pytest
-
-from thbkg.graph.outputs.maps.layout import (FORCE_CORE_SIZE, circular_layout, force_layout, geo_layout, mercator,
-                                     stress_layout)
+from thbkg.graph.outputs.maps.layout import (
+    FORCE_CORE_SIZE,
+    circular_layout,
+    force_layout,
+    geo_layout,
+    mercator,
+    stress_layout,
+)
 
 
 def test_stress_layout_recovers_a_grid():

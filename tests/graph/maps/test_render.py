@@ -9,13 +9,12 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-
 from thbkg.graph.outputs.maps.render import build_map, render_map, write_map
 from thbkg.graph.outputs.maps.style import ACTOR_STYLES, LINK_STYLES
 
 
 def payload_of(html: str) -> dict:
-    match = re.search(r'<script type="application/json" id="thbkg-data">(.*?)</script>', html, re.S)
+    match = re.search(r'<script type="application/json" id="thbkg-data">(.*?)</script>', html, re.DOTALL)
     assert match, "data block missing"
     return json.loads(match.group(1))
 
@@ -137,10 +136,25 @@ def test_physics_only_for_small_force_maps(small_network):
     assert build_map(small_network, layout="geo", physics=True).payload["options"]["physics"]["enabled"] is False
 
 
-def test_positions_are_seeded(small_network):
-    a = build_map(small_network, seed=5).payload["nodes"]
-    b = build_map(small_network, seed=5).payload["nodes"]
-    assert [(n["x"], n["y"]) for n in a] == [(n["x"], n["y"]) for n in b]
+def _page_in_a_process(fixtures, hash_seed):
+    """The small network's map, rendered by a new Python process with the given PYTHONHASHSEED."""
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from plugin_browser import make_small_network; "
+            "from thbkg.graph.outputs.maps.render import render_map; "
+            "sys.stdout.buffer.write(render_map(make_small_network(), seed=5).encode('utf-8'))")
+    done = subprocess.run([sys.executable, "-c", code, str(fixtures)], capture_output=True, check=False,
+                          env={**os.environ, "PYTHONHASHSEED": str(hash_seed)})
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    return done.stdout
+
+
+def test_positions_are_seeded(fixtures_dir):
+    """Same seed, two processes with different hash seeds (set order differs): the same page, byte for byte."""
+    first, second = _page_in_a_process(fixtures_dir, 1), _page_in_a_process(fixtures_dir, 2)
+    assert first == second
+    assert payload_of(first.decode("utf-8"))["nodes"]
 
 
 @pytest.mark.parametrize("kwargs, message", [({"layout": "spiral"}, "unknown layout"),
@@ -167,7 +181,7 @@ def test_write_map_writes_only_the_output_file(small_network, tmp_path, monkeypa
 
 
 def test_write_map_is_utf8_with_non_ascii_labels(tmp_path):
-    from plugin_browser import actor, link, source, _network
+    from plugin_browser import _network, actor, link, source
 
     net = _network({"ci": actor("ci", "Côte d’Ivoire", "country", 6.8, -5.3),
                     "tr": actor("tr", "Türkiye — Ankara 🇹🇷", "country", 39.9, 32.9)},
@@ -181,25 +195,32 @@ def test_write_map_is_utf8_with_non_ascii_labels(tmp_path):
     assert data["actors"]["ci"]["label"] == "Côte d’Ivoire"
 
 
+def _csv_rows(table):
+    import csv
+    from pathlib import Path
+
+    with open(Path(__file__).resolve().parents[3] / "data" / f"{table}.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
 def test_bundled_graph_map(bundled_source, tmp_path):
-    """The real graph: every actor is on the map and every link is listed."""
+    """The real graph: every actor is on the map and every link is listed (counted from the CSV tables)."""
     from thbkg.graph.network.projections import load_network
 
     net = load_network(bundled_source)
     info = write_map(net, tmp_path / "m.html", layout="geo")
     data = payload_of((tmp_path / "m.html").read_text(encoding="utf-8"))
-    G = net.cooperation_graph()
-    assert info.nodes == G.number_of_nodes() == len(net.actors)
-    assert info.edges == G.number_of_edges()
-    assert len(data["links"]) == len(net.links)
+    links = _csv_rows("links")
+    assert info.nodes == len(data["nodes"]) == len(_csv_rows("actors"))
+    assert info.edges == len({frozenset((r["subject"], r["object"])) for r in links})
+    assert sorted(l["id"] for l in data["links"]) == sorted(r["id"] for r in links)
     # Europol and Eurojust share The Hague's coordinates in the data but get distinct positions
     pos = {n["id"]: (n["x"], n["y"]) for n in data["nodes"]}
-    if "europol" in pos and "eurojust" in pos:
-        assert pos["europol"] != pos["eurojust"]
-        assert math.dist(pos["europol"], pos["eurojust"]) < 100
+    assert pos["europol"] != pos["eurojust"]
+    assert math.dist(pos["europol"], pos["eurojust"]) < 100
 
 
-def test_cli_map_command(runner, small_network, tmp_path, monkeypatch):
+def test_cli_map_command(runner, tmp_path, monkeypatch):
     from thbkg.cli.main import cli
 
     monkeypatch.chdir(tmp_path)
@@ -209,7 +230,8 @@ def test_cli_map_command(runner, small_network, tmp_path, monkeypatch):
     html = (tmp_path / "sub" / "m.html").read_text(encoding="utf-8")
     assert "<h1 id=\"map-title\">&lt;b&gt;Title&lt;/b&gt;</h1>" in html
     data = payload_of(html)
-    assert len(data["nodes"]) <= 20
+    members = {a for r in _csv_rows("links") if r["type"] == "membership" for a in (r["subject"], r["object"])}
+    assert len(members) > 20 and len(data["nodes"]) == 20   # --top keeps 20 of the actors with a membership
     assert {l["type"] for l in data["links"]} == {"membership"}
     assert sorted(os.listdir(tmp_path)) == ["sub"]
 

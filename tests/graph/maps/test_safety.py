@@ -6,9 +6,9 @@ import json
 import re
 
 import pytest
-
 from plugin_browser import HOSTILE_TEXTS
-from thbkg.graph.outputs.maps.render import json_for_script, neutralise_href, render_map, safe_node_ids, safe_url
+from thbkg.graph.outputs.maps.render import json_for_script, neutralise_href, render_map, safe_node_ids
+from thbkg.graph.outputs.text import safe_url
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def hostile_html(hostile_network):
 
 def _page_script(html: str) -> str:
     """Our own page script: the last <script> block (after the data and vis-network)."""
-    blocks = re.findall(r"<script>(.*?)</script>", html, flags=re.S)
+    blocks = re.findall(r"<script>(.*?)</script>", html, flags=re.DOTALL)
     assert len(blocks) == 2 and "vis-network" in blocks[0]
     return blocks[1]
 
@@ -49,7 +49,7 @@ def test_heading_and_title_are_escaped(hostile_html):
 
 
 def test_data_block_round_trips_the_hostile_text(hostile_html, hostile_network):
-    match = re.search(r'<script type="application/json" id="thbkg-data">(.*?)</script>', hostile_html, re.S)
+    match = re.search(r'<script type="application/json" id="thbkg-data">(.*?)</script>', hostile_html, re.DOTALL)
     data = json.loads(match.group(1))
     labels = {a["label"] for a in data["actors"].values()}
     assert set(HOSTILE_TEXTS) <= labels               # shown verbatim (as text) in the panel
@@ -58,7 +58,7 @@ def test_data_block_round_trips_the_hostile_text(hostile_html, hostile_network):
 
 
 def test_node_ids_are_slugs_even_for_hostile_ids(hostile_html):
-    data = json.loads(re.search(r'id="thbkg-data">(.*?)</script>', hostile_html, re.S).group(1))
+    data = json.loads(re.search(r'id="thbkg-data">(.*?)</script>', hostile_html, re.DOTALL).group(1))
     for node in data["nodes"]:
         assert re.fullmatch(r"[a-z0-9][a-z0-9_-]*", node["id"]), node["id"]
     for edge in data["edges"]:
@@ -67,7 +67,7 @@ def test_node_ids_are_slugs_even_for_hostile_ids(hostile_html):
 
 def test_no_tooltip_contains_href(hostile_html):
     """pyvis switches every tooltip to innerHTML when one title contains "href"."""
-    data = json.loads(re.search(r'id="thbkg-data">(.*?)</script>', hostile_html, re.S).group(1))
+    data = json.loads(re.search(r'id="thbkg-data">(.*?)</script>', hostile_html, re.DOTALL).group(1))
     titles = [n.get("title", "") for n in data["nodes"]] + [e.get("title", "") for e in data["edges"]]
     assert titles and all("href" not in t.lower() for t in titles)
     assert any("h\u200bref" in t.lower() for t in titles)     # the hostile ones were neutralised
@@ -82,7 +82,7 @@ def test_page_code_never_uses_innerhtml_or_eval(hostile_html):
 
 
 def test_only_http_urls_become_links(hostile_html):
-    data = json.loads(re.search(r'id="thbkg-data">(.*?)</script>', hostile_html, re.S).group(1))
+    data = json.loads(re.search(r'id="thbkg-data">(.*?)</script>', hostile_html, re.DOTALL).group(1))
     for src in data["sources"].values():
         assert src["url"] is None or re.match(r"https?://", src["url"])
     assert any(s["urlText"].startswith("javascript:") for s in data["sources"].values())
