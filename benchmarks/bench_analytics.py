@@ -200,7 +200,8 @@ def igraph_times(G, metrics) -> dict:
 
 
 def nx_times(G, metrics, k, seed=42) -> dict:
-    from thbkg.graph.analytics.centrality import compute_centrality, simple_graph
+    from thbkg.graph.analytics.centrality import compute_centrality
+    from thbkg.graph.analytics.graphs import simple_graph
     from thbkg.graph.analytics.communities import louvain
 
     H = simple_graph(G)

@@ -7,6 +7,7 @@ One module per family, like NetworkX:
 * :mod:`~thbkg.graph.analytics.brokers` - articulation points, bridges, Burt, Gould–Fernandez;
 * :mod:`~thbkg.graph.analytics.paths` - shortest cooperation paths with their link records;
 * :mod:`~thbkg.graph.analytics.whatif` - what changes when actors leave;
+* :mod:`~thbkg.graph.analytics.graphs` - NetworkX backends and the simple-graph view, shared by the others;
 * :mod:`~thbkg.graph.analytics.coverage` and :mod:`~thbkg.graph.analytics.change` - priority-region
   coverage and change over time.
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import networkx as nx
-from thbkg.graph.analytics.centrality import check_backend, simple_graph
+from thbkg.graph.analytics.graphs import check_backend, simple_graph
 
 
 @dataclass(frozen=True)
