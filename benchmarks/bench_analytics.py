@@ -129,8 +129,8 @@ def build_store(n: int, workdir: Path, seed: int = 1) -> dict:
 
 # The former projection queries, timed side by side with the narrow queries that replaced them.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "fixtures"))
-from former_projection_queries import FORMER_QUERIES  # noqa: E402
-from igraph_reference import to_igraph  # noqa: E402
+from former_projection_queries import FORMER_QUERIES
+from igraph_reference import to_igraph
 
 
 def former_queries_seconds(store: str) -> dict:
@@ -202,7 +202,6 @@ def igraph_times(G, metrics) -> dict:
 def nx_times(G, metrics, k, seed=42) -> dict:
     from thbkg.graph.analytics.centrality import compute_centrality
     from thbkg.graph.analytics.graphs import simple_graph
-    from thbkg.graph.analytics.communities import louvain
 
     H = simple_graph(G)
     out = {}

@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
 
-import plugin_browser  # noqa: E402  (shared browser set-up and seeded synthetic networks)
+import plugin_browser  # shared browser set-up and seeded synthetic networks
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 RESULTS = ROOT / "benchmarks" / "results"

@@ -23,7 +23,6 @@ import json
 import multiprocessing
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -167,9 +166,9 @@ def _start_server(store_dir: Path):
 
 
 def run(sizes, cap, rdflib_max):
+    from thbkg.graph.rdf.synth import write_synthetic
     from thbkg.graph.store.catalogue import list_named_queries
     from thbkg.graph.store.source import GraphSource
-    from thbkg.graph.rdf.synth import write_synthetic
 
     queries = list_named_queries()
     work = Path(tempfile.mkdtemp(prefix="thbkg-bench-"))

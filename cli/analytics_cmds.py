@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from thbkg.cli.options import filter_options, format_option, graph_source_options, output_option, seed_option
 
 FORMATS = ("table", "csv", "json", "md")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from thbkg.cli.options import filter_options, follow_symlinks_option, graph_source_options, seed_option
 
 # the choices of thbkg.graph.outputs.maps, repeated so that 'thbkg --help' imports no map code

@@ -7,6 +7,7 @@ Only click and the standard library are imported at module level; the work is in
 from __future__ import annotations
 
 import click
+
 from thbkg.cli.options import filter_options, follow_symlinks_option, graph_source_options, raw_csv_option, seed_option
 
 REPORT_FORMATS = ("html", "md", "json", "csv")

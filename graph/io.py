@@ -111,9 +111,9 @@ def process_alive(pid: int) -> bool:
     return True
 
 
-def sweep_stale(folder) -> list:
+def sweep_stale(folder) -> list[Path]:
     """Remove thbkg's own temporary files and folders in *folder* whose process is gone."""
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(Path(folder).iterdir())
     except OSError:

@@ -43,6 +43,7 @@ from __future__ import annotations
 from collections import Counter
 
 import networkx as nx
+
 from thbkg.graph.analytics.graphs import check_backend, simple_graph
 
 ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison")

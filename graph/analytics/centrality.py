@@ -40,6 +40,9 @@ effective_size, constraint); an uninstalled backend raises :class:`UsageError`.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import TypeVar
+
 import networkx as nx
 
 from thbkg.graph.analytics.graphs import check_backend, simple_graph
@@ -56,6 +59,9 @@ ASCENDING = frozenset({"constraint"})
 #: given, and samples ``DEFAULT_SAMPLE_K`` sources above it (see docs/benchmarks-analytics.md).
 EXACT_BETWEENNESS_LIMIT = 5000
 DEFAULT_SAMPLE_K = 1000
+
+#: a graph's node: an actor id in thbkg's networks, anything hashable in NetworkX's
+NodeT = TypeVar("NodeT", bound=Hashable)
 
 
 #: Metrics that need a breadth-first search from every actor and have no sampled variant here.
@@ -185,40 +191,82 @@ def eigenvector_on_largest_component(G, backend=None) -> dict:
 
 def compute_metric(G, metric: str, *, k: int | None = None, seed: int | None = 42, backend: str | None = None) -> dict:
     """One metric for every node of *G* (already a simple undirected graph)."""
-    n = G.number_of_nodes()
-    weighted = "weight" if _has_weights(G) else None
-    if metric == "degree":
-        return {node: float(d) for node, d in G.degree()}
-    if metric == "weighted_degree":
-        return {node: float(d) for node, d in G.degree(weight="weight" if weighted else None)}
-    if metric == "betweenness":
-        sample = k if (k is not None and k < n) else None
-        return _call(nx.betweenness_centrality, G, backend, k=sample, normalized=True,
-                     seed=seed if sample else None)
-    if metric == "closeness":
-        return _call(nx.closeness_centrality, G, backend)
-    if metric == "harmonic":
-        raw = _call(nx.harmonic_centrality, G, backend)
-        return {node: (value / (n - 1) if n > 1 else 0.0) for node, value in raw.items()}
-    if metric == "eigenvector":
-        return eigenvector_on_largest_component(G, backend)
-    if metric == "pagerank":
-        return _call(nx.pagerank, G, backend, alpha=PAGERANK_ALPHA, weight=weighted, tol=PAGERANK_TOL, max_iter=1000)
-    if metric == "kcore":
-        return {node: float(c) for node, c in _call(nx.core_number, G, backend).items()}
-    if metric == "clustering":
-        return {node: float(c) for node, c in _call(nx.clustering, G, backend).items()}
-    if metric == "reach":
-        return two_step_reach(G)
-    if metric in ("effective_size", "constraint"):
-        # the brokers module avoids NetworkX's all-nodes matrices on large graphs (gigabytes at 20,000
-        # actors); nan for isolates, as in NetworkX: an isolate has no tie to be constrained by
-        from thbkg.graph.analytics import brokers
+    function = _METRIC_FUNCTIONS.get(metric)
+    if function is None:
+        raise UsageError(f"unknown metric {metric!r} (known: {', '.join(METRICS)})")
+    return function(G, k, seed, backend)
 
-        values = (brokers.burt_effective_size(G, backend) if metric == "effective_size"
-                  else brokers.burt_constraint(G, weighted, backend))
-        return {node: float(v) for node, v in values.items()}
-    raise UsageError(f"unknown metric {metric!r} (known: {', '.join(METRICS)})")
+
+def _weight_key(G) -> str | None:
+    """``"weight"`` when *G* has edge weights, else None (every edge counts 1)."""
+    return "weight" if _has_weights(G) else None
+
+
+def _degree(G, k, seed, backend) -> dict:
+    return {node: float(d) for node, d in G.degree()}
+
+
+def _weighted_degree(G, k, seed, backend) -> dict:
+    return {node: float(d) for node, d in G.degree(weight=_weight_key(G))}
+
+
+def _betweenness(G, k, seed, backend) -> dict:
+    sample = k if (k is not None and k < G.number_of_nodes()) else None
+    return _call(nx.betweenness_centrality, G, backend, k=sample, normalized=True, seed=seed if sample else None)
+
+
+def _closeness(G, k, seed, backend) -> dict:
+    return _call(nx.closeness_centrality, G, backend)
+
+
+def _harmonic(G, k, seed, backend) -> dict:
+    n = G.number_of_nodes()
+    raw = _call(nx.harmonic_centrality, G, backend)
+    return {node: (value / (n - 1) if n > 1 else 0.0) for node, value in raw.items()}
+
+
+def _eigenvector(G, k, seed, backend) -> dict:
+    return eigenvector_on_largest_component(G, backend)
+
+
+def _pagerank(G, k, seed, backend) -> dict:
+    return _call(nx.pagerank, G, backend, alpha=PAGERANK_ALPHA, weight=_weight_key(G), tol=PAGERANK_TOL,
+                 max_iter=1000)
+
+
+def _kcore(G, k, seed, backend) -> dict:
+    return {node: float(c) for node, c in _call(nx.core_number, G, backend).items()}
+
+
+def _clustering(G, k, seed, backend) -> dict:
+    return {node: float(c) for node, c in _call(nx.clustering, G, backend).items()}
+
+
+def _reach(G, k, seed, backend) -> dict:
+    return two_step_reach(G)
+
+
+# the brokers module avoids NetworkX's all-nodes matrices on large graphs (gigabytes at 20,000 actors);
+# nan for isolates, as in NetworkX: an isolate has no tie to be constrained by
+def _effective_size(G, k, seed, backend) -> dict:
+    from thbkg.graph.analytics import brokers
+
+    return {node: float(v) for node, v in brokers.burt_effective_size(G, backend).items()}
+
+
+def _constraint(G, k, seed, backend) -> dict:
+    from thbkg.graph.analytics import brokers
+
+    return {node: float(v) for node, v in brokers.burt_constraint(G, _weight_key(G), backend).items()}
+
+
+#: metric -> function(G, k, seed, backend) computing it
+_METRIC_FUNCTIONS = {
+    "degree": _degree, "weighted_degree": _weighted_degree, "betweenness": _betweenness,
+    "closeness": _closeness, "harmonic": _harmonic, "eigenvector": _eigenvector, "pagerank": _pagerank,
+    "kcore": _kcore, "clustering": _clustering, "reach": _reach, "effective_size": _effective_size,
+    "constraint": _constraint,
+}
 
 
 def compute_centrality(G, metrics=DEFAULT_METRICS, k: int | None = None, seed: int | None = 42,
@@ -261,7 +309,8 @@ def compute_centrality(G, metrics=DEFAULT_METRICS, k: int | None = None, seed: i
     return results
 
 
-def ranked(scores: dict, metric: str | None = None, top: int | None = None) -> list[tuple[int, object, float]]:
+def ranked(scores: dict[NodeT, float], metric: str | None = None,
+           top: int | None = None) -> list[tuple[int, NodeT, float]]:
     """Rows ``(rank, node, value)`` best first; ties share the rank ("1224"), then sort by node id.
 
     NaN values go last. ``metric`` in ``ASCENDING`` sorts smaller-first.

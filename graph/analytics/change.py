@@ -26,6 +26,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 import networkx as nx
+
 from thbkg.graph.rdf.dates import parse_period
 from thbkg.graph.rdf.vocab import load_vocabulary
 
@@ -114,22 +115,9 @@ def snapshots(net, dates, today=None):
     result = []
     previous = None
     for (first, last), label in periods:
-        graph = nx.Graph()
-        active, undetermined = [], 0
-        for link in links:
-            state = link_activity(link, first, last)
-            if state is True:
-                active.append(link)
-            elif state is None and starts[link["id"]] is not None:
-                undetermined += 1
-        for link in sorted(active, key=lambda link: link["id"]):
-            graph.add_edge(*sorted((link["subject"], link["object"])))
+        active, undetermined = _active_links(links, starts, first, last)
         row = {"date": label, "first_day": first.isoformat(), "last_day": last.isoformat(),
-               "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
-               "links": len(active), "density": round(nx.density(graph), 4) if len(graph) > 1 else 0.0,
-               "components": nx.number_connected_components(graph) if len(graph) else 0,
-               "largest_component": max((len(c) for c in nx.connected_components(graph)), default=0),
-               "undated": undated, "undetermined": undetermined}
+               **_graph_figures(active), "undated": undated, "undetermined": undetermined}
         if previous is not None:
             p_first, p_last = previous
             row["added"] = sorted(i for i, d in starts.items() if d is not None and p_last < d <= last)
@@ -137,6 +125,30 @@ def snapshots(net, dates, today=None):
         result.append(row)
         previous = (first, last)
     return result
+
+
+def _active_links(links, starts: dict, first: dt.date, last: dt.date) -> tuple[list, int]:
+    """The links active in ``first..last``, and how many dated links have an unknown activity then."""
+    active, undetermined = [], 0
+    for link in links:
+        state = link_activity(link, first, last)
+        if state is True:
+            active.append(link)
+        elif state is None and starts[link["id"]] is not None:
+            undetermined += 1
+    return active, undetermined
+
+
+def _graph_figures(active: list) -> dict:
+    """``nodes``, ``edges``, ``links``, ``density``, ``components`` and ``largest_component`` of the
+    actor graph of the *active* links."""
+    graph = nx.Graph()
+    for link in sorted(active, key=lambda link: link["id"]):
+        graph.add_edge(*sorted((link["subject"], link["object"])))
+    return {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
+            "links": len(active), "density": round(nx.density(graph), 4) if len(graph) > 1 else 0.0,
+            "components": nx.number_connected_components(graph) if len(graph) else 0,
+            "largest_component": max((len(c) for c in nx.connected_components(graph)), default=0)}
 
 
 def links_per_year(net):

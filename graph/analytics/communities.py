@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import networkx as nx
+
 from thbkg.graph.analytics.graphs import check_backend, simple_graph
 
 

@@ -89,65 +89,78 @@ def region_coverage(net, agencies=None, regions=None):
     >>> cov["summary"]["europol"]
     {'active': 1, 'total': 2, 'share': 0.5}
     """
-    actors = net.actors
     vocab = load_vocabulary()
     region_ids = sorted(net.regions) if regions is None else list(regions)
+    by_pair, partners = _links_by_pair(net.links)
+    if agencies is None:
+        agencies = _default_agencies(net, region_ids, partners)
+    else:
+        agencies = list(agencies)
+    return [_coverage_of_region(net, region, agencies, by_pair, partners, vocab) for region in region_ids]
 
-    by_pair = defaultdict(list)
-    partners = defaultdict(set)
-    for link in net.links:
+
+def _links_by_pair(links) -> tuple[defaultdict, defaultdict]:
+    """The links between each ordered pair of parties (both orders), and each actor's partners."""
+    by_pair: defaultdict = defaultdict(list)
+    partners: defaultdict = defaultdict(set)
+    for link in links:
         s, o = link["subject"], link["object"]
         by_pair[(s, o)].append(link)
         by_pair[(o, s)].append(link)
         partners[s].add(o)
         partners[o].add(s)
+    return by_pair, partners
 
-    def countries_of(region):
-        members = net.regions[region].get("members", ())
-        return sorted(m for m in members if actors.get(m, {}).get("type") == COUNTRY_TYPE)
 
-    def kind(actor_id):
-        return actors.get(actor_id, {}).get("type")
+def _actor_type(net, actor_id):
+    return net.actors.get(actor_id, {}).get("type")
 
-    if agencies is None:
-        found = {t for r in region_ids for c in countries_of(r) for t in partners[c] if kind(t) == AGENCY_TYPE}
-        found |= {a for a in KEY_AGENCIES if kind(a) == AGENCY_TYPE}
-        agencies = _ordered_agencies(found)
-    else:
-        agencies = list(agencies)
 
-    result = []
-    for region in region_ids:
-        info = net.regions[region]
-        countries = countries_of(region)
-        tied = Counter(t for c in countries for t in partners[c] if vocab.is_framework_type(kind(t)))
-        min_ties = max(1, math.ceil(FRAMEWORK_MIN_SHARE * len(countries)))
-        frameworks = sorted(t for t, n in tied.items() if n >= min_ties)
-        targets = list(agencies) + frameworks
-        target_set = set(targets)
-        ties = {}
-        for country in countries:
-            for target in sorted(partners[country] & target_set):
-                links = by_pair[(country, target)]
-                ties[(country, target)] = {
-                    "state": _tie_state(links, vocab),
-                    "statuses": tuple(sorted({link.get("status") or "" for link in links} - {""})),
-                    "types": tuple(sorted({link["type"] for link in links})),
-                    "families": tuple(sorted({link.get("family") or "" for link in links} - {""})),
-                    "links": tuple(sorted(link["id"] for link in links)),
-                }
-        active = {pair for pair, tie in ties.items() if tie["state"] == ACTIVE}
-        white_spots = [(c, t) for c in countries for t in sorted(targets) if (c, t) not in active]
-        summary = {}
-        for target in targets:
-            n_active = sum(1 for c in countries if (c, target) in active)
-            total = len(countries)
-            summary[target] = {"active": n_active, "total": total,
-                               "share": round(n_active / total, 4) if total else 0.0}
-        result.append({"id": region, "label": info.get("label") or region, "countries": countries,
-                       "agencies": list(agencies), "frameworks": frameworks, "ties": ties,
-                       "white_spots": white_spots, "summary": summary})
-    return result
+def _countries_of(net, region) -> list:
+    members = net.regions[region].get("members", ())
+    return sorted(m for m in members if _actor_type(net, m) == COUNTRY_TYPE)
+
+
+def _default_agencies(net, region_ids, partners) -> list:
+    """The EU agencies tied to a country of the regions, and the key agencies present."""
+    found = {t for r in region_ids for c in _countries_of(net, r) for t in partners[c]
+             if _actor_type(net, t) == AGENCY_TYPE}
+    found |= {a for a in KEY_AGENCIES if _actor_type(net, a) == AGENCY_TYPE}
+    return _ordered_agencies(found)
+
+
+def _coverage_of_region(net, region, agencies, by_pair, partners, vocab) -> dict:
+    """One region's entry of :func:`region_coverage`."""
+    countries = _countries_of(net, region)
+    tied = Counter(t for c in countries for t in partners[c] if vocab.is_framework_type(_actor_type(net, t)))
+    min_ties = max(1, math.ceil(FRAMEWORK_MIN_SHARE * len(countries)))
+    frameworks = sorted(t for t, n in tied.items() if n >= min_ties)
+    targets = list(agencies) + frameworks
+    target_set = set(targets)
+    ties = {(country, target): _tie(by_pair[(country, target)], vocab)
+            for country in countries for target in sorted(partners[country] & target_set)}
+    active = {pair for pair, tie in ties.items() if tie["state"] == ACTIVE}
+    white_spots = [(c, t) for c in countries for t in sorted(targets) if (c, t) not in active]
+    summary = {}
+    for target in targets:
+        n_active = sum(1 for c in countries if (c, target) in active)
+        total = len(countries)
+        summary[target] = {"active": n_active, "total": total,
+                           "share": round(n_active / total, 4) if total else 0.0}
+    return {"id": region, "label": net.regions[region].get("label") or region, "countries": countries,
+            "agencies": list(agencies), "frameworks": frameworks, "ties": ties,
+            "white_spots": white_spots, "summary": summary}
+
+
+def _tie(links, vocab) -> dict:
+    """The tie made by *links* (all between one country and one target)."""
+    return {
+        "state": _tie_state(links, vocab),
+        "statuses": tuple(sorted({link.get("status") or "" for link in links} - {""})),
+        "types": tuple(sorted({link["type"] for link in links})),
+        "families": tuple(sorted({link.get("family") or "" for link in links} - {""})),
+        "links": tuple(sorted(link["id"] for link in links)),
+    }
 
 
 def tie_state(coverage, country, target):

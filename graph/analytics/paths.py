@@ -7,7 +7,7 @@ sorted order of their actor ids, so the output is deterministic.
 
 from __future__ import annotations
 
-from itertools import islice
+from itertools import islice, pairwise
 
 import networkx as nx
 
@@ -80,5 +80,5 @@ def shortest_paths(network: Network, source: str, target: str, *, all_paths: boo
         return []
     found = found[:max_paths] if all_paths else found[:1]
     return [{"actors": path, "labels": [network.label(a) for a in path], "length": len(path) - 1,
-             "hops": [hop_records(network, u, v, graph) for u, v in zip(path, path[1:])]}
+             "hops": [hop_records(network, u, v, graph) for u, v in pairwise(path)]}
             for path in found]

@@ -20,6 +20,7 @@ import random
 from dataclasses import asdict, dataclass, field
 
 import networkx as nx
+
 from thbkg.graph.analytics.centrality import compute_centrality, largest_component, ranked
 from thbkg.graph.errors import UsageError
 from thbkg.graph.network.projections import Network, resolve_actor

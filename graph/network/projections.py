@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 import networkx as nx
+
 from thbkg.graph.errors import ThbkgError, UsageError
 from thbkg.graph.network.filters import Filters
 from thbkg.graph.rdf.dates import parse_day, period_of
@@ -88,9 +89,12 @@ def link_weight(confidence: str | None) -> float:
 
 
 def _tail(term, prefix: str | None = None) -> str | None:
-    """Last path segment of an IRI (or the text after *prefix*), or the literal's text."""
-    if term is None:
-        return None
+    """Last path segment of an IRI (or the text after *prefix*), or the literal's text; None for None."""
+    return None if term is None else _iri_tail(term, prefix)
+
+
+def _iri_tail(term, prefix: str | None = None) -> str:
+    """:func:`_tail` of a term known to be there (a record's own IRI)."""
     text = str(term)
     if prefix and text.startswith(prefix):
         return text[len(prefix):]
@@ -155,7 +159,7 @@ class Network:
         for link in self.links:
             if link["subject"] == link["object"]:
                 continue
-            pairs.setdefault(tuple(sorted((link["subject"], link["object"]))), []).append(link)
+            pairs.setdefault(_ordered_pair(link["subject"], link["object"]), []).append(link)
         for (a, b) in sorted(pairs):
             graph.add_edge(a, b, **_pair_attributes(pairs[(a, b)]))
         return graph
@@ -181,7 +185,8 @@ class Network:
         member_links = [link for link in self.links if link["family"] == "membership"
                         and link["subject"] != link["object"]]
         frameworks = {link["object"] for link in member_links}
-        kept, skipped = [], []
+        kept: list[dict] = []
+        skipped: list[dict] = []
         for link in member_links:
             (skipped if link["subject"] in frameworks else kept).append(link)
         members = {link["subject"] for link in kept}
@@ -242,7 +247,7 @@ class Network:
                     if u == v:
                         graph.nodes[u]["internal_links"] += 1
                     else:
-                        edges.setdefault(tuple(sorted((u, v))), []).append(link)
+                        edges.setdefault(_ordered_pair(u, v), []).append(link)
         for (u, v) in sorted(edges):
             group = edges[(u, v)]
             graph.add_edge(u, v, count=len(group), weight=sum(link_weight(l["confidence"]) for l in group),
@@ -259,6 +264,11 @@ class Network:
     def actors_of_type(self, *types: str) -> list[str]:
         """Sorted ids of the kept actors of the given types."""
         return sorted(a for a, rec in self.actors.items() if rec.get("type") in types)
+
+
+def _ordered_pair(a: str, b: str) -> tuple[str, str]:
+    """The two nodes of an undirected edge, smaller first."""
+    return (a, b) if a <= b else (b, a)
 
 
 def _pair_attributes(links: list[dict]) -> dict:
@@ -392,18 +402,26 @@ def fetch_records(source) -> Network:
     multi_valued = (LINK_FIELDS["id"], SOURCES, MATCHES, SAME_AS, IN_REGION, SITES)
     smallest, values = _property_values(source, list(LINK_FIELDS.values()) + list(ACTOR_FIELDS.values())
                                         + list(multi_valued), keep_all=multi_valued, shared=shared)
-    codes: dict = {}  # the codes (link types, statuses, sources…) repeat: one object each
-    family_of = load_vocabulary().family_of
+    actors, iri_to_id = _actor_records(source, actor_iris, smallest, values)
+    chosen = _chosen_link_rows(link_iris, smallest, values[LINK_FIELDS["id"]])
+    links = _link_records(chosen, iri_to_id, values[SOURCES])
+    del smallest, values, shared
 
-    def code(term, prefix):
-        text = _tail(term, prefix)
-        return codes.setdefault(text, text)
+    rows = {name: source.select(read_query(name)) for name in ("network_sources", "network_regions")}
+    sources = _source_records(rows["network_sources"])
+    regions = _region_records(rows["network_regions"], actors, iri_to_id)
+    return Network(actors=dict(sorted(actors.items())),
+                   links=list(links.values()),  # inserted in sorted order
+                   sources=dict(sorted(sources.items())), regions=dict(sorted(regions.items())))
 
+
+def _actor_records(source, actor_iris: list[str], smallest: dict,
+                   values: dict) -> tuple[dict[str, dict], dict[str, str]]:
+    """The actor records (id -> record) and the id of each actor IRI, for :func:`fetch_records`."""
     site_rows: dict[str, list] = {}
     if values[SITES]:
         for site, seat, wkt in _select_rows(source, read_query("network_sites")):
             site_rows.setdefault(site, []).append((seat, wkt))
-
     actors: dict[str, dict] = {}
     iri_to_id: dict[str, str] = {}
     for iri in actor_iris:  # sorted: with a shared identifier, the last IRI's record stays
@@ -411,33 +429,47 @@ def fetch_records(source) -> Network:
         # seat and wkt vary together (per site): the pair sorted first
         pairs = [pair for site in values[SITES].get(iri, ()) for pair in site_rows.get(site, [(None, None)])]
         row["seat"], row["wkt"] = min(pairs, key=lambda p: (p[0] or "", p[1] or "")) if pairs else (None, None)
-        actor_id = row["id"] or _tail(iri, THBID + "actor/")
-        iri_to_id[iri] = actor_id
-        lat, lon = _parse_wkt_point(row["wkt"])
-        actors[actor_id] = {
-            "id": actor_id, "iri": iri, "label": row["label"] or actor_id,
-            "type": _tail(row["type"] or row["classification"], THBID + "actor-type/"),
-            "iso2": row["iso2"], "iso3": row["iso3"], "wikidata": None,
-            "seat": row["seat"], "lat": lat, "lon": lon,
-            "regions": (), "sources": (),
-            "confidence": _tail(row["confidence"], THBID + "confidence/"),
-        }
+        actor = _actor_record(iri, row)
+        iri_to_id[iri] = actor["id"]
+        actors[actor["id"]] = actor
+    _add_actor_lists(actors, iri_to_id, values)
+    return actors, iri_to_id
+
+
+def _actor_record(iri: str, row: dict) -> dict:
+    """The record of the actor *iri* from its fields (*row*), before its lists of sources and regions."""
+    actor_id = row["id"] or _iri_tail(iri, THBID + "actor/")
+    lat, lon = _parse_wkt_point(row["wkt"])
+    return {
+        "id": actor_id, "iri": iri, "label": row["label"] or actor_id,
+        "type": _tail(row["type"] or row["classification"], THBID + "actor-type/"),
+        "iso2": row["iso2"], "iso3": row["iso3"], "wikidata": None,
+        "seat": row["seat"], "lat": lat, "lon": lon,
+        "regions": (), "sources": (),
+        "confidence": _tail(row["confidence"], THBID + "confidence/"),
+    }
+
+
+def _add_actor_lists(actors: dict[str, dict], iri_to_id: dict[str, str], values: dict) -> None:
+    """Set the sources, regions and Wikidata id of the *actors* from their multi-valued properties."""
     multi: dict[str, dict[str, set]] = {}
     for kind, prop in (("source", SOURCES), ("match", MATCHES), ("match", SAME_AS), ("region", IN_REGION)):
-        for iri in actor_iris:
+        for iri, actor_id in iri_to_id.items():  # the actor IRIs, sorted
             found = values[prop].get(iri)
             if found:
-                multi.setdefault(iri_to_id[iri], {}).setdefault(kind, set()).update(found)
+                multi.setdefault(actor_id, {}).setdefault(kind, set()).update(found)
     for actor_id, found in multi.items():
         actor = actors[actor_id]
-        actor["sources"] = tuple(sorted(_tail(v, THBID + "source/") for v in found.get("source", ())))
-        actor["regions"] = tuple(sorted(_tail(v, THBID + "region/") for v in found.get("region", ())))
+        actor["sources"] = tuple(sorted(_iri_tail(v, THBID + "source/") for v in found.get("source", ())))
+        actor["regions"] = tuple(sorted(_iri_tail(v, THBID + "region/") for v in found.get("region", ())))
         qids = sorted(v[len(WIKIDATA):] for v in found.get("match", ()) if v.startswith(WIKIDATA))
         actor["wikidata"] = qids[0] if qids else None
 
+
+def _chosen_link_rows(link_iris: list[str], smallest: dict, identifiers: dict) -> dict[str, dict]:
+    """Link id -> the fields of its link record; records sharing an identifier: the smallest row."""
     chosen: dict[str, dict] = {}
     subjects, objects = smallest[LINK_FIELDS["subject"]], smallest[LINK_FIELDS["object"]]
-    identifiers = values[LINK_FIELDS["id"]]
     columns = [(name, smallest[prop]) for name, prop in LINK_FIELDS.items() if name != "id"]
     for iri in link_iris:
         if iri not in subjects or iri not in objects:
@@ -446,41 +478,57 @@ def fetch_records(source) -> Network:
         for identifier in (found if found and len(found) == 1 else sorted(set(found or [None]))):
             row = {name: column.get(iri) for name, column in columns}
             row["link"], row["id"] = iri, identifier
-            link_id = identifier or _tail(iri, THBID + "link/")
+            link_id = identifier or _iri_tail(iri, THBID + "link/")
             if link_id not in chosen or _sort_key(row) < _sort_key(chosen[link_id]):
-                chosen[link_id] = row  # records sharing an identifier: the smallest row stays
-    del subjects, objects, identifiers, columns
-    links: dict[str, dict] = {}
+                chosen[link_id] = row
+    return chosen
+
+
+def _link_records(chosen: dict[str, dict], iri_to_id: dict[str, str], link_sources: dict) -> dict[str, dict]:
+    """Link id -> link record, in sorted order, from the *chosen* rows (emptied on the way)."""
+    codes: dict = {}  # the codes (link types, statuses, sources…) repeat: one object each
     days: dict = {}  # dates repeat too
+    family_of = load_vocabulary().family_of
+
+    def code(term, prefix):
+        text = _tail(term, prefix)
+        return codes.setdefault(text, text)
 
     def day(term):
         return days[term] if term in days else days.setdefault(term, _to_day(term))
 
+    links: dict[str, dict] = {}
     for link_id in sorted(chosen):
         row = chosen.pop(link_id)  # the row goes as its record comes: never both for every link
         iri = row["link"]
-        subject = iri_to_id.get(row["subject"], _tail(row["subject"], THBID + "actor/"))
-        obj = iri_to_id.get(row["object"], _tail(row["object"], THBID + "actor/"))
         link_type = code(row["type"], THBID + "link-type/")
         links[link_id] = {
             "id": link_id, "iri": iri, "label": row["label"],
-            "subject": subject, "object": obj, "type": link_type,
-            "family": family_of(link_type), "role": row["role"],
+            "subject": iri_to_id.get(row["subject"], _tail(row["subject"], THBID + "actor/")),
+            "object": iri_to_id.get(row["object"], _tail(row["object"], THBID + "actor/")),
+            "type": link_type, "family": family_of(link_type), "role": row["role"],
             "start": row["start"], "end": row["end"],
             "start_day": day(row["startDay"]), "end_day": day(row["endDay"]),
             "status": code(row["status"], THBID + "status/"),
             "instrument": code(row["instrument"], THBID + "instrument/"),
-            "sources": tuple(sorted({code(v, THBID + "source/") for v in values[SOURCES].get(iri, ())})),
+            "sources": tuple(sorted({code(v, THBID + "source/") for v in link_sources.get(iri, ())})),
             "confidence": code(row["confidence"], THBID + "confidence/"),
             "date_confidence": code(row["dateConfidence"], THBID + "confidence/"),
             "note": row["note"],
         }
-    del smallest, values, shared
+    return links
 
-    rows = {name: source.select(read_query(name)) for name in ("network_sources", "network_regions")}
+
+def _row_order(row: dict) -> tuple:
+    """Sort key of a SPARQL row: its values as text, in the order of the variable names."""
+    return tuple(str(row.get(k) or "") for k in sorted(row))
+
+
+def _source_records(rows) -> dict[str, dict]:
+    """Source id -> source record; a source with several rows keeps the row sorted first."""
     sources: dict[str, dict] = {}
-    for row in sorted(rows["network_sources"], key=lambda r: tuple(str(r.get(k) or "") for k in sorted(r))):
-        source_id = _tail(row["source"], THBID + "source/")
+    for row in sorted(rows, key=_row_order):
+        source_id = _iri_tail(row["source"], THBID + "source/")
         if source_id in sources:
             continue
         sources[source_id] = {
@@ -488,25 +536,26 @@ def fetch_records(source) -> Network:
             "publisher": _text(row.get("publisher")), "url": _text(row.get("url")),
             "issued": _text(row.get("issued")), "accessed": _text(row.get("accessed")),
         }
+    return sources
 
+
+def _region_records(rows, actors: dict[str, dict], iri_to_id: dict[str, str]) -> dict[str, dict]:
+    """Region id -> region record with its members; adds each region to its members' ``regions``."""
     regions: dict[str, dict] = {}
     members: dict[str, set] = {}
-    for row in sorted(rows["network_regions"], key=lambda r: tuple(str(r.get(k) or "") for k in sorted(r))):
-        region_id = _tail(row["region"], THBID + "region/")
+    for row in sorted(rows, key=_row_order):
+        region_id = _iri_tail(row["region"], THBID + "region/")
         regions.setdefault(region_id, {"id": region_id, "iri": str(row["region"]),
                                        "label": _text(row.get("label")) or region_id, "members": ()})
         members.setdefault(region_id, set())
         if row.get("actor") is not None:
-            member = iri_to_id.get(str(row["actor"]), _tail(row["actor"], THBID + "actor/"))
+            member = iri_to_id.get(str(row["actor"]), _iri_tail(row["actor"], THBID + "actor/"))
             members[region_id].add(member)
             if member in actors and region_id not in actors[member]["regions"]:
                 actors[member]["regions"] = tuple(sorted(actors[member]["regions"] + (region_id,)))
     for region_id, region in regions.items():
         region["members"] = tuple(sorted(members[region_id]))
-
-    return Network(actors=dict(sorted(actors.items())),
-                   links=list(links.values()),  # inserted in sorted order
-                   sources=dict(sorted(sources.items())), regions=dict(sorted(regions.items())))
+    return regions
 
 
 def in_force(link: dict, first: _dt.date, last: _dt.date) -> bool:
@@ -556,32 +605,10 @@ def apply_filters(network: Network, filters: Filters) -> Network:
     filters = filters or Filters()
     _check_filter_names(network, filters)
     window = time_window(filters)
-
     excluded = set(filters.exclude)
     kept_actors = {a: rec for a, rec in network.actors.items()
                    if a not in excluded and (not filters.actor_types or rec.get("type") in filters.actor_types)}
-    region_members = {m for r in filters.regions for m in network.regions[r]["members"]}
-    vocab = load_vocabulary()
-    min_rank = vocab.rank(filters.min_confidence) if filters.min_confidence else None
-
-    links, undated = [], 0
-    for link in network.links:
-        if link["subject"] not in kept_actors or link["object"] not in kept_actors:
-            continue
-        if filters.types and link["type"] not in filters.types:
-            continue
-        if min_rank is not None and vocab.rank(link.get("confidence")) < min_rank:
-            continue
-        if filters.regions and not ({link["subject"], link["object"]} & region_members):
-            continue
-        if window is not None and not link.get("start_day") and not filters.include_undated:
-            # counted only when its status alone would have let it in
-            undated += vocab.counts_in_force(link.get("status"))
-            continue
-        if window is not None and not in_force(link, *window):
-            continue
-        links.append(link)
-
+    links, undated = _kept_links(network, filters, kept_actors, window)
     link_filtered = bool(window or filters.types or filters.regions or filters.min_confidence)
     if link_filtered:
         used = {a for link in links for a in (link["subject"], link["object"])}
@@ -593,6 +620,32 @@ def apply_filters(network: Network, filters: Filters) -> Network:
                          f"loosen the filters{hint}")
     return Network(actors=kept_actors, links=links, sources=network.sources, regions=network.regions,
                    filters=filters, undated_left_out=undated, all_actors=network.all_actors or network.actors)
+
+
+def _kept_links(network: Network, filters: Filters, kept_actors: dict,
+                window: tuple[_dt.date, _dt.date] | None) -> tuple[list[dict], int]:
+    """The links of *network* that pass *filters* between *kept_actors*, and the count of undated
+    links a time filter left out (those whose status alone would have let them in)."""
+    region_members = {m for r in filters.regions for m in network.regions[r]["members"]}
+    vocab = load_vocabulary()
+    min_rank = vocab.rank(filters.min_confidence) if filters.min_confidence else None
+    links, undated = [], 0
+    for link in network.links:
+        if link["subject"] not in kept_actors or link["object"] not in kept_actors:
+            continue
+        if filters.types and link["type"] not in filters.types:
+            continue
+        if min_rank is not None and vocab.rank(link.get("confidence")) < min_rank:
+            continue
+        if filters.regions and not ({link["subject"], link["object"]} & region_members):
+            continue
+        if window is not None and not link.get("start_day") and not filters.include_undated:
+            undated += vocab.counts_in_force(link.get("status"))
+            continue
+        if window is not None and not in_force(link, *window):
+            continue
+        links.append(link)
+    return links, undated
 
 
 @dataclass(frozen=True)
@@ -699,12 +752,13 @@ def known_names(source, *, actors: bool = False, regions: bool = False, link_typ
     if _builds_from_tables(source):
         return names_in_tables(source.data_dirs, source.include_bundled, actors=actors, regions=regions,
                                link_types=link_types, actor_types=actor_types)
-    ids, labels = (), frozenset()
+    ids: tuple[str, ...] = ()
+    labels: frozenset[str] = frozenset()
     if actors:
         ids, labels = _actor_names(source)
-    region_ids = ()
+    region_ids: tuple[str, ...] = ()
     if regions:
-        region_ids = tuple(sorted({_tail(row["region"], THBID + "region/")
+        region_ids = tuple(sorted({_iri_tail(row["region"], THBID + "region/")
                                    for row in source.select(read_query("network_regions"))}))
     return KnownNames(actors=ids, labels=labels, regions=region_ids,
                       link_types=_codes(source, LINK_FIELDS["type"], "link-type/") if link_types else (),
@@ -736,7 +790,7 @@ def names_in_tables(data_dirs=(), include_bundled=None, *, actors=False, regions
         actor_types=tuple(sorted({r["type"] for r in ds.actors if r.get("type")})) if actor_types else ())
 
 
-def _actor_names(source) -> tuple[tuple, frozenset]:
+def _actor_names(source) -> tuple[tuple[str, ...], frozenset[str]]:
     """Actor ids (smallest identifier, else the IRI's tail, as :func:`fetch_records`) and labels."""
     identifiers: dict[str, list] = {}
     labels: dict[str, list] = {}
@@ -746,7 +800,7 @@ def _actor_names(source) -> tuple[tuple, frozenset]:
             found.append(identifier)
         if label is not None:
             labels.setdefault(resource, []).append(label)
-    ids = sorted({min(found) if found else _tail(iri, THBID + "actor/") for iri, found in identifiers.items()})
+    ids = sorted({min(found) if found else _iri_tail(iri, THBID + "actor/") for iri, found in identifiers.items()})
     return tuple(ids), frozenset(min(found).casefold() for found in labels.values())
 
 
@@ -845,9 +899,10 @@ def load_network(source, filters: Filters | None = None, *, actors=()) -> Networ
 
 def _opening_step(source) -> str:
     """What opening *source* involves, for the progress line."""
-    return {"embedded": "reading the tables and building the store", "memory": "reading the tables",
-            "persistent": "opening the store", "endpoint": "connecting to the endpoint"}.get(
-        getattr(source, "kind", None), "opening the graph")
+    steps: dict[str | None, str] = {
+        "embedded": "reading the tables and building the store", "memory": "reading the tables",
+        "persistent": "opening the store", "endpoint": "connecting to the endpoint"}
+    return steps.get(getattr(source, "kind", None), "opening the graph")
 
 
 def resolve_actor(network: Network, name: str) -> str:

@@ -179,6 +179,7 @@ def rank_actors(network, metrics=None, *, top: int = 20, k: int | None = None, s
     ([(1, 'b', 2.0), (2, 'a', 1.0), (2, 'c', 1.0)], 3, 2)
     """
     import networkx as nx
+
     from thbkg.graph.analytics.centrality import ASCENDING, DEFAULT_METRICS, compute_centrality, default_k
 
     metrics = tuple(dict.fromkeys(metrics or ())) or DEFAULT_METRICS

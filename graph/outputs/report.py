@@ -31,6 +31,7 @@ from pathlib import Path
 
 import networkx as nx
 from markupsafe import Markup
+
 from thbkg.graph.analytics.centrality import EXACT_CLOSENESS_LIMIT
 from thbkg.graph.analytics.change import UNSTATED, links_per_year, snapshots
 from thbkg.graph.analytics.coverage import ACTIVE, region_coverage

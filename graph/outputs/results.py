@@ -24,8 +24,15 @@ from rdflib import BNode, URIRef
 from rdflib.namespace import XSD
 
 from thbkg.graph.errors import UsageError
-from thbkg.graph.outputs.text import (csv_cell, csv_text, escape_serialized_controls, markdown_table, md_cell,
-                                      md_code, terminal_safe)
+from thbkg.graph.outputs.text import (
+    csv_cell,
+    csv_text,
+    escape_serialized_controls,
+    markdown_table,
+    md_cell,
+    md_code,
+    terminal_safe,
+)
 from thbkg.graph.rdf.namespaces import PREFIXES
 
 #: formats for SELECT/ASK results (CONSTRUCT/DESCRIBE triples can use them too, as s/p/o rows)

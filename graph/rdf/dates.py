@@ -24,7 +24,7 @@ FORMS = "YYYY, YYYY-MM, YYYY-MM-DD or 'today'"
 TABLE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
 
 
-def period_of(text: str):
+def period_of(text: str) -> tuple[dt.date, dt.date] | None:
     """The first and last day covered by a ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` date, or None.
 
     ``today`` is not accepted here: tables hold dates as sources give them.
@@ -37,13 +37,15 @@ def period_of(text: str):
     match = DATE_RE.match(str(text))
     if not match:
         return None
-    year, month, day = (int(g) if g else None for g in match.groups())
+    year_text, month_text, day_text = match.groups()
+    year = int(year_text)
     try:
-        if month is None:
+        if month_text is None:
             return dt.date(year, 1, 1), dt.date(year, 12, 31)
-        if day is None:
+        month = int(month_text)
+        if day_text is None:
             return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
-        day_date = dt.date(year, month, day)
+        day_date = dt.date(year, month, int(day_text))
         return day_date, day_date
     except ValueError:
         return None

@@ -160,116 +160,171 @@ def _date(rng, year: int) -> str:
     return f"{year:04d}-{month:02d}-{rng.randint(1, 28):02d}"
 
 
+class _Draws:
+    """The random draws of one dataset. Every draw is made in a fixed order: the same seed, the same bytes."""
+
+    def __init__(self, seed: int, n_sources: int):
+        self.params = generator_parameters()
+        self.rng = random.Random(seed)
+        self.sources = [
+            {"id": f"syn-s{i:06d}", "title": f"Synthetic source {i} (synthetic data, not a real document)",
+             "publisher": "thbkg synth", "url": "", "issued": _date(self.rng, self.rng.randint(1995, 2026)),
+             "accessed": "", "note": SYNTHETIC_NOTE} for i in range(n_sources)]
+        self._source_index = _zipf_sampler(self.rng, n_sources)
+
+    def cite(self, k_max: int = 3) -> str:
+        """Ids of 1 to *k_max* sources, drawn with the Zipf-like law, as a table cell."""
+        return ";".join(sorted({self.sources[self._source_index()]["id"]
+                                for _ in range(self.rng.randint(1, k_max))}))
+
+    def weighted(self, parameter: str) -> str:
+        """A code drawn with the weights of the generator parameter *parameter*."""
+        return _weighted(self.rng, self.params[parameter])
+
+
 def synthetic_tables(*, actors: int = 1000, links: int = 5000, seed: int = 42) -> dict:
     """The synthetic tables as ``{table name: list of row dicts}`` (columns as in docs/design.md)."""
     if actors < 10:
         raise ValueError("give at least 10 actors (one of each type plus countries)")
-    params = generator_parameters()
-    rng = random.Random(seed)
-    n_sources = max(20, links // 8)
-    sources = [{"id": f"syn-s{i:06d}", "title": f"Synthetic source {i} (synthetic data, not a real document)",
-                "publisher": "thbkg synth", "url": "", "issued": _date(rng, rng.randint(1995, 2026)),
-                "accessed": "", "note": SYNTHETIC_NOTE} for i in range(n_sources)]
-    source_index = _zipf_sampler(rng, n_sources)
-
-    def cite(k_max=3):
-        return ";".join(sorted({sources[source_index()]["id"] for _ in range(rng.randint(1, k_max))}))
-
-    # actors: a few of each non-country type, countries for the rest; there are only ~250 ISO
-    # country codes (validation requires one per country), so larger datasets grow the other types
-    counts = {t: max(1, round(actors * share)) for t, share in params["actor_types"].items()}
+    draws = _Draws(seed, n_sources=max(20, links // 8))
     iso = _iso_codes()
+    types = [t for t, count in sorted(_actor_counts(draws.params, actors, len(iso)).items()) for _ in range(count)]
+    draws.rng.shuffle(types)
+    actor_rows, by_type = _actor_rows(draws, types, iso)
+    regions = [{"id": f"syn-r{r:02d}", "label": f"Synthetic region {r}",
+                "definition": "A synthetic priority region", "sources": draws.cite(1), "confidence": "high"}
+               for r in range(REGIONS)]
+    region_members = _region_members(draws, regions, [actor_rows[i]["id"] for i in by_type.get(COUNTRY_TYPE, [])])
+    instruments = [{"id": f"syn-i{k:03d}", "label": f"Synthetic instrument {k}",
+                    "type": draws.rng.choice(("strategy", "directive", "regulation", "decision", "declaration")),
+                    "identifier": "", "date": _date(draws.rng, draws.rng.randint(1995, 2026)), "url": "",
+                    "sources": draws.cite(1), "confidence": "high", "note": SYNTHETIC_NOTE} for k in range(5)]
+    link_rows = _link_rows(draws, links, [row["id"] for row in actor_rows], by_type,
+                           [row["id"] for row in instruments])
+    return {"sources": draws.sources, "instruments": instruments, "actors": actor_rows, "regions": regions,
+            "region_members": region_members, "links": link_rows}
+
+
+def _actor_counts(params: dict, actors: int, n_iso: int) -> dict[str, int]:
+    """How many actors of each type: a few of each non-country type, countries for the rest.
+
+    There are only ~250 ISO country codes (validation requires one per country), so larger
+    datasets grow the other types.
+    """
+    counts = {t: max(1, round(actors * share)) for t, share in params["actor_types"].items()}
     counts[COUNTRY_TYPE] = actors - sum(counts.values())
-    excess = max(0, counts[COUNTRY_TYPE] - len(iso))
+    excess = max(0, counts[COUNTRY_TYPE] - n_iso)
     counts[COUNTRY_TYPE] -= excess
     for actor_type, weight in params["extra_actors"].items():
         counts[actor_type] += int(excess * weight)
     counts["international_organisation"] += actors - sum(counts.values())
-    types = [t for t in sorted(counts) for _ in range(counts[t])]
-    rng.shuffle(types)
+    return counts
+
+
+def _actor_rows(draws: _Draws, types: list[str], iso: list) -> tuple[list[dict], dict[str, list[int]]]:
+    """The actor rows (the i-th of type ``types[i]``) and the indexes of the actors of each type."""
+    rng = draws.rng
     actor_rows: list[dict] = []
     by_type: dict[str, list[int]] = {}
     for i, actor_type in enumerate(types):
-        aid = f"syn-a{i:06d}"
         by_type.setdefault(actor_type, []).append(i)
         iso2, iso3 = iso[len(by_type[actor_type]) - 1] if actor_type == COUNTRY_TYPE else ("", "")
         seat, lat, lon = f"Synthetic seat {i}", f"{rng.uniform(-40, 65):.4f}", f"{rng.uniform(-30, 60):.4f}"
-        if actor_type in params["instrument_types"]:
+        if actor_type in draws.params["instrument_types"]:
             seat = lat = lon = ""  # an instrument (treaty) has no seat; drawn anyway, so the rest stays the same
         actor_rows.append({
-            "id": aid, "label": f"Synthetic {actor_type.replace('_', ' ')} {i}", "type": actor_type,
+            "id": f"syn-a{i:06d}", "label": f"Synthetic {actor_type.replace('_', ' ')} {i}", "type": actor_type,
             "iso2": iso2, "iso3": iso3, "wikidata": "", "eu_authority": "", "seat": seat,
             "lat": lat, "lon": lon, "parent": "",
-            "sources": cite(1), "confidence": _weighted(rng, params["confidence"]),
+            "sources": draws.cite(1), "confidence": draws.weighted("confidence"),
             "note": SYNTHETIC_NOTE + ("; ISO codes reused only so that validation passes" if iso2 else "")})
+    return actor_rows, by_type
 
-    regions = [{"id": f"syn-r{r:02d}", "label": f"Synthetic region {r}",
-                "definition": "A synthetic priority region", "sources": cite(1), "confidence": "high"}
-               for r in range(REGIONS)]
-    region_members = []
-    for i in by_type.get(COUNTRY_TYPE, []):
-        if rng.random() < 0.45:
-            region_members.append({"region": regions[rng.randrange(REGIONS)]["id"], "actor": actor_rows[i]["id"],
-                                   "sources": cite(1), "confidence": _weighted(rng, params["confidence"]),
-                                   "note": ""})
-    region_members.sort(key=lambda r: (r["region"], r["actor"]))
 
-    instruments = [{"id": f"syn-i{k:03d}", "label": f"Synthetic instrument {k}",
-                    "type": rng.choice(("strategy", "directive", "regulation", "decision", "declaration")),
-                    "identifier": "", "date": _date(rng, rng.randint(1995, 2026)), "url": "",
-                    "sources": cite(1), "confidence": "high", "note": SYNTHETIC_NOTE} for k in range(5)]
+def _region_members(draws: _Draws, regions: list[dict], countries: list[str]) -> list[dict]:
+    """About 45 % of the *countries* (ids), each in one of the *regions*, sorted by region and actor."""
+    members = []
+    for country in countries:
+        if draws.rng.random() < 0.45:
+            members.append({"region": regions[draws.rng.randrange(REGIONS)]["id"], "actor": country,
+                            "sources": draws.cite(1), "confidence": draws.weighted("confidence"), "note": ""})
+    members.sort(key=lambda r: (r["region"], r["actor"]))
+    return members
 
-    # links: endpoints by preferential attachment within the allowed actor types
-    urns: dict[str, list[int]] = {t: [] for t in by_type}  # actor indexes, once per link end: drawing from it favours hubs
 
-    def draw(allowed):
-        pool = [t for t in allowed if t in by_type]
-        actor_type = rng.choice(pool)
-        urn = urns[actor_type]
-        if urn and rng.random() < ATTACHMENT:
-            index = urn[rng.randrange(len(urn))]
-        else:
-            index = rng.choice(by_type[actor_type])
-        return index, actor_type
+class _Endpoints:
+    """Draws the two ends of links by preferential attachment within the allowed actor types."""
 
-    link_types = params["link_types"]
+    def __init__(self, rng: random.Random, by_type: dict[str, list[int]]):
+        self.rng = rng
+        self.by_type = by_type
+        # actor indexes, once per link end: drawing from it favours hubs
+        self.urns: dict[str, list[int]] = {t: [] for t in by_type}
+
+    def draw(self, allowed) -> tuple[int, str]:
+        """An actor (index, type) of one of the *allowed* types."""
+        actor_type = self.rng.choice([t for t in allowed if t in self.by_type])
+        urn = self.urns[actor_type]
+        if urn and self.rng.random() < ATTACHMENT:
+            return urn[self.rng.randrange(len(urn))], actor_type
+        return self.rng.choice(self.by_type[actor_type]), actor_type
+
+    def pair(self, subject_types, object_types, link_type: str, seen: set) -> tuple[int, int] | None:
+        """A new (subject, object) for a link of *link_type* (None: only loops were drawn)."""
+        for _ in range(20):  # a few tries for a new (subject, object, type); hubs make repeats likely
+            (s, s_type), (o, o_type) = self.draw(subject_types), self.draw(object_types)
+            if s != o and (s, o, link_type) not in seen:
+                break
+        if s == o:
+            return None
+        seen.add((s, o, link_type))
+        self.urns[s_type].append(s)
+        self.urns[o_type].append(o)
+        return s, o
+
+
+def _link_dates(rng: random.Random, status: str) -> tuple[str, str]:
+    """Start and end of a link of *status* (either may be empty)."""
+    # later years are likelier: cooperation grew over time
+    start_year = int(1995 + (2026 - 1995) * rng.random() ** 0.6)
+    start = "" if rng.random() < UNDATED_SHARE or status in EXTRA_UNDATED \
+        and rng.random() < EXTRA_UNDATED[status] else _date(rng, start_year)
+    end = ""
+    if status in WITH_END_DATE:
+        end_year = rng.randint(start_year, 2026)
+        end = _date(rng, end_year)
+        if start and end[:4] == start[:4]:
+            end = end[:4]  # same year: keep the year only, so the end is never before the start
+    return start, end
+
+
+def _link_rows(draws: _Draws, links: int, actor_ids: list[str], by_type: dict[str, list[int]],
+               instrument_ids: list[str]) -> list[dict]:
+    """Up to *links* link rows (a draw that finds only loops is skipped)."""
+    rng = draws.rng
+    endpoints = _Endpoints(rng, by_type)
+    link_types = draws.params["link_types"]
     link_names = list(link_types)
     link_weights = [link_types[t][0] for t in link_names]
-    seen = set()
+    seen: set = set()
     link_rows = []
     for k in range(links):
         link_type = rng.choices(link_names, weights=link_weights)[0]
         _, subject_types, object_types = link_types[link_type]
-        for _ in range(20):  # a few tries for a new (subject, object, type); hubs make repeats likely
-            (s, s_type), (o, o_type) = draw(subject_types), draw(object_types)
-            if s != o and (s, o, link_type) not in seen:
-                break
-        if s == o:
+        pair = endpoints.pair(subject_types, object_types, link_type, seen)
+        if pair is None:
             continue
-        seen.add((s, o, link_type))
-        urns[s_type].append(s)
-        urns[o_type].append(o)
-        status = _weighted(rng, params["statuses"])
-        # later years are likelier: cooperation grew over time
-        start_year = int(1995 + (2026 - 1995) * rng.random() ** 0.6)
-        start = "" if rng.random() < UNDATED_SHARE or status in EXTRA_UNDATED \
-            and rng.random() < EXTRA_UNDATED[status] else _date(rng, start_year)
-        end = ""
-        if status in WITH_END_DATE:
-            end_year = rng.randint(start_year, 2026)
-            end = _date(rng, end_year)
-            if start and end[:4] == start[:4]:
-                end = end[:4]  # same year: keep the year only, so the end is never before the start
+        status = draws.weighted("statuses")
+        start, end = _link_dates(rng, status)
         link_rows.append({
-            "id": f"syn-l{k:07d}", "subject": actor_rows[s]["id"], "object": actor_rows[o]["id"],
+            "id": f"syn-l{k:07d}", "subject": actor_ids[pair[0]], "object": actor_ids[pair[1]],
             "type": link_type, "role": ROLES.get(link_type, ""),
             "start": start, "end": end, "status": status,
-            "instrument": instruments[rng.randrange(len(instruments))]["id"] if rng.random() < 0.05 else "",
-            "sources": cite(), "confidence": _weighted(rng, params["confidence"]),
-            "date_confidence": _weighted(rng, params["confidence"]) if (start or end) else "",
+            "instrument": instrument_ids[rng.randrange(len(instrument_ids))] if rng.random() < 0.05 else "",
+            "sources": draws.cite(), "confidence": draws.weighted("confidence"),
+            "date_confidence": draws.weighted("confidence") if (start or end) else "",
             "note": ""})
-    return {"sources": sources, "instruments": instruments, "actors": actor_rows, "regions": regions,
-            "region_members": region_members, "links": link_rows}
+    return link_rows
 
 
 def _csv(name: str, rows: list) -> str:

@@ -7,9 +7,11 @@ CSV row the focus node came from, with the shape's plain-language ``sh:message``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import RDFS, SH, SKOS
+from rdflib.query import ResultRow
 
 from thbkg.graph.errors import DataError, Problem
 from thbkg.graph.rdf.namespaces import DCT, ORG, PROV, THB, THBID
@@ -148,12 +150,12 @@ def _prefix_block(shapes: Graph, constraint) -> str:
 
 def _target_pattern(shapes: Graph, shape) -> str | None:
     """The focus nodes of a node shape as a SPARQL group binding ?this (None: no target)."""
-    parts = [f"{{ ?this rdf:type/rdfs:subClassOf* <{c}> }}" for c in sorted(shapes.objects(shape, SH.targetClass))]
+    parts = [f"{{ ?this rdf:type/rdfs:subClassOf* <{c}> }}" for c in sorted(shapes.objects(shape, SH.targetClass), key=str)]
     if (shape, RDF.type, RDFS.Class) in shapes:
         parts.append(f"{{ ?this rdf:type/rdfs:subClassOf* <{shape}> }}")
-    parts += [f"{{ VALUES ?this {{ {n.n3()} }} }}" for n in sorted(shapes.objects(shape, SH.targetNode))]
-    parts += [f"{{ ?this <{p}> ?any_object }}" for p in sorted(shapes.objects(shape, SH.targetSubjectsOf))]
-    parts += [f"{{ ?any_subject <{p}> ?this }}" for p in sorted(shapes.objects(shape, SH.targetObjectsOf))]
+    parts += [f"{{ VALUES ?this {{ {n.n3()} }} }}" for n in sorted(shapes.objects(shape, SH.targetNode), key=str)]
+    parts += [f"{{ ?this <{p}> ?any_object }}" for p in sorted(shapes.objects(shape, SH.targetSubjectsOf), key=str)]
+    parts += [f"{{ ?any_subject <{p}> ?this }}" for p in sorted(shapes.objects(shape, SH.targetObjectsOf), key=str)]
     return " UNION ".join(parts) if parts else None
 
 
@@ -203,7 +205,7 @@ def _run_sparql_constraints(graph: Graph, shapes: Graph, constraints):
         message = _message(shapes, constraint) or _message(shapes, shape) or "does not conform"
         severity = shapes.value(constraint, SH.severity) or shapes.value(shape, SH.severity) or SH.Violation
         for row in store.query(query):
-            values = row.asdict()
+            values = cast(ResultRow, row).asdict()  # a SELECT answers rows
             found.append((values.get("this"), values.get("path"), severity, _fill(message, values)))
     return found
 
@@ -238,7 +240,8 @@ def shacl_problems(graph: Graph, ds: Dataset, *, shapes: Graph | None = None):
                       results.value(result, SH.resultSeverity), message or "does not conform to the SHACL shapes"))
     found += _run_sparql_constraints(graph, shapes, constraints)
     index = record_index(ds)
-    violations, warnings = set(), set()
+    violations: set[Problem] = set()
+    warnings: set[Problem] = set()
     for focus, path, severity, message in found:
         rec = _locate(focus, index)
         column = PATH_COLUMNS.get(path) if isinstance(path, URIRef) else None

@@ -29,6 +29,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, SH, SKOS
+
 from thbkg.graph.errors import ThbkgError
 from thbkg.graph.rdf.namespaces import THB, THBID
 
@@ -330,9 +331,9 @@ def _in_force(graph: Graph, concept: URIRef) -> bool:
     return isinstance(flag, Literal) and flag.toPython() is True
 
 
-def _rank(graph: Graph, concept: URIRef):
+def _rank(graph: Graph, concept: URIRef) -> int | None:
     rank = graph.value(concept, THB.rank)
-    return int(rank) if rank is not None else None
+    return int(str(rank)) if rank is not None else None  # a literal's text, e.g. "3"^^xsd:integer
 
 
 def _labelled(graph: Graph, concepts: dict) -> dict:

@@ -19,6 +19,7 @@ written as text by :mod:`thbkg.graph.outputs.results`.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 import threading
@@ -32,8 +33,16 @@ from rdflib.namespace import XSD
 from thbkg.graph.errors import ThbkgError, UsageError
 from thbkg.graph.rdf.dates import parse_day
 from thbkg.graph.rdf.namespaces import PREFIXES, THBID, bind_prefixes
-from thbkg.graph.store.binder import (FORMS, IRI_FORBIDDEN, VAR_NAME, bind, first_keyword, query_variables,
-                                     service_targets, tokens)
+from thbkg.graph.store.binder import (
+    FORMS,
+    IRI_FORBIDDEN,
+    VAR_NAME,
+    bind,
+    first_keyword,
+    query_variables,
+    service_targets,
+    tokens,
+)
 from thbkg.graph.store.catalogue import ID_TYPES, PARAM_TYPES, Param, parse_header
 
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "DROP", "CLEAR", "LOAD", "CREATE", "ADD", "MOVE", "COPY", "WITH")
@@ -392,10 +401,8 @@ def _execute(graph: Graph, text: str, form: str, max_rows: int | None = None) ->
             cause = exc.__context__ or exc
             detail = " ".join(str(cause).split())
             if hasattr(cause, "read"):
-                try:
+                with contextlib.suppress(Exception):  # the body may be gone already
                     detail += ": " + " ".join(cause.read().decode("utf-8", "replace").split())[:300]
-                except Exception:  # the body may be gone already
-                    pass
             raise ThbkgError(f"the SPARQL endpoint {endpoint} failed: {detail[:400]}") from None
         raise
 

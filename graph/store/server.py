@@ -208,7 +208,7 @@ def start_server(location, port: int, *, query_timeout: int | None) -> subproces
     # the server's own log goes to our stderr; its stdout too (it prints nothing useful there).
     # preexec_fn is safe here: serve_graph starts its proxy thread only after this.
     return subprocess.Popen(command, stdout=_log_target(), stderr=_log_target(), stdin=subprocess.DEVNULL,
-                            start_new_session=True, preexec_fn=_die_with_parent(os.getpid()))
+                            start_new_session=True, preexec_fn=_die_with_parent(os.getpid()))  # noqa: PLW1509
 
 
 # -- the guard in front of the server ------------------------------------------------------------
@@ -342,7 +342,7 @@ class _GuardHandler(http.server.BaseHTTPRequestHandler):
         except TimeoutError:  # socket.timeout too
             raise _Refusal(504, f"the query took more than {limit:g} s, the limit of this server "
                                 "(thbkg serve --timeout); narrow it down (filters, LIMIT)") from None
-        except Exception as exc:  # noqa: BLE001 - whatever went wrong, the client gets an answer
+        except Exception as exc:  # whatever went wrong, the client gets an answer
             raise _Refusal(502, f"the Oxigraph server behind thbkg serve failed: {type(exc).__name__}") from None
         finally:
             connection.close()

@@ -96,7 +96,7 @@ def term_converter(plain_strings: bool = False):
         elif isinstance(term, ox.Triple):  # RDF-star: as oxrdflib does, a tuple of terms
             return convert(term.subject), convert(term.predicate), convert(term.object)
         else:
-            raise ValueError(f"unexpected Oxigraph term: {term!r}")
+            raise TypeError(f"unexpected Oxigraph term: {term!r}")
         cache[term] = out
         return out
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from plugin_browser import ARTIFACTS, HOSTILE_TEXTS
+
 from thbkg.graph.outputs.maps.render import write_map
 
 pytestmark = pytest.mark.browser

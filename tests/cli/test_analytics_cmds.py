@@ -8,6 +8,7 @@ import io
 import json
 
 import pytest
+
 from thbkg.cli.main import cli
 
 

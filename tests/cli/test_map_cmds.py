@@ -6,6 +6,7 @@ import html
 
 import networkx as nx
 import pytest
+
 from thbkg.cli.main import cli
 
 

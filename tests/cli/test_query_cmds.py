@@ -71,8 +71,8 @@ def test_query_text_file_and_stdin(runner, tmp_path):
     (["-n", "agency_partners", "SELECT * {}"], "give exactly one query"),
     (["-n", "agency_partners", "--format", "turtle"], "--format turtle is for CONSTRUCT"),
     (["SELECT * { SERVICE <http://127.0.0.1:9/q> { ?s ?p ?o } }"],
-     "Error: SERVICE <http://127.0.0.1:9/q> would send a request to another server; thbkg queries stay local "
-     "(add --allow-service to allow it)"),
+     ("Error: SERVICE <http://127.0.0.1:9/q> would send a request to another server; thbkg queries stay local "
+     "(add --allow-service to allow it)")),
     (["SELEC * WHERE {}"], "unknown keyword 'SELEC': did you mean SELECT?"),
     (["SELECT * {}", "--max-rows", "-1"], "Invalid value for '--max-rows'"),
 ])

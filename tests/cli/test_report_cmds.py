@@ -13,6 +13,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+
 from thbkg.cli.main import cli
 from thbkg.graph.outputs.report import SECTIONS
 

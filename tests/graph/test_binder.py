@@ -93,8 +93,8 @@ def test_bound_values_restrict_grouped_optional_and_subquery_patterns(mini):
 
 @pytest.mark.parametrize("text, message", [
     ("DESCRIBE <http://x/a>", "cannot bind parameters: the query has no WHERE { … } group"),
-    ("CONSTRUCT WHERE { ?a ?p ?o }", "cannot bind parameters in the short form CONSTRUCT WHERE { … } (it may "
-                                     "hold triples only); write CONSTRUCT { … } WHERE { … }"),
+    ("CONSTRUCT WHERE { ?a ?p ?o }", ("cannot bind parameters in the short form CONSTRUCT WHERE { … } (it may "
+                                     "hold triples only); write CONSTRUCT { … } WHERE { … }")),
 ])
 def test_queries_without_a_group_for_values_are_refused(text, message):
     with pytest.raises(UsageError) as info:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import http.server
-import urllib.parse
 import threading
 import time
+import urllib.parse
+from typing import ClassVar
 
 import pytest
 
@@ -89,8 +90,8 @@ def test_bad_urls_are_usage_errors(url, graph):
 class _Flaky(http.server.BaseHTTPRequestHandler):
     """Answers 503 (or stalls) for the first requests, then 204."""
 
-    plan: list = []
-    seen: list = []
+    plan: ClassVar[list] = []
+    seen: ClassVar[list] = []
 
     def _handle(self):
         self.seen.append((self.command, self.path, self.rfile.read(int(self.headers["Content-Length"]))))
@@ -193,9 +194,8 @@ def test_a_store_with_enough_triples_but_not_these_fails_the_check():
             return http_answer("204 No Content")
         return count_answer(0 if "VALUES" in urllib.parse.unquote_plus(path) else 1000)
 
-    with RawServer(respond) as server:
-        with pytest.raises(ThbkgError) as info:
-            push_graph(server.url, A)
+    with RawServer(respond) as server, pytest.raises(ThbkgError) as info:
+        push_graph(server.url, A)
     assert str(info.value) == (
         f"{server.url}/store?default answered HTTP 204, but the upload did not arrive as sent: sent 2 triples, "
         f"and the default graph holds 1000 according to {server.url}/query, and 2 of 2 sampled triples are "
@@ -211,7 +211,7 @@ def test_posting_what_is_already_there_passes_the_check(oxigraph_endpoint):
 def test_the_check_covers_named_graphs_and_literals_of_every_kind(oxigraph_endpoint):
     data = ('<http://example.org/a> <http://example.org/p> "é \\" \\\\ \\n"@fr-BE .\n'
             '<http://example.org/a> <http://example.org/p> "2013"^^<http://www.w3.org/2001/XMLSchema#gYear> .\n'
-            '<http://example.org/a> <http://example.org/p> _:b1 .\n').encode("utf-8")
+            '<http://example.org/a> <http://example.org/p> _:b1 .\n').encode()
     iri = "https://w3id.org/thbkg/graph/check"
     report = push_graph(oxigraph_endpoint.base, data, graph_iri=iri, replace=True)
     assert report["found"] == 3 == oxigraph_endpoint.count(iri)

@@ -13,8 +13,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 
 from thbkg.graph.errors import UsageError
-from thbkg.graph.rdf.namespaces import THBID
 from thbkg.graph.outputs.results import format_result, short_iri
+from thbkg.graph.rdf.namespaces import THBID
 from thbkg.graph.store.binder import bind, query_variables, service_targets, term_to_sparql
 from thbkg.graph.store.catalogue import parse_header
 from thbkg.graph.store.query import check_query, run_query, to_term
@@ -99,21 +99,21 @@ def test_syntax_errors_give_line_and_column(text, line, column):
 
 @pytest.mark.parametrize("text, message", [
     ("SELECT * WHER { ?s ?p ?o }",
-     "SPARQL syntax error at line 1, column 10: unknown keyword 'WHER': did you mean WHERE? "
-     "The line reads: SELECT * WHER { ?s ?p ?o }"),
+     ("SPARQL syntax error at line 1, column 10: unknown keyword 'WHER': did you mean WHERE? "
+     "The line reads: SELECT * WHER { ?s ?p ?o }")),
     ("PREFIX x: <http://x/>\nselct ?s WHERE { ?s x:p 1.5e3 }",
-     "SPARQL syntax error at line 2, column 1: unknown keyword 'selct': did you mean SELECT? "
-     "The line reads: selct ?s WHERE { ?s x:p 1.5e3 }"),
+     ("SPARQL syntax error at line 2, column 1: unknown keyword 'selct': did you mean SELECT? "
+     "The line reads: selct ?s WHERE { ?s x:p 1.5e3 }")),
     ("SELECT (CONT(*) AS ?n) WHERE { ?s ?p ?o }",
-     "SPARQL syntax error at line 1, column 9: unknown keyword 'CONT': did you mean COUNT? "
-     "The line reads: SELECT (CONT(*) AS ?n) WHERE { ?s ?p ?o }"),
+     ("SPARQL syntax error at line 1, column 9: unknown keyword 'CONT': did you mean COUNT? "
+     "The line reads: SELECT (CONT(*) AS ?n) WHERE { ?s ?p ?o }")),
     ('ASK { ?s ?p "x"@en-GB . foo }',  # a bare word that is close to no keyword
-     "SPARQL syntax error at line 1, column 25: unknown keyword 'foo' (variables are written ?name, prefixed "
-     'names prefix:name) The line reads: ASK { ?s ?p "x"@en-GB . foo }'),
+     ("SPARQL syntax error at line 1, column 25: unknown keyword 'foo' (variables are written ?name, prefixed "
+     'names prefix:name) The line reads: ASK { ?s ?p "x"@en-GB . foo }')),
     # Oxigraph's own explanation wins over a guess (it reads GROUPBY as GROUP BY)
     ("SELECT * WHERE { ?s ?p ?o } GROUPBY ?s",
-     "SPARQL syntax error at line 1, column 38, at 's': SELECT * is not authorized with GROUP BY; "
-     "the line reads: SELECT * WHERE { ?s ?p ?o } GROUPBY ?s"),
+     ("SPARQL syntax error at line 1, column 38, at 's': SELECT * is not authorized with GROUP BY; "
+     "the line reads: SELECT * WHERE { ?s ?p ?o } GROUPBY ?s")),
 ])
 def test_misspelt_keywords_are_named(text, message):
     with pytest.raises(UsageError) as info:

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 
 import networkx as nx
 import pytest
+
 from thbkg.graph.outputs import report as R
 from thbkg.graph.outputs.report import SECTIONS, build_report, render_html, render_json, render_markdown
 

@@ -6,6 +6,7 @@ import csv
 from collections import Counter
 
 import pytest
+
 from thbkg.graph.outputs.stats import compute_stats, format_stats
 from thbkg.graph.store.source import GraphSource
 

@@ -39,7 +39,7 @@ def test_timeline_has_one_group_per_year_and_stacks_to_the_total():
     assert len(groups) == 5
     heights = [sum(float(r.get("height")) for r in g.findall(f"{SVG}rect")) for g in groups]
     totals = [i + 3 for i in range(5)]
-    for h, total in zip(heights, totals):
+    for h, total in zip(heights, totals, strict=True):
         assert h / heights[-1] == pytest.approx(total / totals[-1], rel=1e-2)
 
 

@@ -130,7 +130,7 @@ def test_find_cycles_agrees_with_networkx():
         assert sorted(c[0] for c in cycles) == sorted(min(g) for g in groups)
         for cycle in cycles:
             assert len(set(cycle)) == len(cycle)
-            assert all(graph.has_edge(a, b) for a, b in zip(cycle, cycle[1:] + cycle[:1]))
+            assert all(graph.has_edge(a, b) for a, b in zip(cycle, cycle[1:] + cycle[:1], strict=True))
             start = cycle[0]
             shortest = min(nx.shortest_path_length(graph, start, p) + 1 for p in graph.predecessors(start)
                            if nx.has_path(graph, start, p))

@@ -15,6 +15,7 @@ import unicodedata
 
 import pytest
 from rdflib import Graph, Literal, URIRef
+
 from thbkg.graph.errors import Problem
 from thbkg.graph.outputs import text as textsafe
 from thbkg.graph.outputs.results import format_csv, format_json, format_markdown, format_table, format_tsv

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-
-
-from thbkg.graph.rdf.build import dataset_to_graph
 from thbkg.graph.errors import Problem
+from thbkg.graph.rdf.build import dataset_to_graph
 from thbkg.graph.rdf.namespaces import THB, THBID
 from thbkg.graph.rdf.tables import load_dataset
 from thbkg.graph.rdf.validate import record_index, shacl_problems, validate
@@ -59,7 +57,7 @@ SPARQL_SHAPES = """
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix ex: <https://example.org/shapes#> .
 ex:prefixes sh:declare [ sh:prefix "thb" ; sh:namespace "https://w3id.org/thbkg/ontology#"^^xsd:anyURI ] ,
-    [ sh:prefix "skos" ; sh:namespace "http://www.w3.org/2004/02/skos/core#"^^xsd:anyURI ] ,
+    [ sh:prefix "schema" ; sh:namespace "https://schema.org/"^^xsd:anyURI ] ,
     [ sh:prefix "org" ; sh:namespace "http://www.w3.org/ns/org#"^^xsd:anyURI ] .
 ex:PartiesShape a sh:NodeShape ; sh:targetClass thb:CooperationLink ;
     sh:sparql [ a sh:SPARQLConstraint ; sh:prefixes ex:prefixes ;
@@ -71,7 +69,7 @@ ex:AuthorityShape a sh:NodeShape ; sh:targetClass thb:Country ;
     sh:sparql [ a sh:SPARQLConstraint ; sh:prefixes ex:prefixes ;
         sh:message "no EU authority for {?iso3}"@en ;
         sh:select \"\"\"SELECT $this ?iso3 WHERE { $this thb:iso3 ?iso3 . FILTER(STR(?iso3) != "XKX")
-            FILTER NOT EXISTS { $this skos:exactMatch ?a .
+            FILTER NOT EXISTS { $this schema:sameAs ?a .
                 FILTER(STRSTARTS(STR(?a), "http://publications.europa.eu/resource/authority/country/")) } }\"\"\" ] .
 ex:MemberShape a sh:NodeShape ; sh:targetObjectsOf thb:subject ;
     sh:sparql [ a sh:SPARQLConstraint ; sh:prefixes ex:prefixes ;
@@ -84,15 +82,14 @@ ex:MemberShape a sh:NodeShape ; sh:targetObjectsOf thb:subject ;
 def _broken_graph(good_dir):
     """The good fixture graph with one defect for each SPARQL constraint of the shapes."""
     from rdflib import Literal
-    from rdflib.namespace import SKOS
 
-    from thbkg.graph.rdf.namespaces import GEO, ORG
+    from thbkg.graph.rdf.namespaces import GEO, ORG, SCHEMA
 
     ds = load_dataset([good_dir], include_bundled=False)
     graph = dataset_to_graph(ds)
     graph.remove((THBID["link/europol-al-op"], THB.party, THBID["actor/al"]))          # parties miss an end
     graph.remove((THBID["link/emn-ge-obs"], ORG.member, None))                           # membership family
-    graph.remove((THBID["actor/ge"], SKOS.exactMatch, None))                             # country authority
+    graph.remove((THBID["actor/ge"], SCHEMA.sameAs, None))                               # country authority
     geometry = THBID["actor/europol/seat/geometry"]
     graph.set((geometry, GEO.asWKT, Literal("POINT(4.3 152.07)", datatype=GEO.wktLiteral)))  # out of range
     return ds, graph
@@ -107,7 +104,7 @@ def test_sparql_constraints_find_what_pyshacl_finds(good_dir):
 
     from thbkg.graph.rdf.validate import _run_sparql_constraints, split_sparql_constraints
 
-    ds, graph = _broken_graph(good_dir)
+    _, graph = _broken_graph(good_dir)
     shapes = Graph().parse(data=SPARQL_SHAPES, format="turtle")
     core, constraints = split_sparql_constraints(shapes)
     assert len(constraints) == 3

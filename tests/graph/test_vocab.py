@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import rdflib
 from rdflib.namespace import SH
+
 from thbkg.graph.errors import ThbkgError
 from thbkg.graph.rdf.vocab import ONTOLOGY_ENV, load_vocabulary, ontology_file, shapes_graph
 

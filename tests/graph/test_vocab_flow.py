@@ -18,6 +18,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+
 from thbkg.cli.main import cli
 from thbkg.graph.rdf.vocab import ONTOLOGY_ENV, load_vocabulary
 

@@ -81,8 +81,8 @@ def test_an_actor_filtered_out_is_still_told_apart_from_an_unknown_one(run, reco
     # ca exists, so the early check lets it through; under --region east it has no link left
     result = run("path", "ca", "cd", "--region", "east")
     assert result.exit_code == 2
-    assert error_lines(result) == ["Error: actor 'ca' has no link left under the filters (region=east); "
-                                   "loosen the filters"]
+    assert error_lines(result) == [("Error: actor 'ca' has no link left under the filters (region=east); "
+                                   "loosen the filters")]
     assert len(record_loads) == 1
 
 
@@ -90,8 +90,8 @@ def test_a_bad_date_is_refused_before_the_store_is_even_queried(runner, tmp_path
     missing = tmp_path / "no-store"  # not a store at all: a query would fail with another message
     result = runner.invoke(cli, ["centrality", "--as-of", "2015-31-12", "--store", str(missing)])
     assert result.exit_code == 2
-    assert error_lines(result) == ["Error: --as-of '2015-31-12' is not a date (use YYYY, YYYY-MM, YYYY-MM-DD "
-                                   "or 'today')"]
+    assert error_lines(result) == [("Error: --as-of '2015-31-12' is not a date (use YYYY, YYYY-MM, YYYY-MM-DD "
+                                   "or 'today')")]
     assert record_loads == []
 
 
@@ -233,6 +233,6 @@ def test_write_map_takes_the_threshold_as_a_parameter(mini_network, tmp_path):
     from thbkg.graph.outputs.maps import write_map
 
     info = write_map(mini_network, tmp_path / "m.html", top=8, warn_bytes=1)
-    assert info.warnings == [f"the map is {info.bytes / 1e6:.1f} MB (8 actors): browsers take many seconds to "
+    assert info.warnings == [(f"the map is {info.bytes / 1e6:.1f} MB (8 actors): browsers take many seconds to "
                              "draw it and to answer each click; keep the most central actors with a smaller "
-                             "--top, e.g. --top 2"]
+                             "--top, e.g. --top 2")]

@@ -22,10 +22,16 @@ from pathlib import Path
 import pytest
 from plugin_oxserver import free_port, http
 from reliability.mounts import mounted_tmpfs
-from reliability.network_fakes import (HTML_PAGE, NO_CONTENT_TYPE, NOT_HTTP, REDIRECT, RawServer, count_answer,
-                                       http_answer)
-from reliability.serve_process import (CLI, oxigraph_children, process_group, running, start_serve, stop,
-                                       wait_gone)
+from reliability.network_fakes import (
+    HTML_PAGE,
+    NO_CONTENT_TYPE,
+    NOT_HTTP,
+    REDIRECT,
+    RawServer,
+    count_answer,
+    http_answer,
+)
+from reliability.serve_process import CLI, oxigraph_children, process_group, running, start_serve, stop, wait_gone
 
 from thbkg.cli.main import cli
 from thbkg.graph.store.server import find_oxigraph
@@ -281,7 +287,7 @@ def _threads(pid: int) -> int:
         text = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return 0
-    return int(re.search(r"^Threads:\s+(\d+)", text, re.M).group(1))
+    return int(re.search(r"^Threads:\s+(\d+)", text, re.MULTILINE).group(1))
 
 
 def test_a_huge_answer_is_capped_with_a_note(runner, good_dir, no_bundled, tmp_path):
@@ -305,14 +311,14 @@ def test_a_small_answer_has_no_note(runner, good_dir, no_bundled):
 
 @pytest.mark.parametrize("query, message", [
     ("SELEC * WHERE {}",
-     "SPARQL syntax error at line 1, column 1: unknown keyword 'SELEC': did you mean SELECT? "
-     "The line reads: SELEC * WHERE {}"),
+     ("SPARQL syntax error at line 1, column 1: unknown keyword 'SELEC': did you mean SELECT? "
+     "The line reads: SELEC * WHERE {}")),
     ("SELECT ?s\nWHERE { ?s ?p ?o }\nORDR BY ?s",
-     "SPARQL syntax error at line 3, column 1: unknown keyword 'ORDR': did you mean ORDER? "
-     "The line reads: ORDR BY ?s"),
+     ("SPARQL syntax error at line 3, column 1: unknown keyword 'ORDR': did you mean ORDER? "
+     "The line reads: ORDR BY ?s")),
     ("SELECT * WHERE { ?s ?p ?o FILTR(?o > 1) }",
-     "SPARQL syntax error at line 1, column 27: unknown keyword 'FILTR': did you mean FILTER? "
-     "The line reads: SELECT * WHERE { ?s ?p ?o FILTR(?o > 1) }"),
+     ("SPARQL syntax error at line 1, column 27: unknown keyword 'FILTR': did you mean FILTER? "
+     "The line reads: SELECT * WHERE { ?s ?p ?o FILTR(?o > 1) }")),
 ])
 def test_a_misspelt_keyword_is_named(runner, good_dir, no_bundled, query, message):
     result = run(runner, "query", "--data", str(good_dir), query)
@@ -323,13 +329,13 @@ def test_a_misspelt_keyword_is_named(runner, good_dir, no_bundled, query, messag
 # == query --endpoint: bad servers ================================================================
 
 @pytest.mark.parametrize("answer, message", [
-    (NO_CONTENT_TYPE, "the SPARQL endpoint {url} answered without a Content-Type, so its answer cannot be read "
-                      "as SPARQL results (is {url} a SPARQL query endpoint?)"),
-    (HTML_PAGE, "the SPARQL endpoint {url} answered text/html that thbkg cannot read as SPARQL results "
+    (NO_CONTENT_TYPE, ("the SPARQL endpoint {url} answered without a Content-Type, so its answer cannot be read "
+                      "as SPARQL results (is {url} a SPARQL query endpoint?)")),
+    (HTML_PAGE, ("the SPARQL endpoint {url} answered text/html that thbkg cannot read as SPARQL results "
                 "(No plugin registered for (text/html, <class 'rdflib.query.ResultParser'>)); "
-                "is {url} a SPARQL query endpoint?"),
-    (NOT_HTTP, "the SPARQL endpoint {url} did not answer in HTTP (BadStatusLine: garbage); "
-               "is it a SPARQL query endpoint?"),
+                "is {url} a SPARQL query endpoint?")),
+    (NOT_HTTP, ("the SPARQL endpoint {url} did not answer in HTTP (BadStatusLine: garbage); "
+               "is it a SPARQL query endpoint?")),
     (http_answer("500 Internal Server Error", b"boom", {"Content-Type": "text/plain"}),
      "the SPARQL endpoint {url} answered HTTP 500 Internal Server Error: boom"),
 ])
@@ -434,19 +440,19 @@ def test_serve_refuses_service_and_limits_time_and_size(tmp_path, fake):
     process, port = _serve(tmp_path, "--timeout", "2", "--max-result-mb", "1")
     try:
         status, body = _ask(port, f"SELECT * WHERE {{ SERVICE <{target.url}/sparql> {{ ?s ?p ?o }} }}")
-        assert (status, body.decode()) == (400, f"SERVICE <{target.url}/sparql> would make this server send a "
+        assert (status, body.decode()) == (400, (f"SERVICE <{target.url}/sparql> would make this server send a "
                                                 "request to another server; thbkg serve refuses SERVICE (start "
-                                                "it with --allow-service to allow it)\n")
+                                                "it with --allow-service to allow it)\n"))
         form = urllib.parse.urlencode({"query": f"ASK {{ SERVICE <{target.url}/x> {{ }} }}"}).encode()
         status, _ = http(f"http://127.0.0.1:{port}/query", form, method="POST",
                          headers={"Content-Type": "application/x-www-form-urlencoded"})
         assert status == 400
         status, body = _ask(port, ENDLESS)
-        assert (status, body.decode()) == (504, "the query took more than 2 s, the limit of this server (thbkg "
-                                                "serve --timeout); narrow it down (filters, LIMIT)\n")
+        assert (status, body.decode()) == (504, ("the query took more than 2 s, the limit of this server (thbkg "
+                                                "serve --timeout); narrow it down (filters, LIMIT)\n"))
         status, body = _ask(port, CROSS)
-        assert (status, body.decode()) == (413, "the answer is larger than 1 MB, the limit of this server (thbkg "
-                                                "serve --max-result-mb); narrow the query down (filters, LIMIT)\n")
+        assert (status, body.decode()) == (413, ("the answer is larger than 1 MB, the limit of this server (thbkg "
+                                                "serve --max-result-mb); narrow the query down (filters, LIMIT)\n"))
         status, body = _ask(port, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")  # still serving
         assert status == 200 and int(body.split()[-1]) == good_triples(Path(__file__).parents[1] / "fixtures/good")
     finally:
@@ -473,7 +479,7 @@ def test_serve_allow_service_lets_the_call_out(tmp_path, fake):
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
 def test_serve_stops_cleanly_on_a_signal(tmp_path, sig):
-    process, port = _serve(tmp_path)
+    process, _ = _serve(tmp_path)
     children = oxigraph_children(process.pid)
     assert len(children) == 1
     child, argv = children[0]

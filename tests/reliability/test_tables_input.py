@@ -419,7 +419,7 @@ def _as_nobody(function):
             os.setgid(65534)
             os.setuid(65534)
             os.write(write_end, json.dumps(function()).encode())
-        except Exception as exc:  # noqa: BLE001 - report it, so that the parent fails with the reason
+        except Exception as exc:  # report it, so that the parent fails with the reason
             os.write(write_end, json.dumps({"child error": repr(exc)}).encode())
         finally:
             os._exit(0)

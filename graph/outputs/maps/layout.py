@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import networkx as nx
+
 from thbkg.graph.outputs.maps.style import ACTOR_STYLES, actor_style
 
 __all__ = [

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import networkx as nx
 from markupsafe import Markup
+
 from thbkg.graph.errors import UsageError
 from thbkg.graph.io import atomic_write
 from thbkg.graph.outputs.maps import layout as layouts

@@ -8,6 +8,7 @@ import itertools
 import networkx as nx
 import pytest
 from igraph_reference import to_igraph
+
 from thbkg.graph.analytics.brokers import (
     ROLES,
     articulation_points,

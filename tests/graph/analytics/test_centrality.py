@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import math
 
-from igraph_reference import to_igraph
 import networkx as nx
 import pytest
+from igraph_reference import to_igraph
 
-from thbkg.graph.analytics.centrality import (METRICS, compute_centrality, largest_component, ranked,
-                                              two_step_reach)
+from thbkg.graph.analytics.centrality import METRICS, compute_centrality, largest_component, ranked, two_step_reach
 from thbkg.graph.errors import UsageError
 
 EXACT = 1e-9
@@ -79,7 +78,7 @@ def test_closeness(cases, name):
     # (reachable - 1) / (n - 1) (Wasserman-Faust) on disconnected graphs; isolates are 0 / nan.
     sizes = {v: len(nx.node_connected_component(G, v)) for v in nodes}
     expected = []
-    for v, c in zip(nodes, g.closeness()):
+    for v, c in zip(nodes, g.closeness(), strict=True):
         expected.append(0.0 if math.isnan(c) else c * (sizes[v] - 1) / (n - 1))
     assert [scores["closeness"][v] for v in nodes] == pytest.approx(expected, abs=EXACT)
 
@@ -136,7 +135,7 @@ def test_burt_constraint_and_effective_size(cases, name):
     g, nodes = to_igraph(G)
     reference = g.constraint(weights="weight")
     ours = [scores["constraint"][v] for v in nodes]
-    for mine, theirs, v in zip(ours, reference, nodes):
+    for mine, theirs, v in zip(ours, reference, nodes, strict=True):
         if G.degree(v) == 0:
             assert math.isnan(mine)
         else:
@@ -159,7 +158,7 @@ KITE_DEGREE = [4, 4, 3, 6, 3, 5, 5, 3, 2, 1]
 
 
 def test_krackhardt_kite_published_values(cases):
-    G, scores = cases["kite"]
+    _, scores = cases["kite"]
     raw_betweenness = [scores["betweenness"][v] * (9 * 8 / 2) for v in range(10)]
     assert raw_betweenness == pytest.approx(KITE_BETWEENNESS, abs=1e-3)
     assert [scores["closeness"][v] for v in range(10)] == pytest.approx(KITE_CLOSENESS, abs=1e-3)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 from types import SimpleNamespace
 
 import pytest
 
 from thbkg.graph.analytics.change import links_per_year, parse_period, snapshots
 from thbkg.graph.errors import UsageError
-
 
 #: the statuses whose concept says thb:inForce false in ontology/thbkg.ttl
 NOT_IN_FORCE = {"ended", "suspended", "under_negotiation"}
@@ -38,7 +38,7 @@ def _independent_active(links, year):
 def test_added_and_ended_match_an_independent_count(report_network, years):
     links = report_network.links
     result = snapshots(report_network, [str(y) for y in years])
-    for (y1, y2), row in zip(zip(years, years[1:]), result[1:]):
+    for (y1, y2), row in zip(pairwise(years), result[1:], strict=True):
         added = sorted(lk["id"] for lk in links if lk["start"] and y1 < _year(lk["start"]) <= y2)
         ended = sorted(lk["id"] for lk in links if lk["end"] and y1 <= _year(lk["end"]) < y2)
         assert row["added"] == added

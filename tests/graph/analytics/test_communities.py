@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import random
 
-from igraph_reference import to_igraph
 import networkx as nx
 import pytest
+from igraph_reference import to_igraph
 
 from thbkg.graph.analytics.communities import louvain
 

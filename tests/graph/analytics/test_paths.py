@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from igraph_reference import to_igraph
 import pytest
+from igraph_reference import to_igraph
 
 from thbkg.graph.analytics.paths import shortest_paths
 from thbkg.graph.errors import UsageError

@@ -14,6 +14,7 @@ import networkx as nx
 import pytest
 import rdflib
 from former_projection_queries import FORMER_QUERIES
+
 from thbkg.graph.errors import ThbkgError, UsageError
 from thbkg.graph.network.filters import Filters
 from thbkg.graph.network.projections import load_network, time_window

@@ -9,6 +9,7 @@ import math
 
 import networkx as nx
 import pytest
+
 from thbkg.graph.errors import UsageError
 from thbkg.graph.outputs import analytic as R
 

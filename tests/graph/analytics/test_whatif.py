@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from igraph_reference import to_igraph
 import networkx as nx
 import pytest
+from igraph_reference import to_igraph
 
 from thbkg.graph.analytics.whatif import average_distance, what_if
 from thbkg.graph.errors import UsageError

@@ -7,6 +7,7 @@ import math
 import networkx as nx
 import numpy as np
 import pytest
+
 from thbkg.graph.outputs.maps.layout import (
     FORCE_CORE_SIZE,
     circular_layout,

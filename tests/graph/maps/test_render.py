@@ -9,6 +9,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+
 from thbkg.graph.outputs.maps.render import build_map, render_map, write_map
 from thbkg.graph.outputs.maps.style import ACTOR_STYLES, LINK_STYLES
 

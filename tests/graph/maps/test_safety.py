@@ -7,6 +7,7 @@ import re
 
 import pytest
 from plugin_browser import HOSTILE_TEXTS
+
 from thbkg.graph.outputs.maps.render import json_for_script, neutralise_href, render_map, safe_node_ids
 from thbkg.graph.outputs.text import safe_url
 

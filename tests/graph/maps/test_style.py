@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from thbkg.graph.outputs.maps import style
 from thbkg.graph.rdf.vocab import ONTOLOGY_ENV
 
