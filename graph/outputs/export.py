@@ -8,8 +8,14 @@ Two edge levels:
 ``links``
     one directed edge per link record (subject -> object), with all of its fields.
 
-Multi-valued fields (tuples) are joined with ``;`` so every attribute is a scalar that GraphML and
-GEXF can hold; unknown values are left out rather than written as empty strings.
+Multi-valued fields (tuples) are joined with ``;``, their items sorted, so every attribute is a scalar
+that GraphML and GEXF can hold and the same network gives the same bytes from every store; unknown
+values are left out rather than written as empty strings. CSV rows and the line breaks inside cells
+all end with ``\n``.
+
+The GraphML and GEXF files validate against the official schemas (GraphML 1.0, GEXF 1.2draft; see
+``tests/fixtures/xsd/``): node and edge attributes have distinct GraphML key ids, and the graph's title
+is the GEXF ``<meta><description>`` (GEXF's ``<graph>`` has no name attribute).
 
 Data text is made safe for each format (:mod:`thbkg.graph.outputs.text`): CSV cells that a spreadsheet
 would run as formulas get a leading ``'`` (``--raw-csv`` keeps them), control characters become
@@ -28,7 +34,7 @@ import datetime as dt
 import io
 import json
 import os
-import re
+from xml.etree.ElementTree import SubElement
 
 import networkx as nx
 
@@ -42,18 +48,23 @@ NODE_FIELDS = ("label", "type", "iso2", "iso3", "wikidata", "seat", "lat", "lon"
 PAIR_FIELDS = ("types", "links", "count", "start", "end", "sources", "confidence", "weight")
 LINK_FIELDS = ("label", "type", "family", "role", "start", "end", "status", "instrument", "sources",
                "confidence", "date_confidence", "note", "iri")
+#: what the exported graph is called (GraphML graph data, GEXF description, Cytoscape name)
+TITLE = "thbkg cooperation network"
+#: the one separator of multi-valued cells, as in the tables (data/README.md)
+SEPARATOR = ";"
 
 
 def _scalar(value):
-    """A GraphML/GEXF-safe scalar: tuples joined with ';', dates as ISO text, None kept as None.
+    """A GraphML/GEXF-safe scalar: several values sorted and joined with ';', dates as ISO text,
+    None kept as None.
 
-    >>> _scalar(("a", "b")), _scalar(3), _scalar(None), _scalar(())
+    >>> _scalar(("b", "a")), _scalar(3), _scalar(None), _scalar(())
     ('a;b', 3, None, None)
     """
     if value is None:
         return None
     if isinstance(value, (list, tuple, set, frozenset)):
-        return ";".join(str(v) for v in value) or None
+        return SEPARATOR.join(sorted(str(v) for v in value)) or None
     if isinstance(value, (bool, int, float, str)):
         return value
     if hasattr(value, "isoformat"):
@@ -134,7 +145,7 @@ def _xml_safe(attrs):
 
 def _nx_graph(net, level, dynamic):
     graph = nx.MultiDiGraph() if level == "links" else nx.Graph()
-    graph.graph["name"] = "thbkg cooperation network"
+    graph.graph["name"] = TITLE
     for row in node_rows(net):
         attrs = {k: v for k, v in row.items() if k not in ("id", "start_day", "end_day")}
         attrs.setdefault("label", row["id"])
@@ -169,24 +180,41 @@ def _nx_graph(net, level, dynamic):
 
 
 def to_graphml(net, level="pairs"):
-    """GraphML text (UTF-8 bytes); multi-valued attributes joined with ``;``."""
+    """GraphML text (UTF-8 bytes); multi-valued attributes joined with ``;``.
+
+    Key ids are networkx's ``d0``, ``d1``…: a node and an edge attribute of the same name (``sources``,
+    ``confidence``) need two keys, and the GraphML schema wants every key id once. Readers use the
+    ``attr.name``.
+    """
     buffer = io.BytesIO()
-    nx.write_graphml(_nx_graph(net, level, dynamic=False), buffer, encoding="utf-8", named_key_ids=True)
+    nx.write_graphml(_nx_graph(net, level, dynamic=False), buffer, encoding="utf-8", named_key_ids=False)
     return buffer.getvalue()
+
+
+def _source_date():
+    """``SOURCE_DATE_EPOCH`` as an ISO day (reproducible builds: no wall-clock date), else None."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date().isoformat()
+    return None
 
 
 def to_gexf(net, level="pairs"):
     """GEXF 1.2 bytes with ``start``/``end`` dates on nodes and edges (dynamic mode)."""
+    from networkx.readwrite.gexf import GEXFWriter
+
     graph = _nx_graph(net, level, dynamic=True)
     graph.graph["mode"] = "dynamic"
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
+    writer.add_graph(graph)
+    del writer.graph_element.attrib["name"]  # not in the GEXF 1.2 schema: the title is the description
+    meta = writer.xml.find("meta")
+    SubElement(meta, "description").text = TITLE
+    if _source_date():
+        meta.set("lastmodifieddate", _source_date())
     buffer = io.BytesIO()
-    nx.write_gexf(graph, buffer, encoding="utf-8", prettyprint=True)
-    data = buffer.getvalue()
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():  # reproducible builds: no wall-clock date in the output
-        day = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date().isoformat()
-        data = re.sub(rb'lastmodifieddate="[0-9-]+"', f'lastmodifieddate="{day}"'.encode(), data, count=1)
-    return data
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def to_kumu(net, level="pairs"):
@@ -203,38 +231,38 @@ def to_kumu(net, level="pairs"):
         if link.get("start"):
             for actor in (link["subject"], link["object"]):
                 years.setdefault(actor, set()).add(str(link["start"])[:4])
-    elements = []
-    for row in node_rows(net):
-        actor = net.actors[row["id"]]
-        description = ", ".join(str(x) for x in (actor.get("type"), actor.get("seat"), actor.get("iso3")) if x)
-        element = {"id": row["id"], "label": row.get("label") or row["id"],
-                   "type": (actor.get("type") or "").replace("_", " ") or None,
-                   "description": description or None,
-                   "tags": sorted(set(actor.get("regions") or ())) + sorted(years.get(row["id"], ()))}
-        for key in ("iso2", "iso3", "wikidata", "seat", "lat", "lon", "confidence", "iri"):
-            if key in row:
-                element[key] = row[key]
-        if "sources" in row:
-            element["sources"] = row["sources"]
-        elements.append({k: v for k, v in element.items() if v is not None})
-    connections = []
-    for row in edge_rows(net, level):
-        kind = row.get("type") or row.get("types")
-        tags = list(str(kind).split(";")) if kind else []
-        start_text = row.get("start")
-        if start_text:
-            tags.append(str(start_text)[:4])
-        connection = {"id": row["id"], "from": row["source"], "to": row["target"],
-                      "type": str(kind).replace("_", " ").replace(";", ", ") if kind else None,
-                      "direction": "directed" if row["directed"] else "undirected", "tags": tags}
-        for key, value in row.items():
-            if key not in ("id", "source", "target", "directed", "type", "types", "start_day", "end_day") \
-                    and value is not None:
-                connection[key] = value
-        if kind and not row["directed"]:
-            connection["link types"] = row.get("types")
-        connections.append({k: v for k, v in connection.items() if v is not None})
+    elements = [_kumu_element(row, net.actors[row["id"]], years.get(row["id"], ())) for row in node_rows(net)]
+    connections = [_kumu_connection(row) for row in edge_rows(net, level)]
     return {"elements": elements, "connections": connections}
+
+
+def _kumu_element(row, actor, years):
+    """One Kumu element: the actor's id, label, type, description, tags (regions, then years) and fields."""
+    description = ", ".join(str(x) for x in (actor.get("type"), actor.get("seat"), actor.get("iso3")) if x)
+    element = {"id": row["id"], "label": row.get("label") or row["id"],
+               "type": (actor.get("type") or "").replace("_", " ") or None,
+               "description": description or None,
+               "tags": sorted(set(actor.get("regions") or ())) + sorted(years)}
+    for key in ("iso2", "iso3", "wikidata", "seat", "lat", "lon", "confidence", "iri", "sources"):
+        if key in row:
+            element[key] = row[key]
+    return {k: v for k, v in element.items() if v is not None}
+
+
+def _kumu_connection(row):
+    """One Kumu connection: ``from``/``to``, type, direction, tags (link types, start year) and fields."""
+    kind = row.get("type") or row.get("types")
+    tags = list(str(kind).split(SEPARATOR)) if kind else []
+    if row.get("start"):
+        tags.append(str(row["start"])[:4])
+    connection = {"id": row["id"], "from": row["source"], "to": row["target"],
+                  "type": str(kind).replace("_", " ").replace(SEPARATOR, ", ") if kind else None,
+                  "direction": "directed" if row["directed"] else "undirected", "tags": tags}
+    skipped = ("id", "source", "target", "directed", "type", "types", "start_day", "end_day")
+    connection.update((key, value) for key, value in row.items() if key not in skipped and value is not None)
+    if kind and not row["directed"]:
+        connection["link types"] = row.get("types")
+    return {k: v for k, v in connection.items() if v is not None}
 
 
 def to_cytoscape(net, level="pairs"):
@@ -250,11 +278,21 @@ def to_cytoscape(net, level="pairs"):
         data = {k: v for k, v in row.items() if v is not None}
         data["interaction"] = row.get("type") or row.get("types") or ""
         edges.append({"data": data})
-    return {"data": {"name": "thbkg cooperation network"}, "elements": {"nodes": nodes, "edges": edges}}
+    return {"data": {"name": TITLE}, "elements": {"nodes": nodes, "edges": edges}}
+
+
+def _one_line_ending(value):
+    r"""*value* with each line break inside it written ``\n`` (a cell typed on Windows holds ``\r\n``).
+
+    >>> _one_line_ending("a\r\nb\rc"), _one_line_ending(2)
+    ('a\nb\nc', 2)
+    """
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
 
 def to_csv(net, level="pairs"):
-    """A CSV edge list with labels next to ids (text), through :func:`~thbkg.graph.outputs.text.csv_text`."""
+    """A CSV edge list with labels next to ids (text), through :func:`~thbkg.graph.outputs.text.csv_text`:
+    every line, and every line break inside a cell, ends with ``\n``."""
     fields = LINK_FIELDS if level == "links" else PAIR_FIELDS
     header = ["id", "source", "source_label", "target", "target_label", *fields, "start_day", "end_day"]
     rows = []
@@ -262,8 +300,8 @@ def to_csv(net, level="pairs"):
         row = dict(row)
         row["source_label"] = net.actors[row["source"]].get("label") or row["source"]
         row["target_label"] = net.actors[row["target"]].get("label") or row["target"]
-        rows.append([row.get(h) for h in header])
-    return csv_text(header, rows)
+        rows.append([_one_line_ending(row.get(h)) for h in header])
+    return csv_text(header, rows, lineterminator="\n")
 
 
 def export_network(net, fmt, level="pairs"):

@@ -12,15 +12,31 @@ always give byte-identical output.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+import unicodedata
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from thbkg.graph.rdf.namespaces import (DCT, EU_COUNTRY, GEO, ORG, PREFIXES, PROV, SCHEMA, THB, THBID,
-                                    TIME, WD, bind_prefixes)
 from thbkg.graph.rdf.dates import period_of
-from thbkg.graph.rdf.tables import Dataset, load_dataset, split_multi
+from thbkg.graph.rdf.namespaces import (
+    DCT,
+    EU_COUNTRY,
+    FOAF,
+    GEO,
+    ORG,
+    PREFIXES,
+    PROV,
+    SCHEMA,
+    THB,
+    THBID,
+    TIME,
+    WD,
+    bind_prefixes,
+)
+from thbkg.graph.rdf.tables import Dataset, agent_types, instrument_actor_types, load_dataset, split_multi
 
 FORMATS = ("turtle", "nt", "jsonld", "trig")
 #: ISO alpha-3 codes without an EU Publications Office country authority IRI
@@ -67,14 +83,78 @@ def _add_common(graph, subject, rec, *, confidence="confidence"):
         graph.add((subject, RDFS.comment, Literal(rec["note"])))
 
 
-def _add_sources(graph, ds):
+def slug(text: str) -> str:
+    """Lower-case ASCII letters and digits of *text*, runs of anything else as one ``-``.
+
+    >>> slug("Bundesamt für Migration und Flüchtlinge (BAMF), EMN Germany")
+    'bundesamt-fur-migration-und-fluchtlinge-bamf-emn-germany'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def actor_names(label: str) -> set:
+    """The names an actor goes by: its label, the label without a closing bracketed part, and the
+    bracketed part (often the abbreviation).
+
+    >>> sorted(actor_names("International Organization for Migration (IOM)"))
+    ['IOM', 'International Organization for Migration', 'International Organization for Migration (IOM)']
+    """
+    names = {label}
+    match = re.fullmatch(r"(.+?)\s*\(([^()]+)\)", label)
+    if match:
+        names.update(match.groups())
+    return names
+
+
+def publisher_iris(ds: Dataset, vocab) -> dict:
+    """Publisher text of sources.csv -> its agent IRI (dct:publisher has range dct:Agent).
+
+    A text that names exactly one organisation of actors.csv (:func:`actor_names`, compared without
+    case) is that actor; any other text is ``thbid:publisher/{slug}``. Texts whose slugs clash (or are
+    empty) get a short hash of the text appended, so two publishers never share an IRI.
+    """
+    agents = agent_types(vocab)
+    named: dict = {}
+    for rec in ds.actors:
+        if rec["type"] in agents:
+            for name in actor_names(rec["label"]):
+                named.setdefault(name.casefold(), set()).add(rec["id"])
+    texts = sorted({rec["publisher"] for rec in ds.sources if rec["publisher"]})
+    slugs: dict = {}
+    for text in texts:
+        slugs.setdefault(slug(text), []).append(text)
+    found = {}
+    for text in texts:
+        actors = named.get(text.casefold(), set())
+        if len(actors) == 1:
+            found[text] = iri("actor", next(iter(actors)))
+            continue
+        key = slug(text)
+        if not key or len(slugs[key]) > 1:
+            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+            key = f"{key}-{digest}" if key else digest
+        found[text] = iri("publisher", key)
+    return found
+
+
+def _add_publisher(graph, publisher: URIRef, text: str):
+    """A publisher that is not an actor: an agent named by the cell's text."""
+    if publisher.startswith(THBID["publisher/"]):
+        graph.add((publisher, RDF.type, FOAF.Agent))
+        graph.add((publisher, RDFS.label, Literal(text)))
+
+
+def _add_sources(graph, ds, vocab):
+    publishers = publisher_iris(ds, vocab)
     for rec in ds.sources:
         s = iri("source", rec["id"])
         graph.add((s, RDF.type, PROV.Entity))
         graph.add((s, DCT.identifier, Literal(rec["id"])))
         graph.add((s, DCT.title, Literal(rec["title"])))
         if rec["publisher"]:
-            graph.add((s, DCT.publisher, Literal(rec["publisher"])))
+            graph.add((s, DCT.publisher, publishers[rec["publisher"]]))
+            _add_publisher(graph, publishers[rec["publisher"]], rec["publisher"])
         if rec["url"]:
             graph.add((s, SCHEMA.url, URIRef(rec["url"])))
         add_date(graph, s, DCT.issued, rec["issued"])
@@ -89,7 +169,7 @@ def _add_instruments(graph, ds):
         graph.add((s, RDF.type, THB.Instrument))
         graph.add((s, RDF.type, PROV.Entity))
         graph.add((s, RDFS.label, Literal(rec["label"], lang="en")))
-        graph.add((s, DCT.type, Literal(rec["type"])))
+        graph.add((s, THB.instrumentType, iri("instrument-type", rec["type"])))
         if rec["identifier"]:
             graph.add((s, DCT.identifier, Literal(rec["identifier"])))
         add_date(graph, s, DCT.issued, rec["date"])
@@ -99,40 +179,55 @@ def _add_instruments(graph, ds):
 
 
 def _add_actors(graph, ds, vocab):
+    """The records of actors.csv: actors (agents) and treaties (instruments, see the ontology)."""
+    agents = agent_types(vocab)
     for rec in ds.actors:
         a = iri("actor", rec["id"])
+        actor_type = iri("actor-type", rec["type"])
         for cls in vocab.actor_classes[rec["type"]]:
             graph.add((a, RDF.type, cls))
         graph.add((a, RDFS.label, Literal(rec["label"], lang="en")))
         graph.add((a, SKOS.prefLabel, Literal(rec["label"], lang="en")))
-        graph.add((a, ORG.classification, iri("actor-type", rec["type"])))
+        graph.add((a, THB.actorType, actor_type))
+        if rec["type"] in agents:  # org:classification has domain org:Organization: not for treaties
+            graph.add((a, ORG.classification, actor_type))
         graph.add((a, DCT.identifier, Literal(rec["id"])))
-        if rec["iso2"]:
-            graph.add((a, THB.iso2, Literal(rec["iso2"])))
-        if rec["iso3"]:
-            graph.add((a, THB.iso3, Literal(rec["iso3"])))
-            if rec["type"] == "country" and rec["iso3"] not in NO_EU_COUNTRY_AUTHORITY:
-                graph.add((a, SKOS.exactMatch, EU_COUNTRY[rec["iso3"]]))
-        if rec["wikidata"]:
-            graph.add((a, SKOS.exactMatch, WD[rec["wikidata"]]))
-        if rec["eu_authority"]:
-            graph.add((a, SKOS.exactMatch, URIRef(rec["eu_authority"])))
-        if rec["seat"] or rec["lat"]:
-            site = iri("actor", rec["id"], "seat")
-            graph.add((a, ORG.hasPrimarySite, site))
-            graph.add((site, RDF.type, ORG.Site))
-            graph.add((site, RDF.type, GEO.Feature))
-            if rec["seat"]:
-                graph.add((site, RDFS.label, Literal(rec["seat"], lang="en")))
-            if rec["lat"]:
-                geometry = iri("actor", rec["id"], "seat", "geometry")
-                graph.add((site, GEO.hasGeometry, geometry))
-                graph.add((geometry, RDF.type, GEO.Geometry))
-                graph.add((geometry, GEO.asWKT, Literal(f"POINT({rec['lon']} {rec['lat']})",
-                                                        datatype=GEO.wktLiteral)))
+        _add_codes(graph, a, rec)
+        _add_seat(graph, a, rec)
         if rec["parent"]:
             graph.add((a, ORG.subOrganizationOf, iri("actor", rec["parent"])))
         _add_common(graph, a, rec)
+
+
+def _add_codes(graph, actor, rec):
+    """ISO codes and outside identifiers (schema:sameAs: no OWL consequences, see the ontology)."""
+    if rec["iso2"]:
+        graph.add((actor, THB.iso2, Literal(rec["iso2"])))
+    if rec["iso3"]:
+        graph.add((actor, THB.iso3, Literal(rec["iso3"])))
+        if rec["type"] == "country" and rec["iso3"] not in NO_EU_COUNTRY_AUTHORITY:
+            graph.add((actor, SCHEMA.sameAs, EU_COUNTRY[rec["iso3"]]))
+    if rec["wikidata"]:
+        graph.add((actor, SCHEMA.sameAs, WD[rec["wikidata"]]))
+    if rec["eu_authority"]:
+        graph.add((actor, SCHEMA.sameAs, URIRef(rec["eu_authority"])))
+
+
+def _add_seat(graph, actor, rec):
+    """The seat as an org:Site with a WKT point (organisations only: the tables refuse a treaty's)."""
+    if not (rec["seat"] or rec["lat"]):
+        return
+    site = iri("actor", rec["id"], "seat")
+    graph.add((actor, ORG.hasPrimarySite, site))
+    graph.add((site, RDF.type, ORG.Site))
+    graph.add((site, RDF.type, GEO.Feature))
+    if rec["seat"]:
+        graph.add((site, RDFS.label, Literal(rec["seat"], lang="en")))
+    if rec["lat"]:
+        geometry = iri("actor", rec["id"], "seat", "geometry")
+        graph.add((site, GEO.hasGeometry, geometry))
+        graph.add((geometry, RDF.type, GEO.Geometry))
+        graph.add((geometry, GEO.asWKT, Literal(f"POINT({rec['lon']} {rec['lat']})", datatype=GEO.wktLiteral)))
 
 
 def _add_regions(graph, ds):
@@ -157,12 +252,24 @@ def _add_regions(graph, ds):
         _add_common(graph, m, rec)
 
 
+def _instrument_iris(ds, vocab) -> dict:
+    """Instrument id -> IRI: an instruments.csv row, or a treaty record of actors.csv."""
+    treaties = instrument_actor_types(vocab)
+    found = {rec["id"]: iri("actor", rec["id"]) for rec in ds.actors if rec["type"] in treaties}
+    found.update((rec["id"], iri("instrument", rec["id"])) for rec in ds.instruments)
+    return found
+
+
 def _add_links(graph, ds, vocab):
     labels = {rec["id"]: rec["label"] for rec in ds.actors}
+    agents = agent_types(vocab)
+    organisations = {rec["id"] for rec in ds.actors if rec["type"] in agents}
+    instruments = _instrument_iris(ds, vocab)
     for rec in ds.links:
         link = iri("link", rec["id"])
         subject, obj = iri("actor", rec["subject"]), iri("actor", rec["object"])
-        membership = vocab.link_family[rec["type"]] == "membership"
+        # org:Membership only with an organisation: org:organization has range org:Organization
+        membership = vocab.link_family[rec["type"]] == "membership" and rec["object"] in organisations
         graph.add((link, RDF.type, THB.CooperationLink))
         if membership:
             graph.add((link, RDF.type, ORG.Membership))
@@ -182,7 +289,7 @@ def _add_links(graph, ds, vocab):
         if rec["status"]:
             graph.add((link, THB.status, iri("status", rec["status"])))
         if rec["instrument"]:
-            graph.add((link, THB.instrument, iri("instrument", rec["instrument"])))
+            graph.add((link, THB.instrument, instruments[rec["instrument"]]))
         if rec["date_confidence"]:
             graph.add((link, THB.dateConfidence, iri("confidence", rec["date_confidence"])))
         _add_period(graph, link, rec, membership)
@@ -204,7 +311,9 @@ def _add_period(graph, link, rec, membership):
             (end, rec["end"], TIME.hasEnd, THB.endDay, "end", 1)):
         if literal is None:
             continue
-        day = period_of(text)[bound]
+        bounds = period_of(text)
+        assert bounds is not None  # the tables were checked: every date parses
+        day = bounds[bound]
         graph.add((link, day_property, Literal(day.isoformat(), datatype=XSD.date)))
         instant = URIRef(f"{link}/{which}")
         graph.add((interval, edge, instant))
@@ -218,7 +327,7 @@ def dataset_to_graph(ds: Dataset, *, vocab=None, graph: Graph | None = None) -> 
 
     vocab = vocab or load_vocabulary()
     graph = bind_prefixes(Graph(bind_namespaces="none") if graph is None else graph)
-    _add_sources(graph, ds)
+    _add_sources(graph, ds, vocab)
     _add_instruments(graph, ds)
     _add_actors(graph, ds, vocab)
     _add_regions(graph, ds)
@@ -249,7 +358,7 @@ def _ntriples_sink(ds: Dataset, vocab=None) -> _NTriplesSink:
 
     vocab = vocab or load_vocabulary()
     sink = _NTriplesSink()
-    _add_sources(sink, ds)
+    _add_sources(sink, ds, vocab)
     _add_instruments(sink, ds)
     _add_actors(sink, ds, vocab)
     _add_regions(sink, ds)
@@ -347,7 +456,7 @@ def _oxigraph_serialize(ntriples: str, fmt: str) -> bytes:
     else:
         quads = [pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples]
         data = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.TRIG, prefixes=prefixes)
-    lines = data.decode("utf-8").split("\n")
+    lines = (data or b"").decode("utf-8").split("\n")
     head = sorted(line for line in lines if line.startswith("@prefix "))  # fixed prefix order
     body = [line for line in lines if not line.startswith("@prefix ")]
     return ("\n".join(head) + "\n\n" + "\n".join(body).lstrip("\n")).encode("utf-8")

@@ -2,7 +2,7 @@
 
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS as DCT
-from rdflib.namespace import ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
+from rdflib.namespace import FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 THB = Namespace("https://w3id.org/thbkg/ontology#")
 THBID = Namespace("https://w3id.org/thbkg/id/")
@@ -23,6 +23,7 @@ PREFIXES = {
     "time": TIME,
     "geo": GEO,
     "schema": SCHEMA,
+    "foaf": FOAF,
     "wd": WD,
     "eucountry": EU_COUNTRY,
     "rdf": RDF,

@@ -35,6 +35,7 @@ from pathlib import Path
 from thbkg.graph.errors import DataError, Problem
 from thbkg.graph.io import protect_inputs
 from thbkg.graph.rdf.dates import period_of
+from thbkg.graph.rdf.namespaces import ORG, THB
 
 #: table name -> columns, in the order of docs/design.md
 COLUMNS = {
@@ -317,7 +318,7 @@ def _read_rows(reader, header, text, shown, problems, screen):
                                         f"the row has {len(row)} cells but the header has {len(header)}; "
                                         "check the commas and quotes"))
                 continue
-            records.append(Record({h: c.strip() for h, c in zip(header, row)}, file=shown, line=first))
+            records.append(Record({h: c.strip() for h, c in zip(header, row, strict=True)}, file=shown, line=first))
     except csv.Error as exc:
         problems.append(_quoting_problem(exc, text, start, reader.line_num, header, shown))
         return None
@@ -488,12 +489,11 @@ class _Checker:
 
     def iso_codes(self, rec):
         iso2, iso3 = rec["iso2"], rec["iso3"]
-        if iso2:
-            if not re.fullmatch(r"[A-Z]{2}", iso2) or (self.iso and iso2 not in self.iso[0]
-                                                      and iso2 not in USER_ASSIGNED_ISO):
-                self.add(rec, "iso2", f"'{iso2}' is not an ISO 3166-1 alpha-2 country code "
-                                      "(two capital letters, e.g. AL; Kosovo: XK)")
-                iso2 = ""
+        if iso2 and (not re.fullmatch(r"[A-Z]{2}", iso2) or (self.iso and iso2 not in self.iso[0]
+                                                             and iso2 not in USER_ASSIGNED_ISO)):
+            self.add(rec, "iso2", f"'{iso2}' is not an ISO 3166-1 alpha-2 country code "
+                                  "(two capital letters, e.g. AL; Kosovo: XK)")
+            iso2 = ""
         if iso3:
             known3 = set(self.iso[0].values()) | set(USER_ASSIGNED_ISO.values()) if self.iso else None
             if not re.fullmatch(r"[A-Z]{3}", iso3) or (known3 and iso3 not in known3):
@@ -540,6 +540,32 @@ def is_web_address(text: str) -> bool:
         return False
 
 
+def agent_types(vocab) -> frozenset:
+    """Actor-type codes whose records are organisations (agents): their class is an org:Organization.
+
+    >>> from thbkg.graph.rdf.vocab import load_vocabulary
+    >>> sorted(agent_types(load_vocabulary()))[:2], "treaty" in agent_types(load_vocabulary())
+    (['country', 'eu_agency'], False)
+    """
+    return frozenset(code for code, classes in vocab.actor_classes.items() if ORG.Organization in classes)
+
+
+def instrument_actor_types(vocab) -> frozenset:
+    """Actor-type codes whose records are instruments (treaties), not agents: their class is a thb:Instrument.
+
+    >>> from thbkg.graph.rdf.vocab import load_vocabulary
+    >>> sorted(instrument_actor_types(load_vocabulary()))
+    ['treaty']
+    """
+    return frozenset(code for code, classes in vocab.actor_classes.items() if THB.Instrument in classes)
+
+
+#: columns of actors.csv that only an organisation can have (their properties have domain org:Organization
+#: or thb:Country), with what the column is called in messages
+ORGANISATION_COLUMNS = {"iso2": "ISO code", "iso3": "ISO code", "seat": "seat", "lat": "coordinates",
+                        "parent": "parent"}
+
+
 def split_multi(cell: str) -> list:
     """Values of a multi-valued cell (separated by ``;``), stripped, empty ones dropped.
 
@@ -561,7 +587,8 @@ def _iso_tables():
 def _merge(name, per_folder, problems):
     """Merge the records of one table over folders; report duplicate and conflicting keys."""
     key_cols = ("region", "actor") if name == "region_members" else ("id",)
-    merged, first_seen = [], {}
+    merged: list = []
+    first_seen: dict = {}
     for records in per_folder:
         for rec in records:
             key = tuple(rec[c] for c in key_cols)
@@ -619,7 +646,7 @@ def load_dataset(data_dirs=(), *, include_bundled=None, vocab=None) -> Dataset:
     if not folders:
         raise DataError([Problem("(no data)", None, None,
                                  "no data folder to read; give --data DIR or unset THBKG_NO_BUNDLED")])
-    per_table = {name: [] for name in TABLES}
+    per_table: dict[str, list] = {name: [] for name in TABLES}
     unusable = set()  # tables with a file that could not be read: references to them are not checked
     for folder in folders:
         if not folder.is_dir():
@@ -652,78 +679,119 @@ def load_dataset(data_dirs=(), *, include_bundled=None, vocab=None) -> Dataset:
 def _check(ds: Dataset, vocab, problems, unusable):
     chk = _Checker(vocab, problems)
     known = {name: (None if name in unusable else ds.ids(name)) for name in KIND}
-    confidences = tuple(vocab.confidence_order)
-
+    treaties = _treaty_ids(ds, vocab)
+    known["instruments"] = _instrument_ids(known["instruments"], treaties)
     for rec in ds.sources:
         chk.required(rec, "sources")
         chk.ident(rec)
         chk.url(rec, "url")
         chk.date(rec, "issued")
         chk.date(rec, "accessed")
-
     for rec in ds.instruments:
         chk.required(rec, "instruments")
         chk.ident(rec)
         chk.code(rec, "type", vocab.instrument_types, "instrument type")
         chk.date(rec, "date")
         chk.url(rec, "url")
-        chk.reference(rec, "sources", known["sources"], "sources", multi=True)
-        chk.code(rec, "confidence", confidences, "confidence")
-
+        _check_sourced(chk, rec, known)
     for rec in ds.actors:
-        chk.required(rec, "actors")
-        chk.ident(rec)
-        chk.code(rec, "type", vocab.actor_class, "actor type")
-        chk.iso_codes(rec)
-        if rec["wikidata"] and not QID_RE.match(rec["wikidata"]):
-            chk.add(rec, "wikidata", f"'{rec['wikidata']}' is not a Wikidata id (use the QID only, e.g. Q207203)")
-        if rec["eu_authority"] and not (rec["eu_authority"].startswith(EU_AUTHORITY)
-                                        and URL_RE.match(rec["eu_authority"])):
-            chk.add(rec, "eu_authority", f"'{rec['eu_authority']}' is not an EU Publications Office authority "
-                                         f"IRI (it must start with {EU_AUTHORITY})")
-        chk.coordinates(rec)
-        if rec["lat"] and not rec["sources"]:
-            chk.add(rec, "sources", "is empty; an actor with coordinates must cite where they come from")
-        if rec["parent"] == rec["id"] and rec["id"]:
-            chk.add(rec, "parent", "an actor cannot be its own parent; leave it empty")
-        else:
-            chk.reference(rec, "parent", known["actors"], "actors")
-        chk.reference(rec, "sources", known["sources"], "sources", multi=True)
-        chk.code(rec, "confidence", confidences, "confidence")
-
+        _check_actor(chk, rec, known)
+    _check_treaties(ds, chk, treaties)
     for rec in ds.regions:
         chk.required(rec, "regions")
         chk.ident(rec)
-        chk.reference(rec, "sources", known["sources"], "sources", multi=True)
-        chk.code(rec, "confidence", confidences, "confidence")
-
+        _check_sourced(chk, rec, known)
     for rec in ds.region_members:
         chk.required(rec, "region_members")
         chk.reference(rec, "region", known["regions"], "regions")
         chk.reference(rec, "actor", known["actors"], "actors")
-        chk.reference(rec, "sources", known["sources"], "sources", multi=True)
-        chk.code(rec, "confidence", confidences, "confidence")
-
+        _check_sourced(chk, rec, known)
     for rec in ds.links:
-        chk.required(rec, "links")
-        chk.ident(rec)
-        chk.reference(rec, "subject", known["actors"], "actors")
-        chk.reference(rec, "object", known["actors"], "actors")
-        if rec["subject"] and rec["subject"] == rec["object"]:
-            chk.add(rec, "object", f"the link joins '{rec['subject']}' to itself; subject and object must differ")
-        chk.code(rec, "type", vocab.link_family, "link type")
-        chk.code(rec, "status", vocab.statuses, "status")
-        chk.reference(rec, "instrument", known["instruments"], "instruments")
-        chk.reference(rec, "sources", known["sources"], "sources", multi=True)
-        chk.code(rec, "confidence", confidences, "confidence")
-        chk.code(rec, "date_confidence", confidences, "date confidence")
-        start, end = chk.date(rec, "start"), chk.date(rec, "end")
-        if start and end and start[0] > end[1]:
-            chk.add(rec, "end", f"'{rec['end']}' is before start '{rec['start']}'; swap them or fix the dates")
-        if rec["date_confidence"] and not (rec["start"] or rec["end"]):
-            chk.add(rec, "date_confidence", "is set but the link has no start or end date; leave it empty")
-
+        _check_link(chk, rec, known)
     _check_cycles(ds, chk)
+
+
+def _check_sourced(chk: _Checker, rec, known):
+    """The ``sources`` and ``confidence`` cells that every table but sources.csv has."""
+    chk.reference(rec, "sources", known["sources"], "sources", multi=True)
+    chk.code(rec, "confidence", tuple(chk.vocab.confidence_order), "confidence")
+
+
+def _check_actor(chk: _Checker, rec, known):
+    chk.required(rec, "actors")
+    chk.ident(rec)
+    chk.code(rec, "type", chk.vocab.actor_class, "actor type")
+    chk.iso_codes(rec)
+    if rec["wikidata"] and not QID_RE.match(rec["wikidata"]):
+        chk.add(rec, "wikidata", f"'{rec['wikidata']}' is not a Wikidata id (use the QID only, e.g. Q207203)")
+    if rec["eu_authority"] and not (rec["eu_authority"].startswith(EU_AUTHORITY)
+                                    and URL_RE.match(rec["eu_authority"])):
+        chk.add(rec, "eu_authority", f"'{rec['eu_authority']}' is not an EU Publications Office authority "
+                                     f"IRI (it must start with {EU_AUTHORITY})")
+    chk.coordinates(rec)
+    if rec["lat"] and not rec["sources"]:
+        chk.add(rec, "sources", "is empty; an actor with coordinates must cite where they come from")
+    if rec["parent"] == rec["id"] and rec["id"]:
+        chk.add(rec, "parent", "an actor cannot be its own parent; leave it empty")
+    else:
+        chk.reference(rec, "parent", known["actors"], "actors")
+    _check_sourced(chk, rec, known)
+
+
+def _check_link(chk: _Checker, rec, known):
+    vocab = chk.vocab
+    chk.required(rec, "links")
+    chk.ident(rec)
+    chk.reference(rec, "subject", known["actors"], "actors")
+    chk.reference(rec, "object", known["actors"], "actors")
+    if rec["subject"] and rec["subject"] == rec["object"]:
+        chk.add(rec, "object", f"the link joins '{rec['subject']}' to itself; subject and object must differ")
+    chk.code(rec, "type", vocab.link_family, "link type")
+    chk.code(rec, "status", vocab.statuses, "status")
+    chk.reference(rec, "instrument", known["instruments"], "instruments")
+    _check_sourced(chk, rec, known)
+    chk.code(rec, "date_confidence", tuple(vocab.confidence_order), "date confidence")
+    start, end = chk.date(rec, "start"), chk.date(rec, "end")
+    if start and end and start[0] > end[1]:
+        chk.add(rec, "end", f"'{rec['end']}' is before start '{rec['start']}'; swap them or fix the dates")
+    if rec["date_confidence"] and not (rec["start"] or rec["end"]):
+        chk.add(rec, "date_confidence", "is set but the link has no start or end date; leave it empty")
+
+
+def _treaty_ids(ds: Dataset, vocab) -> set:
+    """Ids of the actors.csv records that are treaties (instruments, see :func:`instrument_actor_types`)."""
+    kinds = instrument_actor_types(vocab)
+    return {rec["id"] for rec in ds.actors if rec["type"] in kinds and rec["id"]}
+
+
+def _instrument_ids(instruments, treaties: set):
+    """What a link's ``instrument`` may name: an instruments.csv id or a treaty of actors.csv (None: the
+    instruments table is unusable, so references to it are not checked)."""
+    return None if instruments is None else instruments | treaties
+
+
+def _check_treaties(ds: Dataset, chk: _Checker, treaties: set):
+    """A treaty is one record, an instrument: no organisation columns, no parent of an actor, not in a
+    region, and no row of instruments.csv with its id (links would not know which record they name)."""
+    for rec in ds.actors:
+        if rec["id"] in treaties:
+            for column, what in ORGANISATION_COLUMNS.items():
+                if column == "lat" and rec["lon"] and not rec["lat"]:
+                    column = "lon"  # the coordinates are one fact: one message, on the cell that is filled
+                if rec[column]:
+                    chk.add(rec, column, f"a treaty is an instrument, not an organisation, so it has no {what}; "
+                                         "leave it empty")
+        elif rec["parent"] in treaties:
+            chk.add(rec, "parent", f"'{rec['parent']}' is a treaty, not an organisation: it cannot be a parent; "
+                                   "leave parent empty or name an organisation")
+    for rec in ds.region_members:
+        if rec["actor"] in treaties:
+            chk.add(rec, "actor", f"'{rec['actor']}' is a treaty, not an actor: a region includes only actors; "
+                                  "remove this row")
+    for rec in ds.instruments:
+        if rec["id"] in treaties:
+            chk.add(rec, "id", f"'{rec['id']}' is also a treaty in actors.csv; a treaty is one record: keep the "
+                               "actors.csv row (add this row's sources and facts to it) and remove this one")
 
 
 def _check_cycles(ds: Dataset, chk: _Checker):
@@ -745,15 +813,15 @@ def _check_parent_cycles(ds: Dataset, chk: _Checker):
 
 def _check_part_of_cycles(ds: Dataset, chk: _Checker):
     """Report each loop of ``part_of`` links on the link leaving its smallest actor id."""
-    part_of = {}  # (unit, parent) -> first part_of link
+    part_of: dict = {}  # (unit, parent) -> first part_of link
     for rec in ds.links:
         if rec["type"] == "part_of" and rec["subject"] and rec["object"] and rec["subject"] != rec["object"]:
             part_of.setdefault((rec["subject"], rec["object"]), rec)
-    edges = {}
+    edges: dict = {}
     for unit, parent in part_of:
         edges.setdefault(unit, []).append(parent)
     for cycle in find_cycles(edges):
-        hops = list(zip(cycle, cycle[1:] + cycle[:1]))
+        hops = list(zip(cycle, cycle[1:] + cycle[:1], strict=True))
         names = ", ".join(part_of[hop]["id"] for hop in hops)
         chain = " → ".join(cycle + cycle[:1])
         chk.add(part_of[hops[0]], "object", f"part_of links loop: {chain} (links {names}); a unit cannot be part "
@@ -788,7 +856,11 @@ def find_cycles(edges: dict) -> list:
 def _strongly_connected(edges: dict) -> list:
     """The strongly connected components of two or more nodes (Tarjan's algorithm, without recursion,
     so that a chain of 20,000 parents does not overflow the stack)."""
-    index, low, on_stack, stack, groups = {}, {}, set(), [], []
+    index: dict = {}
+    low: dict = {}
+    on_stack: set = set()
+    stack: list = []
+    groups: list = []
     for root in edges:
         if root in index:
             continue

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-
 RESEARCH = Path(__file__).resolve().parents[1] / "fixtures" / "research"
 THBID = "https://w3id.org/thbkg/id/"
 URL_RE = re.compile(r"https?://[^\s;)'\",]+")
@@ -207,7 +206,7 @@ def test_emn_observer_dates_in_graph(graph_links):
                 if r["framework"] == "EMN" and r["role"].startswith("observer")}
     assert len(expected) == 9
     got = {}
-    for pair, records in graph_links.items():
+    for records in graph_links.values():
         for r in records:
             if r["object"] == "emn" and r["type"] == "observer":
                 got[r["subject"]] = r["start"]

@@ -142,7 +142,9 @@ def test_link_references_codes_and_dates(tables, by_id):
         assert link["type"] in LINK_TYPES, lid
         assert link["status"] in STATUSES, lid
         assert link["confidence"] in CONFIDENCES, lid
-        assert link["instrument"] == "" or link["instrument"] in instruments, lid
+        # issue 9: a treaty is one record, in actors.csv; a link resting on the treaty names that record
+        treaty = actors.get(link["instrument"], {}).get("type") == "treaty"
+        assert link["instrument"] == "" or link["instrument"] in instruments or treaty, lid
         for col in ("start", "end"):
             assert not link[col] or DATE_RE.fullmatch(link[col]), (lid, col)
         if link["start"] and link["end"]:
@@ -151,6 +153,22 @@ def test_link_references_codes_and_dates(tables, by_id):
             assert link["date_confidence"] in CONFIDENCES, lid
         else:
             assert link["date_confidence"] == "", lid
+
+
+def test_each_treaty_is_one_record(tables, by_id):
+    """Issue 9: CETS 197 and the Palermo Protocol were both actors and instruments.csv rows; the treaty
+    party links now rest on the treaty record they point to, which keeps the instrument rows' facts."""
+    assert not {"coe-convention-cets197", "un-trafficking-protocol"} & set(by_id["instruments"])
+    assert not [i for i in tables["instruments"] if i["type"] == "convention"]
+    for link in tables["links"]:
+        if link["type"] == "treaty_party":
+            assert link["instrument"] == link["object"], link["id"]
+    cets = by_id["actors"]["cets197"]
+    assert "CETS No. 197" in cets["note"] and "16 May 2005" in cets["note"]
+    assert {"coe-anti-trafficking-convention", "wikipedia-cets197"} <= set(split(cets["sources"]))
+    palermo = by_id["actors"]["palermo-protocol"]
+    assert "2000" in palermo["label"] and "25 Dec 2003" in palermo["note"]
+    assert {"humanrights-ch-trafficking", "stopvaw-palermo"} <= set(split(palermo["sources"]))
 
 
 def test_link_type_direction(tables, by_id):
@@ -391,8 +409,7 @@ def check_council_listing(tables, by_id, row, partner, links):
 
 
 def membership_rows():
-    for row in read_research("memberships.csv"):
-        yield row
+    yield from read_research("memberships.csv")
 
 
 @pytest.mark.parametrize("row", list(membership_rows()),
@@ -401,7 +418,7 @@ def test_every_membership_research_row_is_present(tables, by_id, row):
     framework, country = FRAMEWORK_OF[row["framework"]], row["iso2"].lower()
     links = [l for l in pair_links(tables["links"], country, framework)]
     role = row["role"]
-    if role.startswith("not ") or role.startswith("status uncertain"):
+    if role.startswith(("not ", "status uncertain")):
         assert not links, f"{framework}-{country}: research says '{role}' but a link exists"
         return
     expected = ("treaty_party" if framework in ("cets197", "palermo-protocol")

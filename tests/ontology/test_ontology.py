@@ -12,6 +12,7 @@ import pytest
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import (
     DCTERMS,
+    FOAF,
     GEO,
     ORG,
     PROV,
@@ -31,12 +32,12 @@ THB = "https://w3id.org/thbkg/ontology#"
 ID = "https://w3id.org/thbkg/id/"
 CV = "http://data.europa.eu/m8g/"
 CV_TERMS = {CV + "PublicOrganisation"}  # the only CPOV term the ontology references
-T = lambda local: URIRef(THB + local)  # noqa: E731
+T = lambda local: URIRef(THB + local)
 
 TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, SKOS.ConceptScheme)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def onto() -> Graph:
     return Graph().parse(ONTOLOGY, format="turtle")
 
@@ -77,6 +78,7 @@ def test_header():
     assert g.value(o, DCTERMS.created) == Literal("2026-11-29", datatype=XSD.date)
     assert g.value(o, VANN.preferredNamespaceUri) == Literal(THB)
     assert not list(g.objects(None, OWL.imports)), "standard vocabularies are referenced, not imported"
+    assert len(list(g.objects(o, SKOS.editorialNote))) >= 4, "the modelling choices of issue 9 are written down"
 
 
 # --- completeness --------------------------------------------------------------------------------
@@ -116,11 +118,7 @@ def test_every_thb_term_used_anywhere_is_defined():
 
 
 def test_terms_named_in_the_brief_exist():
-    names = """Actor Country EUAgency EUBody EUInstitution InternationalOrganisation Framework RegionalProcess
-        Network Platform Treaty CooperationLink Instrument Region RegionInclusion linkType party subject object
-        role startDate endDate startDay endDay period status instrument confidence dateConfidence iso2 iso3
-        inRegion region includes accessed family rank rdfClass subjectRole objectRole ActorTypeScheme
-        LinkTypeScheme LinkStatusScheme ConfidenceScheme RegionScheme""".split()
+    names = ["Actor", "Country", "EUAgency", "EUBody", "EUInstitution", "InternationalOrganisation", "Framework", "RegionalProcess", "Network", "Platform", "Treaty", "CooperationLink", "Instrument", "Region", "RegionInclusion", "linkType", "party", "subject", "object", "role", "startDate", "endDate", "startDay", "endDay", "period", "status", "instrument", "confidence", "dateConfidence", "iso2", "iso3", "inRegion", "region", "includes", "accessed", "family", "rank", "rdfClass", "subjectRole", "objectRole", "ActorTypeScheme", "LinkTypeScheme", "LinkStatusScheme", "ConfidenceScheme", "RegionScheme"]
     assert {T(n) for n in names} <= thb_terms()
 
 
@@ -138,8 +136,11 @@ def test_terms_named_in_the_brief_exist():
         ("RegionalProcess", "Framework"),
         ("Network", "Framework"),
         ("Platform", "Framework"),
-        ("Treaty", "Framework"),
-        ("Treaty", ORG.Organization),
+        # issue 9: a treaty is an instrument (one record), not a framework or an organisation
+        ("Treaty", "Instrument"),
+        ("Treaty", PROV.Entity),
+        ("Treaty", "LinkEnd"),
+        ("Actor", "LinkEnd"),
         ("EUAgency", URIRef(CV + "PublicOrganisation")),
         ("EUBody", URIRef(CV + "PublicOrganisation")),
         ("EUInstitution", URIRef(CV + "PublicOrganisation")),
@@ -150,6 +151,24 @@ def test_terms_named_in_the_brief_exist():
 def test_class_hierarchy_follows_design(child, parent):
     parent = parent if isinstance(parent, URIRef) else T(parent)
     assert parent in set(onto().transitive_objects(T(child), RDFS.subClassOf))
+
+
+@pytest.mark.parametrize("parent", [T("Actor"), T("Framework"), ORG.Organization, ORG.OrganizationalCollaboration,
+                                    FOAF.Agent])
+def test_a_treaty_is_not_an_agent(parent):
+    """Issue 9: thb:Treaty was under thb:Framework, so each treaty was inferred to be an organisation."""
+    assert parent not in set(onto().transitive_objects(T("Treaty"), RDFS.subClassOf))
+
+
+@pytest.mark.parametrize("prop", ["party", "subject", "object"])
+def test_link_ends_are_actors_or_treaties(prop):
+    assert onto().value(T(prop), RDFS.range) == T("LinkEnd")
+
+
+def test_no_skos_exact_match_or_dct_type_in_the_ontology():
+    """Issue 9: skos:exactMatch (domain skos:Concept) and dct:type (range rdfs:Class) were used on data."""
+    used = {x for triple in onto() for x in triple}
+    assert SKOS.exactMatch not in used and DCTERMS.type not in used
 
 
 @pytest.mark.parametrize(
@@ -173,6 +192,7 @@ SCHEMES = {
     "LinkTypeScheme": "link-type",
     "LinkStatusScheme": "status",
     "ConfidenceScheme": "confidence",
+    "InstrumentTypeScheme": "instrument-type",
 }
 
 
@@ -253,6 +273,12 @@ def test_status_and_confidence_codes_equal_design_md():
     )
 
 
+def test_instrument_types_equal_design_md():
+    line = re.search(r"`type` ∈ `([^`]+)`", DESIGN)
+    assert line
+    assert set(concepts("InstrumentTypeScheme")) == {code.strip() for code in line.group(1).split(",")}
+
+
 def test_confidence_ranks_order_high_over_medium_over_low():
     members = concepts("ConfidenceScheme")
     ranks = {code: onto().value(c, T("rank")) for code, c in members.items()}
@@ -325,6 +351,7 @@ DOC = ROOT / "docs" / "ontology.md"
 DOC_PREFIXES = {
     THB: "thb:", ORG: "org:", CV: "cv:", PROV: "prov:", SKOS: "skos:", DCTERMS: "dct:", TIME: "time:",
     GEO: "geo:", SDO: "schema:", str(RDFS): "rdfs:", str(XSD): "xsd:", str(OWL): "owl:", ID: "thbid:",
+    str(FOAF): "foaf:",
 }
 
 
@@ -356,16 +383,23 @@ def render_ontology_doc() -> str:
     lines = [
         "# The thbkg ontology",
         "",
-        "<!-- Generated from ontology/thbkg.ttl and ontology/shapes.ttl by "
-        "`python tests/ontology/test_ontology.py`; do not edit by hand. -->",
+        ("<!-- Generated from ontology/thbkg.ttl and ontology/shapes.ttl by "
+         "`python tests/ontology/test_ontology.py`; do not edit by hand. -->"),
         "",
         _cell(g.value(o, DCTERMS.description)),
         "",
         f"- Namespace `{THB}` (prefix `thb:`), data under `{ID}` (prefix `thbid:`).",
-        f"- Version {g.value(o, OWL.versionInfo)}, created {g.value(o, DCTERMS.created)}, "
-        f"licence <{g.value(o, DCTERMS.license)}>.",
-        "- Standard vocabularies are reused by reference (no `owl:imports`): W3C ORG, CPOV, PROV-O, SKOS, "
-        "DCTERMS, OWL-Time, GeoSPARQL, schema.org. See docs/design.md for the RDF shape of each record.",
+        (f"- Version {g.value(o, OWL.versionInfo)}, created {g.value(o, DCTERMS.created)}, "
+         f"licence <{g.value(o, DCTERMS.license)}>."),
+        ("- Standard vocabularies are reused by reference (no `owl:imports`): W3C ORG, CPOV, PROV-O, SKOS, "
+         "DCTERMS, FOAF, OWL-Time, GeoSPARQL, schema.org. See docs/design.md for the RDF shape of each record."),
+        "",
+        "## Modelling choices",
+        "",
+        ("What was chosen where a standard term did not fit, and why (`skos:editorialNote` of the ontology; "
+         "`tests/ontology/test_owlrl.py` checks them with an OWL-RL closure over the standard vocabularies)."),
+        "",
+        *(f"- {_cell(note)}" for note in sorted(str(n) for n in g.objects(o, SKOS.editorialNote))),
         "",
         "## Classes",
         "",
@@ -391,8 +425,10 @@ def render_ontology_doc() -> str:
         "LinkTypeScheme": (("family", T("family")), ("subject", T("subjectRole")), ("object", T("objectRole"))),
         "ConfidenceScheme": (("rank", T("rank")),),
         "LinkStatusScheme": (),
+        "InstrumentTypeScheme": (),
     }
-    for scheme in ("ActorTypeScheme", "LinkTypeScheme", "LinkStatusScheme", "ConfidenceScheme", "RegionScheme"):
+    for scheme in ("ActorTypeScheme", "LinkTypeScheme", "LinkStatusScheme", "ConfidenceScheme", "InstrumentTypeScheme",
+                   "RegionScheme"):
         lines += ["", f"### `thb:{scheme}` — {g.value(T(scheme), RDFS.label)}", "",
                   _cell(g.value(T(scheme), SKOS.definition))]
         members = concepts(scheme)
