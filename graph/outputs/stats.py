@@ -14,7 +14,7 @@ _CODE = ('COALESCE(?notation, REPLACE(STR(?concept), "^.*/", ""))')
 
 ACTORS_BY_TYPE = f"""
 SELECT ?code (COUNT(DISTINCT ?actor) AS ?n) WHERE {{
-  ?actor org:classification ?concept .
+  ?actor thb:actorType ?concept .
   FILTER(STRSTARTS(STR(?concept), STR(thbid:actor-type)))
   OPTIONAL {{ ?concept skos:notation ?notation }}
   BIND({_CODE} AS ?code)
@@ -36,7 +36,7 @@ SELECT
   (COUNT(DISTINCT ?sourced) AS ?sourced)
   (COUNT(DISTINCT ?source) AS ?sources)
 WHERE {
-  { ?actor a thb:Actor }
+  { ?actor a thb:LinkEnd } UNION { ?actor a thb:Actor }
   UNION { ?link a thb:CooperationLink }
   UNION { ?sourced a thb:CooperationLink ; prov:wasDerivedFrom ?any }
   UNION { ?source a prov:Entity . FILTER NOT EXISTS { ?source a thb:Instrument } }

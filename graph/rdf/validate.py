@@ -14,7 +14,7 @@ from rdflib.namespace import RDFS, SH, SKOS
 from rdflib.query import ResultRow
 
 from thbkg.graph.errors import DataError, Problem
-from thbkg.graph.rdf.namespaces import DCT, ORG, PROV, THB, THBID
+from thbkg.graph.rdf.namespaces import DCT, ORG, PROV, SCHEMA, THB, THBID
 from thbkg.graph.rdf.tables import Dataset, load_dataset
 
 #: property of a SHACL result path -> CSV column it comes from
@@ -27,7 +27,8 @@ PATH_COLUMNS = {
     THB.iso3: "iso3", RDFS.label: "label", SKOS.prefLabel: "label", ORG.classification: "type",
     ORG.subOrganizationOf: "parent", ORG.hasPrimarySite: "seat", DCT.title: "title",
     DCT.issued: "issued", THB.accessed: "accessed", THB.region: "region", THB.includes: "actor",
-    SKOS.definition: "definition", DCT.identifier: "id",
+    SKOS.definition: "definition", DCT.identifier: "id", THB.actorType: "type", THB.instrumentType: "type",
+    DCT.publisher: "publisher", SCHEMA.sameAs: "wikidata",
 }
 _KINDS = {"actors": "actor", "links": "link", "sources": "source", "instruments": "instrument",
           "regions": "region"}

@@ -175,7 +175,7 @@ def shapes_file():
 
 
 #: the vocabularies whose concepts a SHACL ``sh:in`` list may enumerate (``thbid:{kind}/{code}``)
-SHAPE_LIST_KINDS = ("actor-type", "link-type", "status", "confidence")
+SHAPE_LIST_KINDS = ("actor-type", "link-type", "status", "confidence", "instrument-type")
 
 
 def shapes_graph() -> Graph:

@@ -430,7 +430,7 @@ class QueryTimeout(ThbkgError):
 
 
 _ID_LOOKUPS = {  # parameter type -> query listing the IRIs that exist (full IRIs: no prefixes needed)
-    "actor": "SELECT DISTINCT ?x WHERE { ?x <http://www.w3.org/ns/org#classification> ?t }",
+    "actor": "SELECT DISTINCT ?x WHERE { ?x <https://w3id.org/thbkg/ontology#actorType> ?t }",
     "region": "SELECT DISTINCT ?x WHERE { ?x a <https://w3id.org/thbkg/ontology#Region> }",
 }
 
