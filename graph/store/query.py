@@ -43,7 +43,7 @@ from thbkg.graph.store.binder import (
     service_targets,
     tokens,
 )
-from thbkg.graph.store.catalogue import ID_TYPES, PARAM_TYPES, Param, parse_header
+from thbkg.graph.store.catalogue import ID_TYPES, PARAM_TYPES, Param, parse_header, sorted_cells
 
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "DROP", "CLEAR", "LOAD", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 
@@ -502,7 +502,22 @@ def run_query(source, text: str, params: dict[str, str] | None = None, *, declar
     started = time.perf_counter()
     result = _in_worker(run, timeout)
     result.seconds = time.perf_counter() - started
+    _sort_cells(result, sorted_cells(text))
     return result
+
+
+def _sort_cells(result: QueryResult, names: tuple[str, ...]) -> None:
+    """Sort the ``;``-separated items of the cells of *names* (see :func:`~thbkg.graph.store.catalogue.sorted_cells`)."""
+    columns = [i for i, name in enumerate(result.variables) if name in names]
+    if not columns or not result.rows:
+        return
+    for r, row in enumerate(result.rows):
+        cells = list(row)
+        for i in columns:
+            if isinstance(cells[i], Literal) and ";" in str(cells[i]):
+                cells[i] = Literal(";".join(sorted(str(cells[i]).split(";"))), lang=cells[i].language,
+                                   datatype=cells[i].datatype)
+        result.rows[r] = tuple(cells)
 
 
 def _prepare(source, text: str, params: dict, declared: tuple, allow_service: bool, max_rows):
