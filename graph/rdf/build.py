@@ -327,12 +327,17 @@ def dataset_to_graph(ds: Dataset, *, vocab=None, graph: Graph | None = None) -> 
 
     vocab = vocab or load_vocabulary()
     graph = bind_prefixes(Graph(bind_namespaces="none") if graph is None else graph)
-    _add_sources(graph, ds, vocab)
-    _add_instruments(graph, ds)
-    _add_actors(graph, ds, vocab)
-    _add_regions(graph, ds)
-    _add_links(graph, ds, vocab)
+    _add_dataset(graph, ds, vocab)
     return graph
+
+
+def _add_dataset(target, ds: Dataset, vocab) -> None:
+    """Add every table's triples to *target* (an rdflib Graph or an :class:`_NTriplesSink`)."""
+    _add_sources(target, ds, vocab)
+    _add_instruments(target, ds)
+    _add_actors(target, ds, vocab)
+    _add_regions(target, ds)
+    _add_links(target, ds, vocab)
 
 
 class _NTriplesSink:
@@ -358,11 +363,7 @@ def _ntriples_sink(ds: Dataset, vocab=None) -> _NTriplesSink:
 
     vocab = vocab or load_vocabulary()
     sink = _NTriplesSink()
-    _add_sources(sink, ds, vocab)
-    _add_instruments(sink, ds)
-    _add_actors(sink, ds, vocab)
-    _add_regions(sink, ds)
-    _add_links(sink, ds, vocab)
+    _add_dataset(sink, ds, vocab)
     return sink
 
 
