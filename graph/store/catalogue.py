@@ -147,7 +147,7 @@ def named_query(name: str) -> NamedQuery:
 
 
 def sorted_cells(text: str) -> tuple[str, ...]:
-    """The variables a query's header declares with ``# sorted: a b``: their ``;``-separated cells are
+    r"""The variables a query's header declares with ``# sorted: a b``: their ``;``-separated cells are
     sorted after the query runs.
 
     SPARQL leaves the order inside ``GROUP_CONCAT`` undefined (Oxigraph and rdflib differ), and sorting
