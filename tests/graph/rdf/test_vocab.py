@@ -16,7 +16,7 @@ from rdflib.namespace import SH
 from thbkg.graph.errors import ThbkgError
 from thbkg.graph.rdf.vocab import ONTOLOGY_ENV, load_vocabulary, ontology_file, shapes_graph
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ONTOLOGY = ROOT / "ontology" / "thbkg.ttl"
 PREFIXES = """PREFIX thb: <https://w3id.org/thbkg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

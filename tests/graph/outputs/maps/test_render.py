@@ -200,7 +200,7 @@ def _csv_rows(table):
     import csv
     from pathlib import Path
 
-    with open(Path(__file__).resolve().parents[3] / "data" / f"{table}.csv", encoding="utf-8", newline="") as fh:
+    with open(Path(__file__).resolve().parents[4] / "data" / f"{table}.csv", encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 

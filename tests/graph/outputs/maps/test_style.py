@@ -10,7 +10,7 @@ import pytest
 from thbkg.graph.outputs.maps import style
 from thbkg.graph.rdf.vocab import ONTOLOGY_ENV
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 NEW_ACTOR_TYPES = """
 thb:Forum a owl:Class ; rdfs:subClassOf thb:Framework ; rdfs:label "Forum"@en .
 thb:Charity a owl:Class ; rdfs:subClassOf thb:Actor ; rdfs:label "Charity"@en .

@@ -22,7 +22,7 @@ import pytest
 from thbkg.cli.main import cli
 from thbkg.graph.rdf.vocab import ONTOLOGY_ENV, load_vocabulary
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 NEW_TYPE = """
 ltype:secondment a skos:Concept ;
     skos:inScheme thb:LinkTypeScheme ; skos:topConceptOf thb:LinkTypeScheme ;

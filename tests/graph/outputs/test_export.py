@@ -172,7 +172,7 @@ def test_every_format_is_deterministic(report_network, monkeypatch):
 
 
 # --- the official schemas (tests/fixtures/xsd/PROVENANCE.md) -----------------------------------------
-XSD_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "xsd"
+XSD_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "xsd"
 SCHEMA_OF = {"gexf": "gexf.xsd", "graphml": "graphml.xsd"}
 
 
