@@ -158,6 +158,10 @@ def _tie(links, vocab) -> dict:
         "state": _tie_state(links, vocab),
         "statuses": tuple(sorted({link.get("status") or "" for link in links} - {""})),
         "types": tuple(sorted({link["type"] for link in links})),
+        # what is in force, and what is not (a cell must never show a negotiating agreement as in force)
+        "in_force_types": tuple(sorted({link["type"] for link in links if vocab.counts_in_force(link.get("status"))})),
+        "not_in_force": tuple(sorted({(link.get("status") or "", link["type"]) for link in links
+                                      if not vocab.counts_in_force(link.get("status"))})),
         "families": tuple(sorted({link.get("family") or "" for link in links} - {""})),
         "links": tuple(sorted(link["id"] for link in links)),
     }

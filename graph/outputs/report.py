@@ -340,21 +340,31 @@ def coverage_columns(region):
 
 
 def _cell_text(tie):
-    """Short text for one coverage cell: the link types of the tie, after its statuses when it is not in force.
+    """Short text for one coverage cell: the link types in force, then each status not in force with its types.
 
     >>> _cell_text(None)
     '—'
-    >>> _cell_text({"state": "not_in_force", "statuses": ["under_negotiation"], "types": ["working_arrangement"]})
+    >>> _cell_text({"state": "not_in_force", "in_force_types": (),
+    ...             "not_in_force": (("under_negotiation", "working_arrangement"),)})
     'under negotiation: working arrangement'
+    >>> _cell_text({"state": "active", "in_force_types": ("liaison_officer",),
+    ...             "not_in_force": (("under_negotiation", "working_arrangement"),)})
+    'liaison officer; under negotiation: working arrangement'
     """
     if not tie:
         return "—"
     vocab = load_vocabulary()
-    types = ", ".join(vocab.link_type_labels.get(t) or t for t in tie["types"])
-    if tie["state"] == ACTIVE:
-        return types
-    statuses = ", ".join(vocab.status_labels.get(s) or s for s in tie.get("statuses") or ()) or tie["state"]
-    return f"{statuses}: {types}"
+
+    def labels(types):
+        return ", ".join(vocab.link_type_labels.get(t) or t for t in types)
+
+    parts = [labels(tie["in_force_types"])] if tie["in_force_types"] else []
+    by_status: dict[str, list] = {}
+    for status, link_type in tie["not_in_force"]:
+        by_status.setdefault(status, []).append(link_type)
+    parts += [f"{vocab.status_labels.get(status) or status or 'no status'}: {labels(types)}"
+              for status, types in sorted(by_status.items())]
+    return "; ".join(parts)
 
 
 def _section_id(title):

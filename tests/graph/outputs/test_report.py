@@ -267,3 +267,33 @@ def test_coverage_cells_name_the_statuses_of_ties_not_in_force(built):
     assert "| Morocco | under negotiation: strategic agreement |" in text
     sahel = next(r for r in built["coverage"] if r["id"] == "sahel")
     assert ("ma", "europol") in sahel["white_spots"] and ("ml", "europol") in sahel["white_spots"]
+
+
+def test_no_coverage_cell_shows_a_tie_not_in_force_as_in_force(bundled_source):
+    """Every cell of every region: the types shown as in force are exactly those of the cell's links whose
+    status in data/links.csv (read with csv, not through thbkg) is 'active'."""
+    import csv
+    from importlib import resources
+
+    from thbkg.graph.analytics.coverage import region_coverage
+    from thbkg.graph.network.projections import load_network
+
+    with (resources.files("thbkg.data") / "links.csv").open(encoding="utf-8", newline="") as fh:
+        rows = {row["id"]: row for row in csv.DictReader(fh)}
+    checked = 0
+    for region in region_coverage(load_network(bundled_source)):
+        for tie in region["ties"].values():
+            active = {rows[link]["type"] for link in tie["links"] if rows[link]["status"] == "active"}
+            assert set(tie["in_force_types"]) == active, tie["links"]
+            checked += 1
+    assert checked > 100
+
+
+def test_the_sahel_headline_cell_says_the_working_arrangement_is_under_negotiation(bundled_source):
+    """data/links.csv rows frontex-mr-liaison-officer (active) and frontex-mr-working-arrangement
+    (under_negotiation): the cell must not present the arrangement as in force."""
+    from thbkg.graph.network.projections import load_network
+
+    report = build_report(load_network(bundled_source), generated="2026-01-01")
+    sahel = next(r for r in report["coverage"] if r["id"] == "sahel")
+    assert R._cell_text(sahel["ties"][("mr", "frontex")]) == "liaison officer; under negotiation: working arrangement"
