@@ -34,7 +34,7 @@ from markupsafe import Markup
 
 from thbkg.graph.analytics.centrality import EXACT_CLOSENESS_LIMIT
 from thbkg.graph.analytics.change import UNSTATED, links_per_year, snapshots
-from thbkg.graph.analytics.coverage import ACTIVE, region_coverage
+from thbkg.graph.analytics.coverage import region_coverage
 from thbkg.graph.errors import UsageError
 from thbkg.graph.io import atomic_write, prepare_output_dir
 from thbkg.graph.outputs.svg import bar_chart, timeline_chart
