@@ -10,7 +10,6 @@ import click
 
 from thbkg.graph import __version__
 from thbkg.graph.errors import DataError, ThbkgError
-from thbkg.graph.outputs.text import terminal_safe
 
 # command name -> "module:function"; modules are imported only when their command runs
 # (or when --help lists them), so `thbkg --help` never loads rdflib, networkx or pyvis.
@@ -52,12 +51,16 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except DataError as exc:
+            from thbkg.graph.outputs.text import terminal_safe
+
             for problem in exc.problems:
                 click.echo(terminal_safe(str(problem)), err=True)
             n = len(exc.problems)
             click.echo(f"{n} problem{'s' if n != 1 else ''} found.", err=True)
             ctx.exit(exc.exit_code)
         except ThbkgError as exc:
+            from thbkg.graph.outputs.text import terminal_safe
+
             click.echo(terminal_safe(f"Error: {exc}"), err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
