@@ -40,6 +40,12 @@ class Filters:
     exclude: tuple[str, ...] = field(default_factory=tuple)
     include_undated: bool = False
 
+    def __post_init__(self):
+        # a string where a list is expected is one item: Filters(regions="sahel") means ("sahel",)
+        for name in ("types", "regions", "actor_types", "exclude"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value or ()))
+
     def describe(self) -> str:
         """One line listing the filters in force, for report headers.
 
@@ -47,6 +53,8 @@ class Filters:
         'type=membership; min-confidence=high'
         >>> Filters().describe()
         'none'
+        >>> Filters(regions="sahel").regions
+        ('sahel',)
         """
         parts = []
         if self.as_of:

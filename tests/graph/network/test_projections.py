@@ -370,3 +370,14 @@ def test_in_force_follows_the_ontology_flag(status, end, expected):
 
     record = {"status": status, "start_day": dt.date(2010, 1, 1), "end_day": end}
     assert in_force(record, dt.date(2015, 1, 1), dt.date(2015, 12, 31)) is expected
+
+
+def test_a_string_where_a_list_is_expected_is_one_item(mini_source):
+    """Filters(regions="sahel") once read as the regions s, a, h, e, l."""
+    from thbkg.graph.network.filters import Filters
+
+    as_string = Filters(regions="east", types="membership", exclude="ag1", actor_types="country")
+    as_tuple = Filters(regions=("east",), types=("membership",), exclude=("ag1",), actor_types=("country",))
+    assert as_string == as_tuple
+    one_region = load_network(mini_source, Filters(regions="east")).links
+    assert one_region and one_region == load_network(mini_source, Filters(regions=("east",))).links
