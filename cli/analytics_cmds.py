@@ -24,31 +24,6 @@ def _load(source, filters, actors=()):
     return load_network(source, filters, actors=actors)
 
 
-def _check_size(source, filters, metrics, network=None, no_size_limit=False) -> None:
-    """Refuse a metric too costly for the graph before it starts (see ``size_limit_message``).
-
-    Without filters the store's actor count decides before anything is loaded; with filters,
-    the kept actors of *network* once it is loaded.
-    """
-    from thbkg.graph.analytics.centrality import ALL_PAIRS_METRICS, size_limit_message
-    from thbkg.graph.errors import UsageError
-    from thbkg.graph.network.filters import Filters
-
-    if no_size_limit or not set(metrics) & set(ALL_PAIRS_METRICS):
-        return
-    if network is not None:
-        count = len(network.actors)
-    elif filters == Filters():
-        from thbkg.graph.network.projections import known_names
-
-        count = len(known_names(source, actors=True).actors)
-    else:
-        return
-    message = size_limit_message(metrics, count)
-    if message:
-        raise UsageError(message)
-
-
 def _no_size_limit_option(func):
     return click.option("--no-size-limit", is_flag=True,
                         help="Compute closeness or harmonic centrality even above 5,000 actors (a search "
@@ -88,17 +63,17 @@ def centrality(metrics, top, k, seed, backend, no_size_limit, fmt, output, filte
       thbkg centrality --as-of 2015 --type operational_agreement --format csv -o ranks.csv
       thbkg centrality --k 500 --seed 7 --format json -o -
     """
-    from thbkg.graph.analytics.centrality import DEFAULT_METRICS
+    from thbkg.graph.analytics.centrality import DEFAULT_METRICS, refuse_too_large
     from thbkg.graph.outputs.analytic import rank_actors, render_centrality
     from thbkg.graph.progress import progress
 
     chosen = tuple(metrics) or DEFAULT_METRICS
     with progress(3, "centrality") as bar:
         bar.set_item("checking the graph's size")
-        _check_size(source, filters, chosen, no_size_limit=no_size_limit)
+        refuse_too_large(source, filters, chosen, no_size_limit=no_size_limit)
         bar.set_item("loading")
         network = _load(source, filters)
-        _check_size(source, filters, chosen, network, no_size_limit)
+        refuse_too_large(source, filters, chosen, network, no_size_limit=no_size_limit)
         bar.update(1, "ranking")
         records, parameters = rank_actors(network, metrics, top=top, k=k, seed=seed, backend=backend)
         bar.update(1, "writing")
@@ -185,7 +160,7 @@ def whatif(remove, metric, top, anchor_types, k, seed, backend, no_size_limit, f
       thbkg whatif --remove frontex --remove iom --format md -o whatif.md
       thbkg whatif --remove europol --anchor-type eu_agency --anchor-type eu_body --format json
     """
-    from thbkg.graph.analytics.centrality import default_k
+    from thbkg.graph.analytics.centrality import default_k, refuse_too_large
     from thbkg.graph.analytics.whatif import check_anchor_types, what_if
     from thbkg.graph.outputs.analytic import render_whatif
     from thbkg.graph.progress import progress
@@ -194,10 +169,10 @@ def whatif(remove, metric, top, anchor_types, k, seed, backend, no_size_limit, f
     check_anchor_types(anchor_types)  # before anything is loaded
     with progress(3, "whatif") as bar:
         bar.set_item("checking the graph's size")
-        _check_size(source, filters, (metric,), no_size_limit=no_size_limit)
+        refuse_too_large(source, filters, (metric,), no_size_limit=no_size_limit)
         bar.set_item("loading")
         network = _load(source, filters, actors=names)
-        _check_size(source, filters, (metric,), network, no_size_limit)
+        refuse_too_large(source, filters, (metric,), network, no_size_limit=no_size_limit)
         k = default_k(len(network.actors), k)
         bar.update(1, "comparing")
         result = what_if(network, names, metric=metric, top=top, k=k, seed=seed,

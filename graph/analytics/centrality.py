@@ -72,6 +72,28 @@ ALL_PAIRS_METRICS = ("closeness", "harmonic")
 EXACT_CLOSENESS_LIMIT = 5000
 
 
+def refuse_too_large(source, filters, metrics, network=None, *, no_size_limit: bool = False) -> None:
+    """Raise :class:`UsageError` before a metric too costly for the graph starts (see :func:`size_limit_message`).
+
+    Without filters the store's actor count decides before anything is loaded; with filters, the
+    kept actors of *network* once it is loaded (before that, nothing is refused).
+    """
+    from thbkg.graph.network.filters import Filters
+    from thbkg.graph.network.projections import known_names
+
+    if no_size_limit or not set(metrics) & set(ALL_PAIRS_METRICS):
+        return
+    if network is not None:
+        count = len(network.actors)
+    elif filters == Filters():
+        count = len(known_names(source, actors=True).actors)
+    else:
+        return
+    message = size_limit_message(metrics, count)
+    if message:
+        raise UsageError(message)
+
+
 def size_limit_message(metrics, n: int) -> str | None:
     """Why *metrics* are too costly for a graph of *n* actors, naming the options that help; or None.
 
