@@ -159,6 +159,8 @@ def _add_sources(graph, ds, vocab):
             graph.add((s, SCHEMA.url, URIRef(rec["url"])))
         add_date(graph, s, DCT.issued, rec["issued"])
         add_date(graph, s, THB.accessed, rec["accessed"])
+        if rec.get("kind"):
+            graph.add((s, THB.sourceKind, iri("source-kind", rec["kind"])))
         if rec["note"]:
             graph.add((s, RDFS.comment, Literal(rec["note"])))
 
@@ -188,6 +190,8 @@ def _add_actors(graph, ds, vocab):
             graph.add((a, RDF.type, cls))
         graph.add((a, RDFS.label, Literal(rec["label"], lang="en")))
         graph.add((a, SKOS.prefLabel, Literal(rec["label"], lang="en")))
+        for alias in split_multi(rec.get("aliases", "")):
+            graph.add((a, SKOS.altLabel, Literal(alias, lang="en")))
         graph.add((a, THB.actorType, actor_type))
         if rec["type"] in agents:  # org:classification has domain org:Organization: not for treaties
             graph.add((a, ORG.classification, actor_type))

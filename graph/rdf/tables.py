@@ -37,20 +37,21 @@ from thbkg.graph.io import protect_inputs
 from thbkg.graph.rdf.dates import period_of
 from thbkg.graph.rdf.namespaces import ORG, THB
 
-#: table name -> columns, in the order of docs/design.md
+#: table name -> columns, in the order of docs/design.md. A table's header may give them in any order and
+#: leave out every column that is not in REQUIRED (an absent column reads as empty cells).
 COLUMNS = {
     "actors": ("id", "label", "type", "iso2", "iso3", "wikidata", "eu_authority", "seat", "lat", "lon",
-               "parent", "sources", "confidence", "note"),
+               "parent", "sources", "confidence", "note", "aliases"),
     "links": ("id", "subject", "object", "type", "role", "start", "end", "status", "instrument", "sources",
               "confidence", "date_confidence", "note"),
-    "sources": ("id", "title", "publisher", "url", "issued", "accessed", "note"),
+    "sources": ("id", "title", "publisher", "url", "issued", "accessed", "note", "kind"),
     "instruments": ("id", "label", "type", "identifier", "date", "url", "sources", "confidence", "note"),
     "regions": ("id", "label", "definition", "sources", "confidence"),
     "region_members": ("region", "actor", "sources", "confidence", "note"),
 }
 #: tables read in this order, so that references point backwards where possible
 TABLES = ("sources", "instruments", "actors", "regions", "region_members", "links")
-#: columns that must not be empty
+#: columns that every table's header must have and that must not be empty; the others are optional
 REQUIRED = {
     "actors": ("id", "label", "type"),
     "links": ("id", "subject", "object", "type", "sources", "confidence"),
@@ -268,7 +269,7 @@ def _read_table(path: Path, name: str, problems: list):
         header = _read_header(reader, name, text, shown, problems, screen)
         if header is None:
             return None
-        return _read_rows(reader, header, text, shown, problems, screen)
+        return _read_rows(reader, name, header, text, shown, problems, screen)
 
 
 def _read_header(reader, name, text, shown, problems, screen):
@@ -282,11 +283,13 @@ def _read_header(reader, name, text, shown, problems, screen):
         header = _screen_cells(header, None, shown, 1, problems)
     header = [h.strip() for h in header]
     expected = COLUMNS[name]
-    missing = [c for c in expected if c not in header]
+    missing = [c for c in REQUIRED[name] if c not in header]
     unknown = [h for h in header if h not in expected]
     broken = False
     for col in missing:
-        problems.append(Problem(shown, 1, col, f"missing column; the header must have: {','.join(expected)}"))
+        problems.append(Problem(shown, 1, col, f"missing column; {name}.csv needs the columns "
+                                               f"{','.join(REQUIRED[name])} (in any order) and may add "
+                                               f"{','.join(optional_columns(name))}"))
         broken = True
     for col in unknown:
         hint = difflib.get_close_matches(col, [c for c in expected if c not in header], n=1)
@@ -302,8 +305,18 @@ def _read_header(reader, name, text, shown, problems, screen):
     return None if broken else header
 
 
-def _read_rows(reader, header, text, shown, problems, screen):
+def optional_columns(name: str) -> tuple:
+    """The columns of table *name* that its header may leave out (their cells then read as empty).
+
+    >>> optional_columns("sources")
+    ('publisher', 'url', 'issued', 'accessed', 'note', 'kind')
+    """
+    return tuple(c for c in COLUMNS[name] if c not in REQUIRED[name])
+
+
+def _read_rows(reader, name, header, text, shown, problems, screen):
     """The records after the header, or None when the CSV cannot be read to its end (problems recorded)."""
+    absent = {c: "" for c in COLUMNS[name] if c not in header}
     records = []
     start = reader.line_num + 1  # physical line where the next row begins (a row may span lines)
     try:
@@ -318,7 +331,8 @@ def _read_rows(reader, header, text, shown, problems, screen):
                                         f"the row has {len(row)} cells but the header has {len(header)}; "
                                         "check the commas and quotes"))
                 continue
-            records.append(Record({h: c.strip() for h, c in zip(header, row, strict=True)}, file=shown, line=first))
+            cells = {h: c.strip() for h, c in zip(header, row, strict=True)}
+            records.append(Record({**absent, **cells}, file=shown, line=first))
     except csv.Error as exc:
         problems.append(_quoting_problem(exc, text, start, reader.line_num, header, shown))
         return None
@@ -687,6 +701,7 @@ def _check(ds: Dataset, vocab, problems, unusable):
         chk.url(rec, "url")
         chk.date(rec, "issued")
         chk.date(rec, "accessed")
+        chk.code(rec, "kind", chk.vocab.source_kinds, "source kind")
     for rec in ds.instruments:
         chk.required(rec, "instruments")
         chk.ident(rec)

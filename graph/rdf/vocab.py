@@ -1,7 +1,7 @@
 """The controlled vocabularies of the tables, read from the ontology (schema as data).
 
 The codes that the CSV tables may use (actor types, link types, status, confidence, instrument
-types) are not written in Python: they are the ``skos:notation`` of the SKOS concepts in
+types, source kinds) are not written in Python: they are the ``skos:notation`` of the SKOS concepts in
 ``ontology/thbkg.ttl``. Adding a code to the ontology makes it valid in the tables, and every
 module that needs to know what a code means (its family, its rank, whether it is a framework or in
 force, its label) asks :func:`load_vocabulary` instead of keeping a list of its own.
@@ -74,8 +74,14 @@ class Vocabulary:
     in_force_statuses : frozenset of str
         Status codes whose concept says ``thb:inForce true``: a link with such a status is a tie
         in force. Every other status (under negotiation, suspended, ended…) is not.
-    actor_type_labels, link_type_labels, status_labels, confidence_labels : dict
+    actor_type_labels, link_type_labels, status_labels, confidence_labels, source_kind_labels : dict
         Code -> English preferred label (the code itself when the concept has none).
+    source_kind_rank : dict
+        Source-kind code (``thb:SourceKindScheme``, sources.csv column ``kind``) -> ``thb:rank``, the
+        evidence grade (a larger number is stronger evidence).
+    documentary_kinds : frozenset of str
+        Source-kind codes whose concept says ``thb:documentary true``: a document that was read. A
+        link has a documentary source when one of its sources is of such a kind.
     """
 
     actor_class: dict
@@ -92,6 +98,28 @@ class Vocabulary:
     link_type_labels: dict = field(default_factory=dict)
     status_labels: dict = field(default_factory=dict)
     confidence_labels: dict = field(default_factory=dict)
+    source_kind_rank: dict = field(default_factory=dict)
+    documentary_kinds: frozenset = frozenset()
+    source_kind_labels: dict = field(default_factory=dict)
+
+    @property
+    def source_kinds(self) -> tuple:
+        """Source-kind codes from the strongest evidence grade to the weakest.
+
+        >>> kinds = load_vocabulary().source_kinds
+        >>> kinds[0], kinds[-1]
+        ('official_text', 'memory')
+        """
+        return tuple(sorted(self.source_kind_rank, key=lambda k: (-(self.source_kind_rank[k] or 0), k)))
+
+    def is_documentary(self, kind) -> bool:
+        """Whether a source of this kind is a document that was read (None or unknown: no).
+
+        >>> vocab = load_vocabulary()
+        >>> vocab.is_documentary("official_page"), vocab.is_documentary("memory"), vocab.is_documentary(None)
+        (True, False, False)
+        """
+        return kind in self.documentary_kinds
 
     @property
     def actor_types(self) -> tuple:
@@ -175,7 +203,7 @@ def shapes_file():
 
 
 #: the vocabularies whose concepts a SHACL ``sh:in`` list may enumerate (``thbid:{kind}/{code}``)
-SHAPE_LIST_KINDS = ("actor-type", "link-type", "status", "confidence", "instrument-type")
+SHAPE_LIST_KINDS = ("actor-type", "link-type", "status", "confidence", "instrument-type", "source-kind")
 
 
 def shapes_graph() -> Graph:
@@ -326,8 +354,8 @@ def _family(graph: Graph, concept: URIRef) -> str:
     return _local_name(family)
 
 
-def _in_force(graph: Graph, concept: URIRef) -> bool:
-    flag = graph.value(concept, THB.inForce)
+def _flag(graph: Graph, concept: URIRef, prop: URIRef) -> bool:
+    flag = graph.value(concept, prop)
     return isinstance(flag, Literal) and flag.toPython() is True
 
 
@@ -355,6 +383,7 @@ def vocabulary_from_graph(graph: Graph) -> Vocabulary:
     statuses = _concepts(graph, "status")
     confidences = _concepts(graph, "confidence")
     confidence_rank = {code: _rank(graph, concept) for concept, code in confidences.items()}
+    source_kinds = _concepts(graph, "source-kind")
     instrument_types = tuple(sorted(_concepts(graph, "instrument-type").values())) or DEFAULT_INSTRUMENT_TYPES
     for name, table in (("actor types", actor_class), ("link types", link_family),
                         ("status", statuses), ("confidence", confidence_rank)):
@@ -373,11 +402,15 @@ def vocabulary_from_graph(graph: Graph) -> Vocabulary:
                       labels={k: v for k, v in labels.items() if v},
                       framework_types=framework_types,
                       in_force_statuses=frozenset(code for concept, code in statuses.items()
-                                                  if _in_force(graph, concept)),
+                                                  if _flag(graph, concept, THB.inForce)),
                       actor_type_labels=_or_code(actor_labels),
                       link_type_labels=_or_code(_labelled(graph, link_concepts)),
                       status_labels=_or_code(_labelled(graph, statuses)),
-                      confidence_labels=_or_code(_labelled(graph, confidences)))
+                      confidence_labels=_or_code(_labelled(graph, confidences)),
+                      source_kind_rank={code: _rank(graph, concept) for concept, code in source_kinds.items()},
+                      documentary_kinds=frozenset(code for concept, code in source_kinds.items()
+                                                  if _flag(graph, concept, THB.documentary)),
+                      source_kind_labels=_or_code(_labelled(graph, source_kinds)))
 
 
 def _or_code(labels: dict) -> dict:

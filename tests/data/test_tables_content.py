@@ -18,21 +18,21 @@ RESEARCH = Path(__file__).resolve().parents[1] / "fixtures" / "research"
 
 # docs/design.md, "Tables"
 COLUMNS = {
-    "actors": "id,label,type,iso2,iso3,wikidata,eu_authority,seat,lat,lon,parent,sources,confidence,note",
+    "actors": "id,label,aliases,type,iso2,iso3,wikidata,eu_authority,seat,lat,lon,parent,sources,confidence,note",
     "links": "id,subject,object,type,role,start,end,status,instrument,sources,confidence,date_confidence,note",
-    "sources": "id,title,publisher,url,issued,accessed,note",
+    "sources": "id,title,publisher,url,issued,accessed,kind,note",
     "instruments": "id,label,type,identifier,date,url,sources,confidence,note",
     "regions": "id,label,definition,sources,confidence",
     "region_members": "region,actor,sources,confidence,note",
 }
 # docs/design.md, "Controlled vocabularies"
-ACTOR_TYPES = {"country", "eu_agency", "eu_body", "eu_institution", "international_organisation", "regional_process",
-               "network", "platform", "treaty"}
+ACTOR_TYPES = {"country", "eu_agency", "eu_body", "eu_institution", "international_organisation", "ngo",
+               "regional_process", "network", "platform", "treaty"}
 FRAMEWORK_TYPES = {"regional_process", "network", "platform", "treaty"}
 LINK_TYPES = {"operational_agreement", "strategic_agreement", "working_arrangement", "status_agreement",
               "cooperation_agreement", "liaison_officer", "membership", "observer", "treaty_party", "joint_action",
               "secretariat", "part_of", "legal_basis"}
-STATUSES = {"active", "suspended", "ended", "under_negotiation"}
+STATUSES = {"active", "signed", "initialled", "suspended", "ended", "under_negotiation"}
 CONFIDENCES = {"high": 3, "medium": 2, "low": 1}
 INSTRUMENT_TYPES = {"strategy", "directive", "regulation", "proposal", "decision", "study", "declaration", "report",
                     "convention"}

@@ -193,6 +193,7 @@ SCHEMES = {
     "LinkStatusScheme": "status",
     "ConfidenceScheme": "confidence",
     "InstrumentTypeScheme": "instrument-type",
+    "SourceKindScheme": "source-kind",
 }
 
 
@@ -229,7 +230,7 @@ def test_region_scheme_is_empty_in_the_ontology():
 
 def test_actor_types_and_classes_equal_design_md():
     documented = dict(re.findall(r"`([a-z_]+)`\s+\(thb:(\w+)", DESIGN))
-    assert len(documented) == 9
+    assert len(documented) == 10
     members = concepts("ActorTypeScheme")
     assert set(members) == set(documented)
     for code, concept in members.items():
@@ -261,7 +262,7 @@ def test_link_types_equal_design_md():
 
 def test_link_families_are_the_five_allowed():
     families = {str(f) for f in onto().objects(None, T("family"))}
-    assert families == {"agreement", "liaison", "membership", "joint_action", "institutional"}
+    assert families == {"agreement", "liaison", "membership", "event", "institutional"}
 
 
 def test_status_and_confidence_codes_equal_design_md():
@@ -367,7 +368,7 @@ def _cell(text) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-FAMILY_ORDER = ("agreement", "liaison", "membership", "joint_action", "institutional")
+FAMILY_ORDER = ("agreement", "liaison", "membership", "event", "institutional")
 
 
 def _doc_order(concept, code):
@@ -424,11 +425,12 @@ def render_ontology_doc() -> str:
         "ActorTypeScheme": (("class", T("rdfClass")),),
         "LinkTypeScheme": (("family", T("family")), ("subject", T("subjectRole")), ("object", T("objectRole"))),
         "ConfidenceScheme": (("rank", T("rank")),),
-        "LinkStatusScheme": (),
+        "LinkStatusScheme": (("in force", T("inForce")),),
         "InstrumentTypeScheme": (),
+        "SourceKindScheme": (("rank", T("rank")), ("documentary", T("documentary"))),
     }
     for scheme in ("ActorTypeScheme", "LinkTypeScheme", "LinkStatusScheme", "ConfidenceScheme", "InstrumentTypeScheme",
-                   "RegionScheme"):
+                   "SourceKindScheme", "RegionScheme"):
         lines += ["", f"### `thb:{scheme}` — {g.value(T(scheme), RDFS.label)}", "",
                   _cell(g.value(T(scheme), SKOS.definition))]
         members = concepts(scheme)

@@ -75,7 +75,7 @@ LINK_PALETTE: dict[str, str] = {
 }
 #: the base colour of each link family, from which a link type missing from LINK_PALETTE is shaded
 FAMILY_COLORS: dict[str, str] = {
-    "agreement": "#1F4E9C", "liaison": "#FF7F0E", "membership": "#2CA02C", "joint_action": "#D62728",
+    "agreement": "#1F4E9C", "liaison": "#FF7F0E", "membership": "#2CA02C", "event": "#D62728",
     "institutional": "#9467BD",
 }
 #: colours for actor types (or families) missing from the palettes, chosen by a stable hash of the code

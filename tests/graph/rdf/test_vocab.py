@@ -55,14 +55,16 @@ def test_in_force_statuses(turtle):
     vocab = load_vocabulary()
     assert vocab.in_force_statuses == _codes(turtle, "?c skos:notation ?code ; thb:inForce true")
     assert vocab.in_force_statuses == {"active"}  # the ontology's definitions: only 'active' is in force
-    assert set(vocab.statuses) - vocab.in_force_statuses == {"suspended", "ended", "under_negotiation"}
+    assert set(vocab.statuses) - vocab.in_force_statuses == {"suspended", "ended", "under_negotiation", "signed",
+                                                                "initialled"}
 
 
 def test_families_ranks_and_labels(turtle):
     vocab = load_vocabulary()
     assert set(vocab.families) == _codes(turtle, "?c thb:family ?code")
-    assert set(vocab.families) == {"agreement", "liaison", "membership", "joint_action", "institutional"}
-    ranks = {str(c): int(r) for c, r in turtle.query(PREFIXES + "SELECT ?c ?r WHERE { ?x skos:notation ?c ; thb:rank ?r }")}
+    assert set(vocab.families) == {"agreement", "liaison", "membership", "event", "institutional"}
+    ranks = {str(c): int(r) for c, r in turtle.query(
+        PREFIXES + "SELECT ?c ?r WHERE { ?x skos:notation ?c ; thb:rank ?r ; skos:inScheme thb:ConfidenceScheme }")}
     assert vocab.confidence_rank == ranks == {"high": 3, "medium": 2, "low": 1}
     assert vocab.confidence_order == ("high", "medium", "low")
     assert vocab.rank("medium") == 2 and vocab.rank(None) == vocab.rank("nonsense") == 0
@@ -116,3 +118,11 @@ def test_the_shapes_lists_follow_the_ontology(tmp_path, monkeypatch):
     # nothing else changes: one more list node (its rdf:first and rdf:rest), the message replaced
     graph = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl", format="turtle")
     assert len(shapes) == len(graph) + 2
+
+
+def test_source_kinds_and_documentary_flag(turtle):
+    vocab = load_vocabulary()
+    assert set(vocab.source_kinds) == _codes(turtle, "?c skos:notation ?code ; skos:inScheme thb:SourceKindScheme")
+    # the grades, strongest first; only documents that were read are documentary
+    assert vocab.source_kinds == ("official_text", "official_page", "secondary", "general_knowledge", "memory")
+    assert vocab.documentary_kinds == {"official_text", "official_page", "secondary"}
