@@ -65,15 +65,20 @@ def filter_options(func):
     @click.option("--include-undated", is_flag=True, default=False,
                   help="With --as-of or --between, also keep links whose start date is unknown "
                        "(left out by default: nothing says they were in force then).")
+    @click.option("--frameworks", type=click.Choice(["shared", "as-nodes"]), default="shared", show_default=True,
+                  help="How frameworks (treaties, regional processes, networks, platforms) enter the actor "
+                       "graph: 'shared' ties two actors that belong to the same framework, weighted by "
+                       "Newman's 1/(n-1); 'as-nodes' keeps each framework as a node (the two-mode view).")
     @functools.wraps(func)
     def wrapper(*args, as_of, between, types, regions, actor_types, min_confidence, exclude,
-                include_undated, **kwargs):
+                include_undated, frameworks, **kwargs):
         from thbkg.graph.network.filters import Filters
 
         kwargs["filters"] = Filters(as_of=as_of, between=tuple(between) if between else None,
                                     types=tuple(types), regions=tuple(regions),
                                     actor_types=tuple(actor_types), min_confidence=min_confidence,
-                                    exclude=tuple(exclude), include_undated=include_undated)
+                                    exclude=tuple(exclude), include_undated=include_undated,
+                                    frameworks=frameworks)
         return func(*args, **kwargs)
 
     return wrapper

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from thbkg.graph.errors import UsageError
+
+
+#: how frameworks enter the actor graph (see Filters.frameworks)
+FRAMEWORK_VIEWS = ("shared", "as-nodes")
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -29,6 +35,10 @@ class Filters:
     include_undated : bool
         With ``as_of`` or ``between``, also keep links whose start date is unknown (by default
         they are left out, since nothing says they were in force then).
+    frameworks : str
+        How frameworks enter the actor graph (:meth:`Network.cooperation_graph`): ``"shared"`` (the
+        default) ties the actors that share a framework; ``"as-nodes"`` keeps frameworks as nodes.
+        Not a filter of links: it chooses the projection, and is stated with the filters.
     """
 
     as_of: str | None = None
@@ -39,12 +49,15 @@ class Filters:
     min_confidence: str | None = None
     exclude: tuple[str, ...] = field(default_factory=tuple)
     include_undated: bool = False
+    frameworks: str = "shared"
 
     def __post_init__(self):
         # a string where a list is expected is one item: Filters(regions="sahel") means ("sahel",)
         for name in ("types", "regions", "actor_types", "exclude"):
             value = getattr(self, name)
             object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value or ()))
+        if self.frameworks not in FRAMEWORK_VIEWS:
+            raise UsageError(f"frameworks must be one of {', '.join(FRAMEWORK_VIEWS)}, not {self.frameworks!r}")
 
     def describe(self) -> str:
         """One line listing the filters in force, for report headers.
@@ -69,4 +82,6 @@ class Filters:
             parts.append(f"min-confidence={self.min_confidence}")
         if self.include_undated and (self.as_of or self.between):
             parts.append("include-undated")
+        if self.frameworks != "shared":
+            parts.append(f"frameworks={self.frameworks}")
         return "; ".join(parts) or "none"

@@ -535,6 +535,7 @@ def _source_records(rows) -> dict[str, dict]:
             "id": source_id, "iri": str(row["source"]), "title": _text(row.get("title")),
             "publisher": _text(row.get("publisher")), "url": _text(row.get("url")),
             "issued": _text(row.get("issued")), "accessed": _text(row.get("accessed")),
+            "kind": _tail(row.get("kind"), THBID + "source-kind/"), "note": _text(row.get("note")),
         }
     return sources
 
