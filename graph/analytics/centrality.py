@@ -9,7 +9,7 @@ reach) count hops.
 Metrics (``METRICS``)
 ---------------------
 ``degree``            number of distinct partners (raw count, not divided by n-1)
-``weighted_degree``   sum of edge weights
+``weighted_degree``   sum of edge weights (tie strength; the default ranking)
 ``betweenness``       :func:`networkx.betweenness_centrality`, normalised; exact, or sampled from
                       ``k`` source nodes drawn with ``seed`` (``k >= n`` means exact)
 ``closeness``         :func:`networkx.closeness_centrality` (Wasserman–Faust scaling for
@@ -122,8 +122,10 @@ def default_k(n: int, k: int | None = None) -> int | None:
     return DEFAULT_SAMPLE_K if n > EXACT_BETWEENNESS_LIMIT else None
 
 
-#: Default metrics of ``thbkg centrality``.
-DEFAULT_METRICS = ("degree", "betweenness", "pagerank")
+#: Default metrics of ``thbkg centrality``: ranked by tie strength, because on the default actor graph
+#: (frameworks projected onto their members) the count of distinct partners mostly counts shared
+#: frameworks, while the strength weighs a shared framework of n members 1/(n-1) per partner.
+DEFAULT_METRICS = ("weighted_degree", "degree", "betweenness", "pagerank")
 
 PAGERANK_ALPHA = 0.85
 #: Tighter than NetworkX's default (1e-6), so values agree with exact solvers to ~1e-8.
@@ -131,7 +133,8 @@ PAGERANK_TOL = 1e-10
 
 METRIC_DESCRIPTIONS = {
     "degree": "number of distinct partners",
-    "weighted_degree": "sum of tie weights (confidence rank / 3 per link)",
+    "weighted_degree": "tie strength: confidence rank / 3 per direct link, plus 1/(n-1) per shared framework "
+                       "of n members",
     "betweenness": "share of shortest paths through the actor (normalised)",
     "closeness": "inverse mean hop distance to reachable actors (Wasserman-Faust scaled)",
     "harmonic": "mean of 1/hop distance to all other actors",

@@ -18,6 +18,12 @@ Dates are read by the one date parser, :mod:`thbkg.graph.rdf.dates`.
 Between two consecutive snapshots S1 < S2, a link is *added* when its start day is after S1's last day
 and on or before S2's last day, and *ended* when its end day is on or after S1's first day and before
 S2's first day. These windows tile the time line, so each dated start or end is counted once.
+
+Links of the *event* family (joint action days, operations, conferences: ``thb:family "event"`` in
+the ontology) are activity in a period, not standing ties: they are never *added* or *ended* and never
+enter a snapshot's graph; each snapshot counts the events active in its period (``events``), each
+interval the events that took place in it (``events_between``), and :func:`links_per_year` counts
+them in their own column.
 """
 
 from __future__ import annotations
@@ -34,6 +40,17 @@ __all__ = ["link_activity", "links_per_year", "parse_period", "snapshots"]  # pa
 
 #: the key of the links whose confidence is not stated, next to the confidence codes of the ontology
 UNSTATED = "unstated"
+#: the link family (thb:family in the ontology) whose links are events, not ties
+EVENT_FAMILY = "event"
+
+
+def is_event(link) -> bool:
+    """Whether *link* is of the event family (activity in a period, not a tie that begins and ends).
+
+    >>> is_event({"type": "joint_action"}), is_event({"type": "membership"})
+    (True, False)
+    """
+    return load_vocabulary().family_of(link.get("type")) == EVENT_FAMILY
 
 
 def _day(link, which):
@@ -90,8 +107,10 @@ def snapshots(net, dates, today=None):
         One dict per date, chronological: ``date`` (as given), ``first_day``, ``last_day``, ``nodes``,
         ``edges`` (actor pairs with an active link), ``links`` (active link records), ``density``,
         ``components``, ``largest_component``, ``undated`` (links without a start date),
-        ``undetermined`` (dated links whose activity on that date is unknown), and from the second
-        snapshot on ``added`` and ``ended`` (sorted link ids since the previous snapshot).
+        ``undetermined`` (dated links whose activity on that date is unknown), ``events`` (event
+        links active in the period; they are not in the other figures), and from the second
+        snapshot on ``added`` and ``ended`` (sorted link ids of ties since the previous snapshot)
+        and ``events_between`` (sorted ids of the events that started in that interval).
 
     Examples
     --------
@@ -105,23 +124,35 @@ def snapshots(net, dates, today=None):
     [('2015', 1, 1), ('2020', 1, 1)]
     >>> s[1]["added"], s[1]["ended"]
     (['b'], ['a'])
+
+    A week of joint action is an event: activity in 2019, never a tie added or ended.
+
+    >>> net.links.append({"id": "jad", "subject": "x", "object": "p", "type": "joint_action",
+    ...                   "start": "2019-06-10", "end": "2019-06-17", "status": "ended"})
+    >>> s = snapshots(net, ["2015", "2019", "2020"])
+    >>> s[1]["events"], s[1]["events_between"], s[1]["added"], s[2]["ended"]
+    (1, ['jad'], ['b'], [])
     """
     periods = sorted(((parse_period(d, today=today, what="snapshot"), str(d)) for d in dates),
                      key=lambda p: (p[0], p[1]))
-    links = list(net.links)
+    links = [link for link in net.links if not is_event(link)]
+    events = [link for link in net.links if is_event(link)]
     starts = {link["id"]: _day(link, "start") for link in links}
     ends = {link["id"]: _day(link, "end") for link in links}
+    event_starts = {link["id"]: _day(link, "start") for link in events}
     undated = sum(1 for link in links if starts[link["id"]] is None)
     result = []
     previous = None
     for (first, last), label in periods:
         active, undetermined = _active_links(links, starts, first, last)
         row = {"date": label, "first_day": first.isoformat(), "last_day": last.isoformat(),
-               **_graph_figures(active), "undated": undated, "undetermined": undetermined}
+               **_graph_figures(active), "undated": undated, "undetermined": undetermined,
+               "events": sum(1 for link in events if link_activity(link, first, last))}
         if previous is not None:
             p_first, p_last = previous
             row["added"] = sorted(i for i, d in starts.items() if d is not None and p_last < d <= last)
             row["ended"] = sorted(i for i, d in ends.items() if d is not None and p_first <= d < first)
+            row["events_between"] = sorted(i for i, d in event_starts.items() if d is not None and p_last < d <= last)
         result.append(row)
         previous = (first, last)
     return result
@@ -158,8 +189,10 @@ def links_per_year(net):
     -------
     dict
         ``years``: list of ``{"year", "total", <each confidence code of the ontology, surest first>,
-        "unstated", "ended"}`` for every year from the first to the last start year (years without
-        links included, with zeros), where ``ended`` counts links whose end date falls in that year;
+        "unstated", "ended", "events"}`` for every year from the first to the last start year (years
+        without links included, with zeros), where ``ended`` counts ties whose end date falls in that
+        year and ``events`` the event links (joint action…) that started in that year, which are
+        not in the other columns;
         ``undated``: number of links without a start date; ``dated``: number with one;
         ``share_dated``: dated / all (0 when there are no links); ``ended_undated``: links whose
         status is not in force (ended, suspended, under negotiation…) and that have no end date.
@@ -179,8 +212,16 @@ def links_per_year(net):
     levels = (*vocab.confidence_order, UNSTATED)
     by_year = defaultdict(Counter)
     ended_by_year = Counter()
+    events_by_year = Counter()
     undated = ended_undated = 0
     for link in net.links:
+        if is_event(link):
+            start = _day(link, "start")
+            if start is not None:
+                events_by_year[start.year] += 1
+            else:
+                undated += 1
+            continue
         start = _day(link, "start")
         end = _day(link, "end")
         if end is not None:
@@ -193,14 +234,14 @@ def links_per_year(net):
         level = link.get("date_confidence")
         by_year[start.year][level if level in vocab.confidence_rank else UNSTATED] += 1
     years = []
-    known = set(by_year) | set(ended_by_year)
+    known = set(by_year) | set(ended_by_year) | set(events_by_year)
     if known:
         for year in range(min(known), max(known) + 1):
             counts = by_year.get(year, Counter())
             years.append({"year": year, "total": sum(counts.values()),
                           **{level: counts.get(level, 0) for level in levels},
-                          "ended": ended_by_year.get(year, 0)})
-    dated = sum(sum(c.values()) for c in by_year.values())
+                          "ended": ended_by_year.get(year, 0), "events": events_by_year.get(year, 0)})
+    dated = sum(sum(c.values()) for c in by_year.values()) + sum(events_by_year.values())
     total = dated + undated
     return {"years": years, "undated": undated, "dated": dated,
             "share_dated": round(dated / total, 4) if total else 0.0, "ended_undated": ended_undated}

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from thbkg.graph.errors import UsageError
 
-
 #: how frameworks enter the actor graph (see Filters.frameworks)
 FRAMEWORK_VIEWS = ("shared", "as-nodes")
 

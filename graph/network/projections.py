@@ -143,20 +143,34 @@ class Network:
     all_actors: dict = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ projections
-    def cooperation_graph(self) -> nx.Graph:
-        """Undirected actor–actor graph, one edge per pair of actors with at least one link.
+    def cooperation_graph(self, frameworks: str | None = None) -> nx.Graph:
+        """Undirected actor graph of the ties in force, one edge per pair of nodes.
 
-        Node attributes are the actor dicts. Edge attributes: ``types`` (sorted tuple),
-        ``links`` (tuple of link ids, sorted), ``count``, ``start`` (earliest known start, as
-        precise as known), ``end`` (latest end; ``None`` if any link has no end), ``sources``
-        (sorted tuple), ``confidence`` (lowest), ``weight`` (sum of rank/3, see module doc).
-        Links from an actor to itself are left out.
+        ``frameworks="shared"`` (the default, from ``filters.frameworks``): frameworks (treaties,
+        regional processes, networks, platforms) are not nodes; actors that share one are tied,
+        with Newman's weights (:mod:`thbkg.graph.network.affiliations`, which lists the edge
+        attributes). ``frameworks="as-nodes"``: the two-mode view, frameworks are nodes like actors.
+
+        In both, only ties in force are edges (:func:`~thbkg.graph.network.affiliations.tie_links`;
+        ``graph.graph["not_in_force_left_out"]`` counts the others). Node attributes are the actor
+        dicts. Edge attributes of the as-nodes view: ``types`` (sorted tuple), ``links`` (tuple of
+        link ids, sorted), ``count``, ``start`` (earliest known start, as precise as known), ``end``
+        (latest end; ``None`` if any link has no end), ``sources`` (sorted tuple), ``confidence``
+        (lowest), ``weight`` (sum of rank/3, see module doc). Links from an actor to itself are left out.
         """
-        graph = nx.Graph(filters=self.filters.describe())
+        from thbkg.graph.network.affiliations import shared_framework_graph, tie_links
+
+        view = frameworks or self.filters.frameworks
+        if view == "shared":
+            return shared_framework_graph(self, _pair_attributes, link_weight)
+        if view != "as-nodes":
+            raise UsageError(f"frameworks must be 'shared' or 'as-nodes', not {view!r}")
+        links, not_in_force = tie_links(self)
+        graph = nx.Graph(filters=self.filters.describe(), frameworks="as-nodes", not_in_force_left_out=not_in_force)
         for actor_id in sorted(self.actors):
             graph.add_node(actor_id, **self.actors[actor_id])
         pairs: dict[tuple[str, str], list[dict]] = {}
-        for link in self.links:
+        for link in links:
             if link["subject"] == link["object"]:
                 continue
             pairs.setdefault(_ordered_pair(link["subject"], link["object"]), []).append(link)
@@ -165,11 +179,15 @@ class Network:
         return graph
 
     def multigraph(self) -> nx.MultiDiGraph:
-        """Directed multigraph subject -> object; key = link id; attributes = the link record."""
-        graph = nx.MultiDiGraph(filters=self.filters.describe())
+        """Directed multigraph subject -> object of the ties in force (frameworks are nodes); key = link
+        id; attributes = the link record."""
+        from thbkg.graph.network.affiliations import tie_links
+
+        links, not_in_force = tie_links(self)
+        graph = nx.MultiDiGraph(filters=self.filters.describe(), not_in_force_left_out=not_in_force)
         for actor_id in sorted(self.actors):
             graph.add_node(actor_id, **self.actors[actor_id])
-        for link in self.links:  # already sorted by id
+        for link in links:  # already sorted by id
             graph.add_edge(link["subject"], link["object"], key=link["id"], **link)
         return graph
 

@@ -36,11 +36,12 @@ def test_articulation_points_and_bridges_agree_with_igraph(mini_network):
 
 def test_mini_brokers_by_hand(mini_network):
     G = mini_network.cooperation_graph()
-    # cd's only partners are cc and ag2; cd-cc-tr1 and cd-ag2-ag1: no single cut vertex there
-    assert articulation_points(G) == []
-    assert bridges(G) == []
-    G.remove_edge("cd", "ag2")
-    assert bridges(G) == [("cc", "cd")] and articulation_points(G) == ["cc"]
+    # cd's only tie in force is cc (l12 cd-ag2 is under negotiation): cc cuts cd off
+    assert articulation_points(G) == ["cc"]
+    assert bridges(G) == [("cc", "cd")]
+    # ag2's ties: cc (l03) and ag1 (l15); without ag1-ag2, ag2 hangs on cc alone
+    G.remove_edge("ag1", "ag2")
+    assert bridges(G) == [("ag2", "cc"), ("cc", "cd")] and articulation_points(G) == ["cc"]
 
 
 def test_constraint_agrees_with_igraph(mini_network):
@@ -120,8 +121,9 @@ def test_gould_fernandez_on_the_mini_multigraph(mini_network):
     assert roles["ag1"]["total"] == 0
     # cd -> cc -> tr1 (country, country, treaty; cd has no tie to tr1): cc is a representative
     assert roles["cc"]["representative"] >= 1
-    # ag2 brokers cc -> ag1 and cd -> ag1 (country -> eu_agency -> eu_agency): gatekeeper twice
-    assert roles["ag2"] == counts(gatekeeper=2)
+    # ag2 brokers cc -> ag1 (country -> eu_agency -> eu_agency): a gatekeeper; cd -> ag2 (l12) is
+    # under negotiation, so not a tie in force
+    assert roles["ag2"] == counts(gatekeeper=1)
 
 
 def test_brokerage_needs_direction():

@@ -202,9 +202,9 @@ def test_bundled_graph_against_igraph(bundled_source):
 
 def test_directed_multigraph_is_collapsed(mini_network):
     scores = compute_centrality(mini_network.multigraph(), ("degree", "weighted_degree"))
-    assert scores["degree"]["ag1"] == 4.0                 # ca (2 links), cb, ce, ag2
-    # link records carry no weight, so each counts 1: ca has l01, l05, l09, l14
-    assert scores["weighted_degree"]["ca"] == 4.0
+    assert scores["degree"]["ag1"] == 3.0                 # ca, ce, ag2 (l02 cb and l14 ended)
+    # link records carry no weight, so each counts 1: ca has l01, l05, l09 in force
+    assert scores["weighted_degree"]["ca"] == 3.0
 
 
 def test_unknown_metric_and_backend():

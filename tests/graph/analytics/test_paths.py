@@ -12,15 +12,22 @@ from thbkg.graph.network.projections import load_network
 
 
 def test_single_path_with_link_records(mini_network):
-    (found,) = shortest_paths(mini_network, "cd", "cb")
-    # by hand: cd's partners are cc and ag2; cb is tied to ag1, proc1, io1; ag2-ag1 closes the gap
-    assert found["actors"] == ["cd", "ag2", "ag1", "cb"] and found["length"] == 3
+    (found,) = shortest_paths(mini_network, "cd", "ag2")
+    # by hand: cd's only tie in force is cc (l04); cc holds a working arrangement with ag2 (l03)
+    assert found["actors"] == ["cd", "cc", "ag2"] and found["length"] == 2
     assert found["labels"][0] == "Country D"
-    hop = found["hops"][2]
-    assert (hop["from"], hop["to"], hop["types"]) == ("ag1", "cb", ["strategic_agreement"])
+    hop = found["hops"][1]
+    assert (hop["from"], hop["to"], hop["types"]) == ("cc", "ag2", ["working_arrangement"])
     (link,) = hop["links"]
     assert (link["id"], link["start"], link["end"], link["status"], link["sources"]) == (
-        "l02", "2012-05", "2018-06-30", "ended", ["s1", "s2"])
+        "l03", "2015-03-01", None, "active", ["s2"])
+
+
+def test_a_path_never_runs_through_a_framework(mini_network):
+    # cd -> cb: cb's ties in force are proc1 members only (l02 and l16 ended); cc and ca share tr1
+    (found,) = shortest_paths(mini_network, "cd", "cb")
+    assert found["actors"] == ["cd", "cc", "ca", "cb"]
+    assert not {"proc1", "tr1"} & set(found["actors"])
 
 
 def test_all_paths_count_matches_igraph(mini_network):
@@ -34,8 +41,9 @@ def test_all_paths_count_matches_igraph(mini_network):
     assert len(shortest_paths(mini_network, "cd", "ce", all_paths=True, max_paths=1)) == 1
 
 
-def test_pair_with_two_links_lists_both(mini_network):
-    (found,) = shortest_paths(mini_network, "ca", "ag1")
+def test_pair_with_two_links_lists_both(mini_source):
+    net = load_network(mini_source, Filters(between=(2019, 2019)))   # l01 and the 2019 joint action l14
+    (found,) = shortest_paths(net, "ca", "ag1")
     assert [link["id"] for link in found["hops"][0]["links"]] == ["l01", "l14"]
 
 

@@ -63,18 +63,41 @@ def test_actor_and_link_fields(mini_network):
     assert l02["sources"] == ("s1", "s2") and l02["confidence"] == "medium"
 
 
-def test_cooperation_graph_pairs(mini_network):
+# Ties in force in make_mini.py LINKS: all but l02, l14, l16 (ended) and l12 (under negotiation).
+def test_cooperation_graph_default_ties_actors_through_shared_frameworks(mini_network):
     G = mini_network.cooperation_graph()
     assert list(G.nodes) == sorted(G.nodes)
-    assert G.number_of_edges() == 15            # 16 links, two of them on the pair ca–ag1
+    assert "proc1" not in G and "tr1" not in G                 # frameworks are not nodes
+    assert G.graph["not_in_force_left_out"] == 4               # l02 l12 l14 l16
+    # direct ties in force: l01 ca-ag1, l03 cc-ag2, l04 cc-cd, l13 ag1-ce, l15 ag1-ag2 (5 pairs)
+    # proc1 members ca, cb, ce, io1 (6 pairs, 1/3 each); tr1 parties ca, cc, ce (3 pairs, 1/2 each);
+    # ca-ce shares both: 5 + 6 + 3 - 1 = 13 pairs
+    assert G.number_of_edges() == 13
+    assert G["ca"]["ce"]["frameworks"] == ("proc1", "tr1")
+    assert G["ca"]["ce"]["shared_weight"] == pytest.approx(1 / 3 + 1 / 2)
+    assert G["ca"]["ce"]["links"] == () and G["ca"]["ce"]["via"] == "framework"
     pair = G["ca"]["ag1"]
-    assert pair["types"] == ("joint_action", "operational_agreement")
-    assert pair["links"] == ("l01", "l14") and pair["count"] == 2
-    assert pair["start"] == "2010" and pair["end"] is None          # l01 is open-ended
-    assert pair["confidence"] == "medium"                             # lowest of high, medium
-    assert pair["weight"] == pytest.approx(3 / 3 + 2 / 3)
-    assert G["cb"]["ag1"]["end"] == "2018-06-30"
+    assert pair["links"] == ("l01",) and pair["via"] == "link"   # l14 ended: not a tie in force
+    assert pair["weight"] == pytest.approx(3 / 3)
+    assert G["io1"]["cb"]["frameworks"] == ("proc1",)            # l16 io1-cb ended: only the shared process
+    assert not G.has_edge("cd", "ag2")                           # l12 under negotiation
+
+
+def test_cooperation_graph_as_nodes_keeps_frameworks(mini_network):
+    G = mini_network.cooperation_graph(frameworks="as-nodes")
+    assert "proc1" in G and "tr1" in G
+    assert G.number_of_edges() == 12            # the 12 links in force, each on its own pair
+    pair = G["ca"]["ag1"]
+    assert pair["types"] == ("operational_agreement",) and pair["links"] == ("l01",)
+    assert pair["start"] == "2010" and pair["end"] is None
     assert G["cc"]["ag2"]["weight"] == pytest.approx(1 / 3)
+
+
+def test_cooperation_graph_under_a_time_filter_keeps_what_was_in_force(mini_source):
+    G = load_network(mini_source, Filters(as_of="2015")).cooperation_graph(frameworks="as-nodes")
+    pair = G["cb"]["ag1"]                        # l02 ended in 2018: in force in 2015
+    assert pair["links"] == ("l02",) and pair["end"] == "2018-06-30"
+    assert G.graph["not_in_force_left_out"] == 0
 
 
 def test_same_input_same_graph(mini_source):
@@ -83,10 +106,10 @@ def test_same_input_same_graph(mini_source):
     assert list(a.edges(data=True)) == list(b.edges(data=True))
 
 
-def test_multigraph_keeps_every_link(mini_network):
+def test_multigraph_keeps_every_tie_in_force(mini_network):
     M = mini_network.multigraph()
-    assert M.is_directed() and M.number_of_edges() == 16
-    assert set(M["ca"]["ag1"]) == {"l01", "l14"}
+    assert M.is_directed() and M.number_of_edges() == 12
+    assert set(M["ca"]["ag1"]) == {"l01"}
     assert M["ag2"]["ag1"]["l15"]["type"] == "cooperation_agreement"
 
 
@@ -200,13 +223,16 @@ def test_real_graph_source_on_a_persistent_store(mini_store):
     from thbkg.graph.store.source import GraphSource
 
     net = load_network(GraphSource(store=str(mini_store)))
-    assert len(net.links) == 16 and net.cooperation_graph().number_of_edges() == 15
+    assert len(net.links) == 16 and net.cooperation_graph().number_of_edges() == 13
 
 
 def test_bundled_graph_projects(bundled_source):
     net = load_network(bundled_source)
     G = net.cooperation_graph()
-    assert G.number_of_nodes() == len(net.actors) and G.number_of_edges() > 0
+    frameworks = {a for a, rec in net.actors.items()
+                  if rec["type"] in ("regional_process", "network", "platform", "treaty")}  # docs/design.md
+    assert G.number_of_nodes() == len(net.actors) - len(frameworks) and G.number_of_edges() > 0
+    assert not frameworks & set(G)
     ids = {a for link in net.links for a in (link["subject"], link["object"])}
     assert ids <= set(net.actors)
     # one link record per row of links.csv, one actor per row of actors.csv (read with csv, not SPARQL)

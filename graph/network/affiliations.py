@@ -1,0 +1,158 @@
+"""The actor graph: actors tied directly, or through the frameworks they share.
+
+Treaties, conventions, regional processes, networks and platforms (the *framework types* of the
+ontology, :attr:`~thbkg.graph.rdf.vocab.Vocabulary.framework_types`) are affiliations: actors belong
+to them, they do not broker. The default cooperation graph therefore has only actors as nodes. Its
+edges are of two kinds, which may add up on one pair:
+
+* a **direct tie**: at least one link record between the two actors (an agreement, a liaison post, a
+  membership of an organisation…), weighted as before (the sum of ``rank(confidence) / top rank``
+  over the pair's links; see :mod:`thbkg.graph.network.projections`);
+* a **shared framework**: both actors are tied to the same framework (a membership, an observer seat,
+  a treaty ratification, a secretariat, joint action under a platform). This is the one-mode
+  projection of the two-mode actor × framework network with Newman's collaboration weights: a
+  framework with *n* members adds ``1 / (n - 1)`` to each pair of its members, so each member's
+  ties through one framework weigh 1 in total however large the framework (Newman, M. E. J. (2001).
+  Scientific collaboration networks. II. Shortest paths, weighted networks, and centrality.
+  *Physical Review E* 64, 016132; the same weights as
+  :func:`networkx.algorithms.bipartite.collaboration_weighted_projected_graph`).
+
+Edge attributes: ``types``, ``links``, ``count``, ``start``, ``end``, ``sources``, ``confidence``
+(of the direct links, empty for a shared-framework-only edge), ``direct_weight``, ``frameworks``
+(the shared framework ids, sorted), ``shared_weight``, ``weight`` (their sum, used as a strength) and
+``via`` (``"link"``, ``"framework"`` or ``"link+framework"``). Links between two frameworks join no
+actor; their ids are in ``graph.graph["framework_links"]``.
+
+Only ties in force enter the graph (:func:`tie_links`): the statuses whose concept says
+``thb:inForce true`` (or no status), or, under a time filter, the links that filter kept as in force.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from itertools import combinations
+
+import networkx as nx
+
+from thbkg.graph.errors import UsageError
+from thbkg.graph.rdf.vocab import load_vocabulary
+
+#: Most actor pairs the shared-framework projection may create (one framework of n members makes
+#: n(n-1)/2); beyond it, ``--frameworks as-nodes`` keeps the two-mode graph, linear in the links.
+MAX_SHARED_PAIRS = 3_000_000
+
+
+def tie_links(network) -> tuple[list[dict], int]:
+    """The links of *network* that are ties in force, and how many were left out as not in force.
+
+    Without a time filter a link is a tie when its status counts in force
+    (:meth:`~thbkg.graph.rdf.vocab.Vocabulary.counts_in_force`): an agreement under negotiation,
+    signed but not in force, suspended or ended is not. With ``as_of``/``between`` the filter has
+    already kept exactly the links in force in that window (an ended link with its end date was in
+    force until then), so all of them are ties.
+    """
+    if network.filters.as_of or network.filters.between:
+        return list(network.links), 0
+    vocab = load_vocabulary()
+    ties = [link for link in network.links if vocab.counts_in_force(link.get("status"))]
+    return ties, len(network.links) - len(ties)
+
+
+def framework_ids(network) -> set:
+    """The kept actors whose type is a framework type of the ontology."""
+    vocab = load_vocabulary()
+    return {a for a, record in network.actors.items() if vocab.is_framework_type(record.get("type"))}
+
+
+def shared_framework_graph(network, pair_attributes, link_weight) -> nx.Graph:
+    """The actor graph described in the module docstring (frameworks are not nodes).
+
+    *pair_attributes* and *link_weight* are the projection's own helpers (one home for the direct-tie
+    attributes and weights).
+
+    Examples
+    --------
+    A platform ``p`` with members ``a``, ``b`` and ``c``, and one direct agreement ``a`` – ``b``:
+
+    >>> from types import SimpleNamespace
+    >>> from thbkg.graph.network.filters import Filters
+    >>> from thbkg.graph.network.projections import _pair_attributes, link_weight
+    >>> actors = {"a": {"type": "country"}, "b": {"type": "country"}, "c": {"type": "eu_agency"},
+    ...           "p": {"type": "platform"}}
+    >>> def link(i, s, o, t): return {"id": i, "subject": s, "object": o, "type": t, "status": "active",
+    ...                               "confidence": "high", "sources": (), "start": None, "end": None}
+    >>> net = SimpleNamespace(actors=actors, filters=Filters(), links=[
+    ...     link("l1", "a", "p", "membership"), link("l2", "b", "p", "membership"),
+    ...     link("l3", "c", "p", "membership"), link("l4", "a", "b", "working_arrangement")])
+    >>> G = shared_framework_graph(net, _pair_attributes, link_weight)
+    >>> sorted(G.nodes)
+    ['a', 'b', 'c']
+    >>> G["a"]["b"]["via"], G["a"]["b"]["shared_weight"], G["a"]["b"]["weight"]
+    ('link+framework', 0.5, 1.5)
+    >>> G["a"]["c"]["frameworks"], G["a"]["c"]["links"]
+    (('p',), ())
+    """
+    frameworks = framework_ids(network)
+    links, not_in_force = tie_links(network)
+    graph = nx.Graph(filters=network.filters.describe(), frameworks="shared", not_in_force_left_out=not_in_force)
+    for actor_id in sorted(set(network.actors) - frameworks):
+        graph.add_node(actor_id, **network.actors[actor_id])
+    direct: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    members: dict[str, dict[str, None]] = defaultdict(dict)  # framework -> members, in link order
+    between_frameworks = []
+    for link in links:
+        subject, obj = link["subject"], link["object"]
+        if subject == obj:
+            continue
+        ends = (subject in frameworks, obj in frameworks)
+        if ends == (False, False):
+            direct[(subject, obj) if subject <= obj else (obj, subject)].append(link)
+        elif ends == (True, True):
+            between_frameworks.append(link["id"])
+        else:
+            framework, member = (subject, obj) if ends[0] else (obj, subject)
+            members[framework][member] = None
+    graph.graph["framework_links"] = tuple(sorted(between_frameworks))
+    shared = _shared_pairs(members)
+    for pair in sorted(set(direct) | set(shared)):
+        graph.add_edge(*pair, **_edge(direct.get(pair), shared.get(pair), pair_attributes))
+    return graph
+
+
+def _shared_pairs(members: dict) -> dict:
+    """(a, b) -> (frameworks, Newman weight) for every pair of actors sharing a framework."""
+    size = sum(len(m) * (len(m) - 1) // 2 for m in members.values())
+    if size > MAX_SHARED_PAIRS:
+        raise UsageError(f"projecting the frameworks onto the actors would make {size:,} actor pairs (more than "
+                         f"{MAX_SHARED_PAIRS:,}); use --frameworks as-nodes, or narrow the graph with "
+                         "--region, --type or --actor-type")
+    shared: dict[tuple[str, str], list] = {}
+    for framework in sorted(members):
+        group = sorted(members[framework])
+        if len(group) < 2:
+            continue
+        weight = 1.0 / (len(group) - 1)
+        for pair in combinations(group, 2):
+            entry = shared.get(pair)
+            if entry is None:
+                shared[pair] = [[framework], weight]
+            else:
+                entry[0].append(framework)
+                entry[1] += weight
+    return shared
+
+
+def _edge(direct_links, shared_entry, pair_attributes) -> dict:
+    """The attributes of one actor pair (see the module docstring)."""
+    if direct_links:
+        attributes = pair_attributes(direct_links)
+    else:
+        attributes = {"types": (), "links": (), "count": 0, "start": None, "end": None, "sources": (),
+                      "confidence": None, "weight": 0.0}
+    attributes["direct_weight"] = attributes["weight"]
+    frameworks, shared_weight = (tuple(shared_entry[0]), shared_entry[1]) if shared_entry else ((), 0.0)
+    attributes.update(frameworks=frameworks, shared_weight=shared_weight,
+                      weight=attributes["direct_weight"] + shared_weight,
+                      via="+".join(kind for kind, present in (("link", direct_links), ("framework", frameworks))
+                                   if present))
+    return attributes
