@@ -3,10 +3,13 @@
 Two edge levels:
 
 ``pairs`` (default)
-    the cooperation graph: one undirected edge per pair of actors, carrying its link types, link
-    ids, link count, earliest start, latest end, sources, lowest confidence and weight;
+    the actor graph of the ties in force (:meth:`Network.cooperation_graph`; frameworks are not
+    nodes unless ``--frameworks as-nodes``): one undirected edge per pair of actors, carrying its
+    link types, link ids, link count, earliest start, latest end, sources, lowest confidence, the
+    frameworks the pair shares, ``via`` (link, framework or both) and weight;
 ``links``
-    one directed edge per link record (subject -> object), with all of its fields.
+    one directed edge per link record (subject -> object), with all of its fields: every record,
+    whatever its status (the ``status`` field says it), between every kept actor and framework.
 
 Multi-valued fields (tuples) are joined with ``;``, their items sorted, so every attribute is a scalar
 that GraphML and GEXF can hold and the same network gives the same bytes from every store; unknown
@@ -45,7 +48,8 @@ FORMATS = ("graphml", "gexf", "kumu", "cytoscape", "csv")
 LEVELS = ("pairs", "links")
 NODE_FIELDS = ("label", "type", "iso2", "iso3", "wikidata", "seat", "lat", "lon", "regions", "sources",
                "confidence", "iri")
-PAIR_FIELDS = ("types", "links", "count", "start", "end", "sources", "confidence", "weight")
+PAIR_FIELDS = ("types", "links", "count", "start", "end", "sources", "confidence", "frameworks", "via",
+               "shared_weight", "weight")
 LINK_FIELDS = ("label", "type", "family", "role", "start", "end", "status", "instrument", "sources",
                "confidence", "date_confidence", "note", "iri")
 #: what the exported graph is called (GraphML graph data, GEXF description, Cytoscape name)
@@ -85,8 +89,9 @@ def _clean(record, fields):
     return out
 
 
-def node_rows(net):
-    """One dict per actor (sorted by id): ``id``, the scalar actor fields, ``start_day``/``end_day``.
+def node_rows(net, nodes=None):
+    """One dict per actor (sorted by id; only *nodes* when given): ``id``, the scalar actor fields,
+    ``start_day``/``end_day``.
 
     ``start_day`` is the earliest start of the actor's links when all of them are dated (else None);
     ``end_day`` is the latest end when all of them have ended on a known date (else None).
@@ -96,7 +101,7 @@ def node_rows(net):
         for actor in (link["subject"], link["object"]):
             spans.setdefault(actor, []).append(link)
     rows = []
-    for actor_id in sorted(net.actors):
+    for actor_id in sorted(net.actors if nodes is None else set(nodes) & set(net.actors)):
         links = spans.get(actor_id, [])
         starts = [link.get("start_day") for link in links]
         ends = [link.get("end_day") for link in links]
@@ -107,9 +112,9 @@ def node_rows(net):
     return rows
 
 
-def edge_rows(net, level="pairs"):
+def edge_rows(net, level="pairs", graph=None):
     """One dict per edge: ``id``, ``source``, ``target``, ``directed``, the scalar fields, and
-    ``start_day``/``end_day`` (ISO text or None).
+    ``start_day``/``end_day`` (ISO text or None). *graph*: the pairs level's actor graph, if built.
 
     Edge ids contain ``:``, which table ids cannot, so they never clash with actor ids.
     """
@@ -125,7 +130,7 @@ def edge_rows(net, level="pairs"):
                          "start_day": _iso(link.get("start_day")), "end_day": _iso(link.get("end_day"))})
         return rows
     by_id = {link["id"]: link for link in net.links}
-    graph = net.cooperation_graph()
+    graph = net.cooperation_graph() if graph is None else graph
     for u, v, data in graph.edges(data=True):
         u, v = sorted((u, v))
         links = [by_id[i] for i in data.get("links", ()) if i in by_id]
@@ -143,10 +148,16 @@ def _xml_safe(attrs):
     return {k: terminal_safe(v, multiline=True) if isinstance(v, str) else v for k, v in attrs.items()}
 
 
+def _level_graph(net, level):
+    """The actor graph the pairs level exports (None for the links level)."""
+    return net.cooperation_graph() if level == "pairs" else None
+
+
 def _nx_graph(net, level, dynamic):
     graph = nx.MultiDiGraph() if level == "links" else nx.Graph()
     graph.graph["name"] = TITLE
-    for row in node_rows(net):
+    pairs = _level_graph(net, level)
+    for row in node_rows(net, None if pairs is None else pairs.nodes):
         attrs = {k: v for k, v in row.items() if k not in ("id", "start_day", "end_day")}
         attrs.setdefault("label", row["id"])
         if dynamic:
@@ -155,7 +166,7 @@ def _nx_graph(net, level, dynamic):
             if row["end_day"]:
                 attrs["end"] = row["end_day"]
         graph.add_node(row["id"], **_xml_safe(attrs))
-    for row in edge_rows(net, level):
+    for row in edge_rows(net, level, pairs):
         attrs = {k: v for k, v in row.items()
                  if k not in ("id", "source", "target", "directed", "start_day", "end_day")}
         if dynamic:
@@ -231,8 +242,10 @@ def to_kumu(net, level="pairs"):
         if link.get("start"):
             for actor in (link["subject"], link["object"]):
                 years.setdefault(actor, set()).add(str(link["start"])[:4])
-    elements = [_kumu_element(row, net.actors[row["id"]], years.get(row["id"], ())) for row in node_rows(net)]
-    connections = [_kumu_connection(row) for row in edge_rows(net, level)]
+    pairs = _level_graph(net, level)
+    elements = [_kumu_element(row, net.actors[row["id"]], years.get(row["id"], ()))
+                for row in node_rows(net, None if pairs is None else pairs.nodes)]
+    connections = [_kumu_connection(row) for row in edge_rows(net, level, pairs)]
     return {"elements": elements, "connections": connections}
 
 
@@ -268,13 +281,14 @@ def _kumu_connection(row):
 def to_cytoscape(net, level="pairs"):
     """Cytoscape.js elements JSON ``{"elements": {"nodes": [{"data": …}], "edges": [{"data": …}]}}``
     (dict), also readable by Cytoscape desktop (File > Import > Network from file, ``.cyjs``)."""
+    pairs = _level_graph(net, level)
     nodes = []
-    for row in node_rows(net):
+    for row in node_rows(net, None if pairs is None else pairs.nodes):
         data = {k: v for k, v in row.items() if v is not None}
         data["name"] = row.get("label") or row["id"]
         nodes.append({"data": data})
     edges = []
-    for row in edge_rows(net, level):
+    for row in edge_rows(net, level, pairs):
         data = {k: v for k, v in row.items() if v is not None}
         data["interaction"] = row.get("type") or row.get("types") or ""
         edges.append({"data": data})
