@@ -274,6 +274,23 @@ class Network:
         return graph
 
     # ------------------------------------------------------------------ helpers
+    def basis(self, graph=None) -> str:
+        """One line saying what a figure on this network rests on: the filters, the undated links a
+        time filter left out, and (given the *graph* built from it) the links not in force left out.
+
+        >>> Network(filters=Filters(as_of="2015"), undated_left_out=3).basis()
+        'filters: as-of=2015; 3 undated links left out (--include-undated keeps them)'
+        """
+        parts = [f"filters: {self.filters.describe()}"]
+        if self.undated_left_out:
+            parts.append(f"{self.undated_left_out} undated link{'s' if self.undated_left_out != 1 else ''} "
+                         "left out (--include-undated keeps them)")
+        left = (graph.graph.get("not_in_force_left_out") if graph is not None else None) or 0
+        if left:
+            parts.append(f"{left} link{'s' if left != 1 else ''} not in force left out (under negotiation, "
+                         "signed, suspended or ended)")
+        return "; ".join(parts)
+
     def label(self, actor_id: str) -> str:
         """Label of an actor (its id if it has none)."""
         actor = self.actors.get(actor_id)
