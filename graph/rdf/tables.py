@@ -5,6 +5,9 @@ pointing at the file, the physical line (header = line 1) and the column, with a
 what is wrong and how to fix it. :func:`load_dataset` raises :class:`~thbkg.graph.errors.DataError`
 with all of them, or returns a :class:`Dataset`.
 
+A row whose line starts with ``#`` is a comment and is skipped (``thbkg init`` writes each table with one
+example row commented out this way); a first cell that really starts with ``#`` is written in quotes.
+
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> _ = (d / "sources.csv").write_text("id,title,publisher,url,issued,accessed,note\\n"
@@ -37,14 +40,14 @@ from thbkg.graph.io import protect_inputs
 from thbkg.graph.rdf.dates import period_of
 from thbkg.graph.rdf.namespaces import ORG, THB
 
-#: table name -> columns, in the order of docs/design.md. A table's header may give them in any order and
-#: leave out every column that is not in REQUIRED (an absent column reads as empty cells).
+#: table name -> columns, in the order of docs/design.md (and of the bundled tables). A table's header may give
+#: them in any order and leave out every column that is not in REQUIRED (an absent column reads as empty cells).
 COLUMNS = {
-    "actors": ("id", "label", "type", "iso2", "iso3", "wikidata", "eu_authority", "seat", "lat", "lon",
-               "parent", "sources", "confidence", "note", "aliases"),
+    "actors": ("id", "label", "aliases", "type", "iso2", "iso3", "wikidata", "eu_authority", "seat", "lat", "lon",
+               "parent", "sources", "confidence", "note"),
     "links": ("id", "subject", "object", "type", "role", "start", "end", "status", "instrument", "sources",
               "confidence", "date_confidence", "note"),
-    "sources": ("id", "title", "publisher", "url", "issued", "accessed", "note", "kind"),
+    "sources": ("id", "title", "publisher", "url", "issued", "accessed", "kind", "note"),
     "instruments": ("id", "label", "type", "identifier", "date", "url", "sources", "confidence", "note"),
     "regions": ("id", "label", "definition", "sources", "confidence"),
     "region_members": ("region", "actor", "sources", "confidence", "note"),
@@ -63,6 +66,8 @@ REQUIRED = {
 #: what each table is called in messages about unknown ids
 KIND = {"actors": "actor", "sources": "source", "instruments": "instrument", "regions": "region"}
 
+#: a row whose first line starts with this (after spaces or tabs, outside quotes) is a comment: it is skipped
+COMMENT = "#"
 ENV_NO_BUNDLED = "THBKG_NO_BUNDLED"
 ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 QID_RE = re.compile(r"Q[1-9][0-9]*\Z")
@@ -282,6 +287,11 @@ def _read_header(reader, name, text, shown, problems, screen):
     if screen.needed(header):
         header = _screen_cells(header, None, shown, 1, problems)
     header = [h.strip() for h in header]
+    if header and header[0].startswith(COMMENT):
+        problems.append(Problem(shown, 1, None, f"the first line starts with '{COMMENT}', but it must be the header "
+                                                f"row (the column names, at least {','.join(REQUIRED[name])}); "
+                                                "move comment rows below the header"))
+        return None
     expected = COLUMNS[name]
     missing = [c for c in REQUIRED[name] if c not in header]
     unknown = [h for h in header if h not in expected]
@@ -309,7 +319,7 @@ def optional_columns(name: str) -> tuple:
     """The columns of table *name* that its header may leave out (their cells then read as empty).
 
     >>> optional_columns("sources")
-    ('publisher', 'url', 'issued', 'accessed', 'note', 'kind')
+    ('publisher', 'url', 'issued', 'accessed', 'kind', 'note')
     """
     return tuple(c for c in COLUMNS[name] if c not in REQUIRED[name])
 
@@ -317,11 +327,14 @@ def optional_columns(name: str) -> tuple:
 def _read_rows(reader, name, header, text, shown, problems, screen):
     """The records after the header, or None when the CSV cannot be read to its end (problems recorded)."""
     absent = {c: "" for c in COLUMNS[name] if c not in header}
+    comments = comment_lines(text) if COMMENT in text else frozenset()
     records = []
     start = reader.line_num + 1  # physical line where the next row begins (a row may span lines)
     try:
         for row in reader:
             first, start = start, reader.line_num + 1
+            if first in comments:
+                continue
             if screen.needed(row):
                 row = _screen_cells(row, header, shown, first, problems)
             if not row or all(not c.strip() for c in row):
@@ -337,6 +350,19 @@ def _read_rows(reader, name, header, text, shown, problems, screen):
         problems.append(_quoting_problem(exc, text, start, reader.line_num, header, shown))
         return None
     return records
+
+
+def comment_lines(text: str) -> frozenset:
+    """The numbers of the physical lines of *text* that start with ``#`` (after spaces or tabs).
+
+    A row that begins on such a line is a comment. Lines end at ``\\n``, ``\\r\\n`` or ``\\r``, as the
+    csv module counts them; a line inside a quoted cell never begins a row, so it is not a comment.
+
+    >>> sorted(comment_lines('id,label\\n#example,An example\\nb,"#not a comment"\\n  # indented\\n'))
+    [2, 4]
+    """
+    lines = io.StringIO(text, newline="")
+    return frozenset(number for number, line in enumerate(lines, start=1) if line.lstrip(" \t").startswith(COMMENT))
 
 
 def _quoting_problem(exc, text, start, end, header, shown) -> Problem:

@@ -100,8 +100,8 @@ def test_control_character_in_the_header_is_reported(runner, data):
     assert lines == problems(
         "data/regions.csv:1: column name 2 contains the control character U+0000 (NUL) at character 3; "
         f"remove it {CELL_CONTROLS}",
-        "data/regions.csv:1: column 'label': missing column; the header must have: "
-        "id,label,definition,sources,confidence",
+        "data/regions.csv:1: column 'label': missing column; regions.csv needs the columns id,label (in any order) "
+        "and may add definition,sources,confidence",
         "data/regions.csv:1: column 'la\ufffdbel': unknown column (did you mean 'label'?)")
 
 

@@ -172,3 +172,124 @@ def test_field_size_limit_is_restored(good_copy):
     with pytest.raises(DataError):
         load_dataset([good_copy], include_bundled=False)
     assert csv.field_size_limit() == before
+
+
+# -- columns in any order, optional columns left out ---------------------------------------------
+
+def _rows(path):
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _write(path, header, rows):
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({column: row.get(column, "") for column in header} for row in rows)
+
+
+def test_columns_may_come_in_any_order(good_copy):
+    # every table of the fixture written back with its columns reversed: the same records, the same lines
+    before = {path.stem: _rows(path) for path in good_copy.glob("*.csv")}
+    for name, rows in before.items():
+        _write(good_copy / f"{name}.csv", list(reversed(list(rows[0]))), rows)
+    ds = load_dataset([good_copy], include_bundled=False)
+    for name, rows in before.items():
+        records = ds.table(name)
+        assert [{k: r[k] for k in rows[0]} for r in records] == rows
+        assert [r.line for r in records] == list(range(2, len(rows) + 2))
+
+
+def test_a_table_with_only_the_required_columns_loads(tmp_path):
+    # the required columns of docs/design.md and data/README.md, in another order; every other column is empty
+    (tmp_path / "sources.csv").write_text("title,id\nExample page,example-source\n", encoding="utf-8")
+    (tmp_path / "actors.csv").write_text("type,label,id\nngo,Example NGO,example-ngo\n", encoding="utf-8")
+    ds = load_dataset([tmp_path], include_bundled=False)
+    (actor,) = ds.actors
+    assert (actor["id"], actor["label"], actor["type"]) == ("example-ngo", "Example NGO", "ngo")
+    assert {k: v for k, v in actor.items() if v} == {"id": "example-ngo", "label": "Example NGO", "type": "ngo"}
+    assert set(actor) == {"id", "label", "aliases", "type", "iso2", "iso3", "wikidata", "eu_authority", "seat",
+                          "lat", "lon", "parent", "sources", "confidence", "note"}
+    (source,) = ds.sources
+    assert source["kind"] == "" and source["url"] == ""
+
+
+@pytest.mark.parametrize("table, header, column, message", [
+    ("actors", "id,label,aliases", "type",
+     ("missing column; actors.csv needs the columns id,label,type (in any order) and may add "
+     "aliases,iso2,iso3,wikidata,eu_authority,seat,lat,lon,parent,sources,confidence,note")),
+    ("links", "id,subject,object,type,sources", "confidence",
+     ("missing column; links.csv needs the columns id,subject,object,type,sources,confidence (in any order) and "
+     "may add role,start,end,status,instrument,date_confidence,note")),
+    ("sources", "title,kind", "id",
+     ("missing column; sources.csv needs the columns id,title (in any order) and may add "
+     "publisher,url,issued,accessed,kind,note")),
+    ("region_members", "region,actor,sources", "confidence",
+     ("missing column; region_members.csv needs the columns region,actor,sources,confidence (in any order) and "
+     "may add note")),
+])
+def test_missing_required_column_names_required_and_optional_columns(tmp_path, table, header, column, message):
+    (tmp_path / f"{table}.csv").write_text(header + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_dataset([tmp_path], include_bundled=False)
+    assert [str(p) for p in info.value.problems] == [f"{tmp_path / table}.csv:1: column '{column}': {message}"]
+
+
+def test_unknown_source_kind_is_reported(tmp_path):
+    (tmp_path / "sources.csv").write_text("id,title,kind\ns1,A page,oficial_page\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_dataset([tmp_path], include_bundled=False)
+    assert [p.message for p in info.value.problems] == [
+        ("unknown source kind 'oficial_page' (did you mean 'official_page'? allowed: official_text, official_page, "
+        "secondary, general_knowledge, memory)")]
+
+
+def test_aliases_are_split_on_semicolons(tmp_path):
+    (tmp_path / "actors.csv").write_text("id,label,type,aliases\nexample-ngo,Example NGO,ngo,ExNGO; Ex-NGO\n",
+                                         encoding="utf-8")
+    (actor,) = load_dataset([tmp_path], include_bundled=False).actors
+    assert split_multi(actor["aliases"]) == ["ExNGO", "Ex-NGO"]
+
+
+# -- comment rows ---------------------------------------------------------------------------------
+
+def test_rows_starting_with_hash_are_comments(good_copy):
+    path = good_copy / "regions.csv"
+    header, row = path.read_text(encoding="utf-8").splitlines()
+    path.write_text(f"{header}\n#example-region,Example,\"a, b\",eeas-sahel,high\n  # a note, free text\n"
+                    f"{row}\n# the end\n", encoding="utf-8")
+    ds = load_dataset([good_copy], include_bundled=False)
+    assert [(r["id"], r.line) for r in ds.regions] == [("sahel", 4)]
+
+
+def test_a_comment_row_may_have_any_number_of_cells_and_bad_values(good_copy):
+    # a comment is not checked at all: not its cell count, not its ids
+    path = good_copy / "links.csv"
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("#x,y\n#BAD ID,nobody,nowhere,no_type,,2019-13-40,,,,,,,\n")
+    ds = load_dataset([good_copy], include_bundled=False)
+    assert len(ds.links) == 6
+
+
+def test_a_quoted_first_cell_starting_with_hash_is_data(tmp_path):
+    (tmp_path / "sources.csv").write_text('title,id\n"#MeToo: a campaign page",s1\n', encoding="utf-8")
+    (source,) = load_dataset([tmp_path], include_bundled=False).sources
+    assert source["title"] == "#MeToo: a campaign page"
+
+
+def test_a_problem_below_a_comment_row_keeps_its_physical_line(tmp_path):
+    (tmp_path / "sources.csv").write_text("id,title,issued\n#example-source,Example,2020\ns1,A page,2019-13\n",
+                                          encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_dataset([tmp_path], include_bundled=False)
+    assert [str(p) for p in info.value.problems] == [
+        f"{tmp_path / 'sources.csv'}:3: column 'issued': '2019-13' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)"]
+
+
+def test_a_comment_above_the_header_is_refused(tmp_path):
+    (tmp_path / "regions.csv").write_text("# my regions\nid,label\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_dataset([tmp_path], include_bundled=False)
+    assert [str(p) for p in info.value.problems] == [
+        (f"{tmp_path / 'regions.csv'}:1: the first line starts with '#', but it must be the header row (the column "
+        "names, at least id,label); move comment rows below the header")]
