@@ -138,7 +138,7 @@ def test_country_ties(bundled_source):
 
 
 @pytest.mark.parametrize("name, keep", [
-    ("links_under_negotiation", lambda r: r["status"] == "under_negotiation"),
+    ("links_under_negotiation", lambda r: r["status"] in ("under_negotiation", "initialled", "signed")),
     ("low_confidence_links", lambda r: r["confidence"] == "low"),
     ("liaison_officers", lambda r: r["type"] == "liaison_officer"),
     ("uncertain_dates", lambda r: r["date_confidence"] == "low"),
@@ -193,7 +193,7 @@ def test_gap_table_counts_missing_agreements(bundled_source):
         cid = str(row[v.index("country")]).rsplit("/", 1)[1]
         held = {agency for agency in ("europol", "frontex", "eurojust")
                 if any({r["subject"], r["object"]} == {cid, agency} and r["type"] in agreements
-                       and r["status"] not in ("ended", "under_negotiation") for r in LINKS)}
+                       and r["status"] in ("active", "") for r in LINKS)}  # in force: active or no status
         assert int(row[v.index("missing")]) == 3 - len(held), cid
         for agency in ("europol", "frontex", "eurojust"):
             assert (row[v.index(agency)] is not None) == (agency in held), (cid, agency)
@@ -203,9 +203,9 @@ def test_tied_to_all_three(bundled_source):
     result = run_query(bundled_source, named_query("tied_to_all_three").text, {})
     country = {r["id"] for r in _table("actors.csv") if r["type"] == "country"}
 
-    def tied(agency):  # current ties only: mandates and ended ties do not count
+    def tied(agency):  # ties in force only (status active or none): mandates, signed and ended ties do not count
         return {r["subject"] if r["object"] == agency else r["object"] for r in LINKS
-                if agency in (r["subject"], r["object"]) and r["status"] not in ("ended", "under_negotiation")}
+                if agency in (r["subject"], r["object"]) and r["status"] in ("active", "")}
 
     assert set(_ids(result, "country")) == tied("europol") & tied("frontex") & tied("eurojust") & country
     since = result.variables.index("europolSince")
