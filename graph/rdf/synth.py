@@ -53,6 +53,10 @@ LINK_TYPES = {
 }
 STATUS_WEIGHTS = {"active": 0.83, "ended": 0.11, "under_negotiation": 0.04, "suspended": 0.02}
 CONFIDENCE_WEIGHTS = {"high": 0.6, "medium": 0.3, "low": 0.1}
+#: evidence grades of the synthetic sources (sources.csv column kind), drawn with their own generator so
+#: that adding the column left every other draw, and so every other byte, unchanged
+SOURCE_KIND_WEIGHTS = {"official_text": 0.2, "official_page": 0.45, "secondary": 0.2, "general_knowledge": 0.1,
+                       "memory": 0.05}
 #: the actor type whose actors borrow real ISO 3166-1 codes (validation requires them)
 COUNTRY_TYPE = "country"
 #: statuses whose links get an end date
@@ -107,7 +111,8 @@ def generator_parameters(vocab=None) -> dict:
         If a parameter names a code the ontology does not have.
 
     >>> params = generator_parameters()
-    >>> params["statuses"] == STATUS_WEIGHTS and params["link_types"]["membership"] == LINK_TYPES["membership"]
+    >>> named = {code: params["statuses"][code] for code in STATUS_WEIGHTS}
+    >>> named == STATUS_WEIGHTS and params["link_types"]["membership"] == LINK_TYPES["membership"]
     True
     """
     vocab = vocab or load_vocabulary()
@@ -120,6 +125,7 @@ def generator_parameters(vocab=None) -> dict:
     _check_codes("ROLES", ROLES, vocab.link_types)
     _check_codes("STATUS_WEIGHTS", set(STATUS_WEIGHTS) | set(WITH_END_DATE) | set(EXTRA_UNDATED), vocab.statuses)
     _check_codes("CONFIDENCE_WEIGHTS", CONFIDENCE_WEIGHTS, vocab.confidence_rank)
+    _check_codes("SOURCE_KIND_WEIGHTS", SOURCE_KIND_WEIGHTS, vocab.source_kinds)
     others = actor_types - {COUNTRY_TYPE}  # countries take the rest, up to the real ISO codes
     return {"actor_types": _completed(ACTOR_TYPE_SHARES, others),
             "extra_actors": _completed(EXTRA_ACTOR_WEIGHTS, others),
@@ -170,6 +176,10 @@ class _Draws:
             {"id": f"syn-s{i:06d}", "title": f"Synthetic source {i} (synthetic data, not a real document)",
              "publisher": "thbkg synth", "url": "", "issued": _date(self.rng, self.rng.randint(1995, 2026)),
              "accessed": "", "note": SYNTHETIC_NOTE} for i in range(n_sources)]
+        kinds_rng = random.Random(f"{seed}-kinds")
+        kinds, weights = zip(*sorted(SOURCE_KIND_WEIGHTS.items()), strict=True)
+        for source in self.sources:
+            source["kind"] = kinds_rng.choices(kinds, weights)[0]
         self._source_index = _zipf_sampler(self.rng, n_sources)
 
     def cite(self, k_max: int = 3) -> str:
