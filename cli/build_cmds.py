@@ -71,8 +71,12 @@ def build(ctx, data_dirs, no_bundled, output, fmt, with_ontology, store_dir):
 @_data_options
 @format_option(("text", "json", "csv"), "text")
 @output_option(help_text="Write the json/csv result to FILE ('-' for standard output).")
+@click.option("--strict", is_flag=True, default=False,
+              help="Also fail on every link without a documentary source: its sources are only general "
+                   "knowledge or memory (sources.csv kind), or have no kind. One line per link, with the fix. "
+                   "Without --strict they are counted in one warning line (listed in --format json).")
 @click.pass_context
-def validate(ctx, data_dirs, no_bundled, fmt, output):
+def validate(ctx, data_dirs, no_bundled, fmt, output, strict):
     """Check the tables, then the SHACL shapes on the built graph.
 
     text: one line per problem on stderr (file:line: column: what is wrong and how to fix it),
@@ -80,26 +84,30 @@ def validate(ctx, data_dirs, no_bundled, fmt, output):
     [{file, line, column, message}], "warnings", "summary"}. csv: file,line,column,message, one
     row per problem. Exit status in every format: 0 valid, 1 invalid, 2 usage error.
 
+    Links whose sources are all placeholders (general knowledge, memory) are a warning; with
+    --strict each is a problem. The bundled data still has such links, so it passes plain
+    'thbkg validate' and fails 'thbkg validate --strict'.
+
     \b
     Examples:
       thbkg validate
       thbkg validate --data my-extra-tables/
-      thbkg validate --no-bundled --data my-tables/
+      thbkg validate --no-bundled --data my-tables/ --strict
       thbkg validate --format json -o validation.json
     """
-    from thbkg.graph.errors import DataError
     from thbkg.graph.io import atomic_write
     from thbkg.graph.outputs.text import terminal_safe
-    from thbkg.graph.outputs.validation import format_validation
+    from thbkg.graph.outputs.validation import format_validation, validation_warnings
     from thbkg.graph.rdf.validate import validate as run_validation
 
-    report = run_validation(data_dirs, include_bundled=_bundled(no_bundled))
+    report = run_validation(data_dirs, include_bundled=_bundled(no_bundled), strict=strict)
     if fmt != "json":
-        for warning in report.warnings:
+        for warning in validation_warnings(report):
             click.echo(terminal_safe(f"warning: {warning}"), err=True)
     if fmt == "text":
         if report.problems:
-            raise DataError(report.problems)
+            click.echo(format_validation(report, "text"), err=True, nl=False)  # lines, then the count
+            ctx.exit(1)
         atomic_write(output, report.summary() + "\n")
         return
     atomic_write(output, format_validation(report, fmt))
@@ -114,10 +122,14 @@ def validate(ctx, data_dirs, no_bundled, fmt, output):
 @format_option(("table", "md", "json", "csv"), "table")
 @output_option()
 def stats(source, no_bundled, fmt, output):
-    """Count actors by type; links by type, status and confidence; sources.
+    """Count actors by type; links by type, status and confidence; sources and evidence grades.
 
-    Also the share of links that cite at least one source. Computed with SPARQL on the
-    graph source (default: built on the fly; or --store DIR, --store memory, --endpoint URL).
+    Evidence: the share of links that cite a source, and apart from it the share with a
+    documentary source (a source of kind official_text, official_page or secondary, the documents
+    that were read); the links resting only on general knowledge or memory (table and md show the
+    first 20, json and csv all); links by strongest evidence grade; sources without a kind
+    (ungraded); and the sources cited most, documents and placeholders apart. Computed on the graph
+    source (default: built on the fly; or --store DIR, --store memory, --endpoint URL).
 
     \b
     Examples:
@@ -132,3 +144,39 @@ def stats(source, no_bundled, fmt, output):
     if no_bundled:
         source.include_bundled = False
     atomic_write(output, format_stats(compute_stats(source), fmt))
+
+
+@click.command(context_settings={"max_content_width": 100})
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=True, dir_okay=True))
+def init(folder):
+    """Start a data folder of your own: write the six tables to DIR, ready to fill.
+
+    Each table gets its header (every column; only the required ones must stay) and one example
+    row commented out with '#', which validate skips: copy it, remove the '#' and replace the
+    values. DIR must be new or empty; a table already there is kept, never overwritten. The
+    codebook (data/README.md) describes every column.
+
+    \b
+    Examples:
+      thbkg init mydata/
+      thbkg validate --data mydata/
+      thbkg validate --no-bundled --data mydata/
+    """
+    import shlex
+
+    from thbkg.graph.outputs.text import terminal_safe
+    from thbkg.graph.rdf.init import init_tables
+    from thbkg.graph.rdf.tables import bundled_data_dir, display_path
+
+    written, kept = init_tables(folder)
+    shown = terminal_safe(display_path(folder))
+    if written:
+        click.echo(f"Wrote {len(written)} table{'s' if len(written) != 1 else ''} to {shown}: "
+                   f"{', '.join(p.name for p in written)}.")
+    if kept:
+        click.echo(f"Kept {', '.join(p.name for p in kept)}: already there (thbkg init never overwrites a table).")
+    if written:
+        click.echo("Each has its header and one example row commented out with '#' (validate skips it): copy it, "
+                   "remove the '#' and replace the values.")
+        click.echo(f"Codebook: {terminal_safe(display_path(bundled_data_dir() / 'README.md'))}")
+    click.echo(f"Next: thbkg validate --data {terminal_safe(shlex.quote(display_path(folder)))}")

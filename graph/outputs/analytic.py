@@ -239,23 +239,80 @@ def render_centrality(records, params: dict, fmt: str = "table") -> str:
 
 
 # ---------------------------------------------------------------------- path
-PATH_COLUMNS = ("path", "hop", "from", "to", "link", "type", "start", "end", "status", "confidence", "sources")
+PATH_COLUMNS = ("path", "hop", "from", "to", "via", "framework", "link", "type", "subject", "object", "start", "end",
+                "status", "confidence", "date_basis", "sources", "source_grades", "documentary", "note")
+#: How each kind of hop (``via`` of :func:`~thbkg.graph.analytics.paths.hop_records`) is named.
+HOP_KINDS = {"link": "direct link", "framework": "shared framework", "none": "no link record"}
+
+
+def _hop_rows(hop) -> list[tuple[str, str, dict | None]]:
+    """(via, framework, link entry) for each record behind a hop: its direct links, then for each shared
+    framework the links that tie the two actors to it; one row without a link when there is neither."""
+    rows: list[tuple[str, str, dict | None]] = [(HOP_KINDS["link"], "", link) for link in hop["links"]]
+    for framework in hop.get("frameworks") or ():
+        rows += [(HOP_KINDS["framework"], framework["id"], link) for link in framework["links"]]
+    return rows or [(HOP_KINDS["none"], "", None)]
+
+
+def _grades(link: dict) -> str:
+    return "; ".join(f"{g['id']}: {g['kind'] or 'ungraded'}" for g in link.get("grades") or ())
 
 
 def path_rows(paths) -> list[list]:
-    """One row per link record behind each hop of each path (columns :data:`PATH_COLUMNS`)."""
+    """One row per record behind each hop of each path (columns :data:`PATH_COLUMNS`).
+
+    A direct link is one row (``via`` "direct link"); a shared framework gives one row per link tying
+    one of the two actors to it (``via`` "shared framework", ``framework`` its id); a hop with
+    neither is one row "no link record". ``date_basis`` says how sure the start date is (e.g.
+    ``2012, from memory (unverified)``), ``source_grades`` each source's kind (``ungraded`` without one),
+    ``documentary`` whether one of them is a document that was read.
+    """
     rows = []
     for number, found in enumerate(paths, start=1):
         for hop_number, hop in enumerate(found["hops"], start=1):
-            for link in hop["links"]:
-                rows.append([number, hop_number, hop["from"], hop["to"], link["id"], link["type"] or "",
-                             link["start"] or "", link["end"] or "", link["status"] or "",
-                             link["confidence"] or "", ";".join(link["sources"])])
+            for via, framework, link in _hop_rows(hop):
+                if link is None:
+                    rows.append([number, hop_number, hop["from"], hop["to"], via, framework]
+                                + [""] * (len(PATH_COLUMNS) - 6))
+                    continue
+                rows.append([number, hop_number, hop["from"], hop["to"], via, framework, link["id"],
+                             link["type"] or "", link["subject"] or "", link["object"] or "", link["start"] or "",
+                             link["end"] or "", link["status"] or "", link["confidence"] or "",
+                             link.get("date_basis") or "", ";".join(link["sources"]), _grades(link),
+                             "" if "documentary" not in link else ("yes" if link["documentary"] else "no"),
+                             link.get("note") or ""])
     return rows
+
+
+def _hop_heading(hop) -> str:
+    """``direct link``, ``shared framework: Rabat Process``, both, or ``no link record``."""
+    frameworks = hop.get("frameworks") or ()
+    shared = ", ".join(f["label"] or f["id"] for f in frameworks)
+    shared = f"shared framework{'s' if len(frameworks) != 1 else ''}: {shared}" if frameworks else ""
+    if hop["links"]:
+        return HOP_KINDS["link"] + (f"; also {shared}" if shared else "")
+    return shared or HOP_KINDS["none"]
+
+
+def _link_lines(link, indent: str) -> list[str]:
+    dates = f"{link['start'] or '?'} to {link['end'] or 'open'}"
+    lines = [(f"{indent}{link['type']} [{link['id']}] {link['subject']} -> {link['object']}, {dates}, "
+              f"{link['status'] or 'status unknown'}, confidence {link['confidence'] or '?'}")]
+    if "grades" in link:
+        sources = "; ".join(f"{g['id']}: {g['label']}" for g in link["grades"]) or "none"
+        lines += [f"{indent}  date: {link['date_basis']}", f"{indent}  sources: {sources}",
+                  f"{indent}  note: {link['note'] or 'none'}"]
+    else:  # a hop record made before the evidence was attached
+        lines[0] += f"; sources: {', '.join(link['sources']) or 'none'}"
+    return lines
 
 
 def render_path(paths, params: dict, fmt: str = "table") -> str:
     """Shortest paths (from :func:`~thbkg.graph.analytics.paths.shortest_paths`) as text in *fmt*.
+
+    Every hop says what it rests on (a direct link, a shared framework, or no link record) and every
+    link record its date basis, the grade of each source and its note, in every format: ``table``
+    (one block per hop), ``csv`` and ``md`` (:func:`path_rows`), ``json`` (the paths as given).
 
     Parameters
     ----------
@@ -268,16 +325,22 @@ def render_path(paths, params: dict, fmt: str = "table") -> str:
 
     Examples
     --------
-    >>> link = {"id": "l1", "subject": "a", "object": "b", "type": "membership", "start": "2014", "end": None,
-    ...         "status": "active", "confidence": "high", "sources": ["s1"]}
+    >>> from thbkg.graph.analytics.paths import link_entry
+    >>> link = link_entry({"id": "l1", "subject": "a", "object": "b", "type": "membership", "start": "2014",
+    ...                    "end": None, "status": "active", "confidence": "high", "date_confidence": "high",
+    ...                    "sources": ("s1",), "note": "listed on the members page"},
+    ...                   {"s1": {"id": "s1", "title": "Members", "kind": "official_page"}})
     >>> paths = [{"actors": ["a", "b"], "labels": ["A", "B"], "length": 1,
-    ...           "hops": [{"from": "a", "to": "b", "links": [link]}]}]
+    ...           "hops": [{"from": "a", "to": "b", "via": "link", "links": [link], "frameworks": []}]}]
     >>> print(render_path(paths, {"filters": "none"}, "table"), end="")
     thbkg path: 1 shortest path of 1 hop; filters: none
     <BLANKLINE>
     Path 1: A (a) -> B (b)
-      a - b:
-        membership [l1] a -> b, 2014 to open, active, confidence high; sources: s1
+      a - b: direct link
+        membership [l1] a -> b, 2014 to open, active, confidence high
+          date: 2014 (date confidence high)
+          sources: s1: official page or press release
+          note: listed on the members page
     """
     _check_format(fmt)
     if not paths:
@@ -298,6 +361,8 @@ def render_path(paths, params: dict, fmt: str = "table") -> str:
         for number, found in enumerate(paths, start=1):
             lines.append(f"\n**Path {number}:** " + " → ".join(md_cell(f"{label} ({actor})")
                                                              for actor, label in zip(found["actors"], found["labels"], strict=True)))
+            lines += [f"- {md_cell(hop['from'])} – {md_cell(hop['to'])}: {md_cell(_hop_heading(hop))}"
+                      for hop in found["hops"]]
         lines.append("\n" + markdown_table(PATH_COLUMNS, rows))
         return "\n".join(lines) + "\n"
     for number, found in enumerate(paths, start=1):
@@ -305,12 +370,17 @@ def render_path(paths, params: dict, fmt: str = "table") -> str:
         lines.append(f"Path {number}: " + " -> ".join(f"{label} ({actor})"
                                                      for actor, label in zip(found["actors"], found["labels"], strict=True)))
         for hop in found["hops"]:
-            lines.append(f"  {hop['from']} - {hop['to']}:")
+            lines.append(f"  {hop['from']} - {hop['to']}: {_hop_heading(hop)}")
             for link in hop["links"]:
-                dates = f"{link['start'] or '?'} to {link['end'] or 'open'}"
-                lines.append(f"    {link['type']} [{link['id']}] {link['subject']} -> {link['object']}, {dates}, "
-                             f"{link['status'] or 'status unknown'}, confidence {link['confidence'] or '?'}; "
-                             f"sources: {', '.join(link['sources']) or 'none'}")
+                lines += _link_lines(link, "    ")
+            frameworks = hop.get("frameworks") or ()
+            for framework in frameworks:
+                indent = "    "
+                if hop["links"] or len(frameworks) > 1:  # say which framework each group of links ties to
+                    lines.append(f"    ties to {framework['label']} ({framework['id']}):")
+                    indent = "      "
+                for link in framework["links"]:
+                    lines += _link_lines(link, indent)
     # each line is one line of data text: a label's newline or escape sequence is shown, not obeyed
     return "\n".join(terminal_safe(line) for line in lines) + "\n"
 

@@ -12,6 +12,24 @@ VALIDATE_FORMATS = ("text", "json", "csv")
 PROBLEM_COLUMNS = ("file", "line", "column", "message")
 
 
+def validation_warnings(report: ValidationReport) -> list:
+    """The warning lines of ``thbkg validate`` (text and csv, on stderr): one per SHACL warning, then,
+    without ``--strict``, one line counting the links without a documentary source (``--strict`` or
+    ``--format json`` lists them).
+
+    >>> from thbkg.graph.errors import Problem
+    >>> r = ValidationReport(undocumented=[Problem("links.csv", 2, "sources", "x"), Problem("links.csv", 5, "sources", "y")])
+    >>> validation_warnings(r)
+    ["2 links have no documentary source (their sources are only general knowledge or memory, or have no kind); 'thbkg validate --strict' lists them and fails on them"]
+    >>> validation_warnings(ValidationReport(undocumented=r.undocumented, strict=True))
+    []
+    """
+    lines = [str(warning) for warning in report.warnings]
+    if not report.strict and report.undocumented_warning():
+        lines.append(report.undocumented_warning())
+    return lines
+
+
 def format_validation(report: ValidationReport, fmt: str = "text") -> str:
     """The validation result as text for *fmt*:
 

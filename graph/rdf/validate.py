@@ -2,6 +2,12 @@
 
 Each SHACL result is turned into a :class:`~thbkg.graph.errors.Problem` that points back at the
 CSV row the focus node came from, with the shape's plain-language ``sh:message``.
+
+The evidence check (:func:`undocumented_links`) lists the links without a documentary source: every
+source they cite is general knowledge or memory (a placeholder, not a document read), or has no kind.
+They are warnings; with ``strict=True`` (``thbkg validate --strict``) they are problems. The bundled
+data has such links (research placeholders still to be replaced by documents), so it passes plain
+``thbkg validate`` and fails ``thbkg validate --strict``, on purpose.
 """
 
 from __future__ import annotations
@@ -50,6 +56,12 @@ class ValidationReport:
         Size of the built graph (0 when the tables had problems).
     conforms : bool or None
         SHACL result (None when SHACL did not run because the tables had problems).
+    undocumented : list of Problem
+        One per link without a documentary source (:func:`undocumented_links`), located at its row
+        of links.csv. With *strict* they are also in ``problems``; without it, they are warnings
+        (``to_dict`` lists them under ``warnings``).
+    strict : bool
+        Whether links without a documentary source make the data invalid.
     """
 
     problems: list = field(default_factory=list)
@@ -57,6 +69,8 @@ class ValidationReport:
     dataset: Dataset | None = None
     triples: int = 0
     conforms: bool | None = None
+    undocumented: list = field(default_factory=list)
+    strict: bool = False
 
     @property
     def ok(self) -> bool:
@@ -69,7 +83,10 @@ class ValidationReport:
         if self.ok:
             return f"OK: {counts}; SHACL conforms"
         n = len(self.problems)
-        return f"{n} problem{'s' if n != 1 else ''} found."
+        counted = len(self.undocumented) if self.strict else 0
+        extra = (f" ({counted} of them link{'s' if counted != 1 else ''} without a documentary source, "
+                 "a problem with --strict)") if counted else ""
+        return f"{n} problem{'s' if n != 1 else ''} found{extra}."
 
     def to_dict(self) -> dict:
         """The report as plain data, for ``thbkg validate --format json``.
@@ -80,18 +97,91 @@ class ValidationReport:
         (False, [{'file': 'links.csv', 'line': 3, 'column': 'end', 'message': "'2019-13' is not a date"}], 1)
         """
         ds = self.dataset
+        warnings = self.warnings if self.strict else self.warnings + self.undocumented
         return {
             "valid": self.ok,
             "problems": [problem_dict(p) for p in self.problems],
-            "warnings": [problem_dict(p) for p in self.warnings],
-            "summary": {"text": self.summary(), "problems": len(self.problems), "warnings": len(self.warnings),
+            "warnings": [problem_dict(p) for p in warnings],
+            "summary": {"text": self.summary(), "problems": len(self.problems), "warnings": len(warnings),
                         "actors": len(ds.actors) if ds else None, "links": len(ds.links) if ds else None,
                         "sources": len(ds.sources) if ds else None, "triples": self.triples,
-                        "shacl_conforms": self.conforms},
+                        "shacl_conforms": self.conforms, "strict": self.strict,
+                        "links_without_documentary_source": len(self.undocumented) if ds else None},
         }
 
+    def undocumented_warning(self) -> str | None:
+        """The one-line warning of plain ``thbkg validate`` about links without a documentary source.
 
-#: Output formats of ``thbkg validate``.
+        >>> ValidationReport(undocumented=[Problem("links.csv", 2, "sources", "x")]).undocumented_warning()
+        "1 link has no documentary source (its sources are only general knowledge or memory, or have no kind); 'thbkg validate --strict' lists it and fails on it"
+        """
+        if not self.undocumented:
+            return None
+        n = len(self.undocumented)
+        return (f"{n} link{'s have' if n != 1 else ' has'} no documentary source ({'their' if n != 1 else 'its'} "
+                f"sources are only {_placeholder_words()}, or have no kind); 'thbkg validate --strict' lists "
+                f"{'them' if n != 1 else 'it'} and fails on {'them' if n != 1 else 'it'}")
+
+
+def either(words) -> str:
+    """Words joined as ``a, b or c``, for messages that name the allowed codes.
+
+    >>> either(["official_text", "official_page", "secondary"]), either(["memory"]), either([])
+    ('official_text, official_page or secondary', 'memory', '')
+    """
+    words = list(words)
+    return " or ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
+
+
+def _placeholder_words() -> str:
+    from thbkg.graph.rdf.vocab import load_vocabulary
+
+    vocab = load_vocabulary()
+    return either([k.replace("_", " ") for k in vocab.source_kinds if not vocab.is_documentary(k)])
+
+
+def undocumented_links(ds: Dataset) -> list:
+    """One :class:`Problem` per link without a documentary source, at its row of links.csv.
+
+    A link has a documentary source when one of its sources has a kind that the ontology marks as a
+    document read (``thb:documentary true``: official_text, official_page, secondary). The others
+    rest only on placeholders (general knowledge, memory) or on sources without a kind; the message
+    names them and the fix. Links with an empty sources cell are left to the table checks.
+
+    Examples
+    --------
+    >>> from thbkg.graph.rdf.tables import Record
+    >>> ds = Dataset(sources=[Record({"id": "gk", "kind": "general_knowledge"}, file="sources.csv", line=2),
+    ...                       Record({"id": "oj", "kind": "official_text"}, file="sources.csv", line=3)],
+    ...              links=[Record({"id": "a-b", "sources": "gk"}, file="links.csv", line=2),
+    ...                     Record({"id": "a-c", "sources": "gk;oj"}, file="links.csv", line=3)])
+    >>> for problem in undocumented_links(ds):
+    ...     print(problem)
+    links.csv:2: column 'sources': link 'a-b' rests only on general knowledge or memory (gk: general_knowledge); cite a document read (sources.csv kind official_text, official_page or secondary)
+    """
+    from thbkg.graph.rdf.tables import split_multi
+    from thbkg.graph.rdf.vocab import load_vocabulary
+
+    vocab = load_vocabulary()
+    kinds = {rec["id"]: rec.get("kind") or None for rec in ds.sources}
+    documents = either(k for k in vocab.source_kinds if vocab.is_documentary(k))
+    placeholders = _placeholder_words()
+    found = []
+    for rec in ds.links:
+        cited = split_multi(rec.get("sources") or "")
+        if not cited or any(vocab.is_documentary(kinds.get(s)) for s in cited):
+            continue
+        ungraded = [s for s in cited if not kinds.get(s)]
+        if ungraded:
+            message = (f"link '{rec['id']}' has no documentary source and {', '.join(ungraded)} "
+                       f"{'have' if len(ungraded) > 1 else 'has'} no kind; give every source its kind in "
+                       f"sources.csv ({either(vocab.source_kinds)}), and cite a document read if none is")
+        else:
+            described = ", ".join(f"{s}: {kinds[s]}" for s in cited)
+            message = (f"link '{rec['id']}' rests only on {placeholders} ({described}); cite a document read "
+                       f"(sources.csv kind {documents})")
+        found.append(Problem(rec.file, rec.line, "sources", message))
+    return found
 
 
 def problem_dict(problem: Problem) -> dict:
@@ -252,8 +342,11 @@ def shacl_problems(graph: Graph, ds: Dataset, *, shapes: Graph | None = None):
     return not violations, sorted(violations, key=_order), sorted(warnings, key=_order)
 
 
-def validate(data_dirs=(), *, include_bundled=None) -> ValidationReport:
+def validate(data_dirs=(), *, include_bundled=None, strict: bool = False) -> ValidationReport:
     """Check the tables and, when they are readable, the SHACL shapes on the built graph.
+
+    Links without a documentary source (:func:`undocumented_links`) are in ``report.undocumented``;
+    with *strict* they are problems too, so the data is invalid.
 
     Parameters
     ----------
@@ -261,6 +354,8 @@ def validate(data_dirs=(), *, include_bundled=None) -> ValidationReport:
         Extra data folders.
     include_bundled : bool, optional
         Read the bundled tables (default yes, unless ``THBKG_NO_BUNDLED=1``).
+    strict : bool
+        Make links without a documentary source problems (``thbkg validate --strict``).
 
     Returns
     -------
@@ -270,7 +365,7 @@ def validate(data_dirs=(), *, include_bundled=None) -> ValidationReport:
     from thbkg.graph.progress import progress
     from thbkg.graph.rdf.build import dataset_to_graph
 
-    report = ValidationReport()
+    report = ValidationReport(strict=strict)
     with progress(3, "validate") as bar:
         bar.set_item("checking the tables")
         try:
@@ -284,5 +379,8 @@ def validate(data_dirs=(), *, include_bundled=None) -> ValidationReport:
         report.triples = len(graph)
         bar.update(1, "checking the SHACL shapes")
         report.conforms, report.problems, report.warnings = shacl_problems(graph, ds)
+        report.undocumented = undocumented_links(ds)
+        if strict:
+            report.problems = sorted(report.problems + report.undocumented, key=_order)
         bar.update(1)
     return report

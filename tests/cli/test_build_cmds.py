@@ -31,9 +31,9 @@ BAD_CASES = {
                           "(did you mean 'high'? allowed: high, medium, low)",
     "unknown_actor_type": "unknown_actor_type/actors.csv:4: column 'type': unknown actor type 'netwrk' "
                           "(did you mean 'network'? allowed: country, eu_agency, eu_body, eu_institution, "
-                          "international_organisation, network, platform, regional_process, treaty)",
+                          "international_organisation, network, ngo, platform, regional_process, treaty)",
     "unknown_status": "unknown_status/links.csv:5: column 'status': unknown status 'in_force' "
-                      "(use one of: active, ended, suspended, under_negotiation)",
+                      "(use one of: active, ended, initialled, signed, suspended, under_negotiation)",
     "missing_column": "missing_column/links.csv:1: column 'status': missing column; the header must have: "
                       "id,subject,object,type,role,start,end,status,instrument,sources,confidence,"
                       "date_confidence,note",
@@ -62,12 +62,34 @@ def test_corpus_has_a_case_per_folder(fixtures_dir):
     assert len(folders) >= 15
 
 
+def _undocumented(folder) -> int:
+    """Links of *folder* with no documentary source, by hand from the CSV files: a source is documentary
+    iff its kind in sources.csv is official_text, official_page or secondary (no kind column: none is)."""
+    import csv
+
+    with open(folder / "sources.csv", encoding="utf-8", newline="") as fh:
+        kinds = {row["id"]: row.get("kind") or "" for row in csv.DictReader(fh)}
+    with open(folder / "links.csv", encoding="utf-8", newline="") as fh:
+        links = list(csv.DictReader(fh))
+    documents = {"official_text", "official_page", "secondary"}
+    return sum(1 for link in links if link["sources"].strip()
+               and not any(kinds.get(s.strip()) in documents for s in link["sources"].split(";")))
+
+
+def _undocumented_warning(n: int) -> str:
+    return (f"warning: {n} links have no documentary source (their sources are only general knowledge or memory, "
+            "or have no kind); 'thbkg validate --strict' lists them and fails on them")
+
+
 @pytest.mark.parametrize("case", sorted(BAD_CASES))
 def test_bad_input_is_rejected_with_its_exact_message(case, runner, fixtures_dir, monkeypatch, no_bundled):
     monkeypatch.chdir(fixtures_dir / "bad")
     result = runner.invoke(cli, ["validate", "--data", case])
     assert result.exit_code == 1, result.output
     lines = result.stderr.splitlines()
+    if case == "country_without_iso2":  # the tables are read, so the evidence check runs: its sources have no kind
+        assert lines[0] == _undocumented_warning(_undocumented(fixtures_dir / "bad" / case))
+        lines = lines[1:]
     assert lines == [BAD_CASES[case], "1 problem found."]
     assert "Traceback" not in result.output
 
@@ -232,7 +254,8 @@ def test_validate_json_and_csv_list_the_problem(case, runner, fixtures_dir, monk
     assert rows == [{k: "" if v is None else str(v) for k, v in expected.items()}]
     # the same problem, word for word, as the text format's line
     text = runner.invoke(cli, ["validate", "--data", case])
-    assert text.exit_code == 1 and text.stderr.splitlines()[0].endswith(expected["message"])
+    problems = [line for line in text.stderr.splitlines() if not line.startswith("warning: ")]
+    assert text.exit_code == 1 and problems[0].endswith(expected["message"])
 
 
 def test_validate_json_and_csv_when_valid(runner, good_dir, no_bundled, tmp_path):
@@ -264,9 +287,105 @@ def test_stats_markdown_matches_json(runner, good_dir, no_bundled):
         elif line.startswith("| ") and not line.startswith("| key |"):
             key, value = (cell.strip() for cell in line.strip("|").split(" | "))
             current[key.replace("\\_", "_")] = value
+    # the good fixture's sources have no kind: every link is ungraded, no source is a document
     assert list(sections) == ["Actors", "Actors by type", "Links", "Links by type", "Links by status",
-                              "Links by confidence", "Sources"]
+                              "Links by confidence", "Sources", "Links by strongest evidence grade",
+                              "Links citing each evidence grade", "Sources by evidence grade",
+                              "Sources cited most: not documents (placeholders, ungraded)",
+                              "Links with no documentary source and an ungraded one", "Ungraded sources (no kind)"]
+    assert md.stdout.startswith("Evidence: 0 of 6 links (0.0%) have a documentary source; ")
+    assert sections["Sources"]["links with a documentary source"] == str(data["links_with_document"]) == "0"
     assert sections["Actors by type"]["country"] == "5"  # the good fixture has five countries
     assert sections["Actors"]["total"] == str(data["actors"]["total"])
     assert {k: int(v) for k, v in sections["Links by type"].items()} == data["links"]["by_type"]
     assert sections["Sources"]["total"] == str(data["sources"])
+
+
+# ---------------------------------------------------------------------- validate --strict: links without a document
+def _placeholder_rows(folder):
+    """(line, id, [(source, kind)]) of each link of links.csv whose sources are all general_knowledge or memory,
+    by hand from the CSV files (the line is the reader's, so a quoted line break would count)."""
+    import csv
+
+    with open(folder / "sources.csv", encoding="utf-8", newline="") as fh:
+        kinds = {row["id"]: row.get("kind") or "" for row in csv.DictReader(fh)}
+    found = []
+    with open(folder / "links.csv", encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        for row in reader:
+            cited = [s.strip() for s in row["sources"].split(";") if s.strip()]
+            if cited and all(kinds[s] in ("general_knowledge", "memory") for s in cited):
+                found.append((reader.line_num, row["id"], [(s, kinds[s]) for s in cited]))
+    return found
+
+
+@pytest.fixture(scope="module")
+def bundled_placeholders():
+    from pathlib import Path
+
+    return _placeholder_rows(Path(__file__).resolve().parents[2] / "data")
+
+
+def test_plain_validate_passes_the_bundled_data_with_one_warning(runner, bundled_placeholders):
+    result = runner.invoke(cli, ["validate"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("OK: ")
+    assert result.stderr.splitlines() == [_undocumented_warning(len(bundled_placeholders))]
+    assert len(bundled_placeholders) == 131
+
+
+def test_strict_validate_fails_on_each_bundled_placeholder_link(runner, bundled_placeholders):
+    # honest by design: the bundled tables still cite research placeholders, so --strict fails on them
+    result = runner.invoke(cli, ["validate", "--strict"])
+    assert result.exit_code == 1
+    n = len(bundled_placeholders)
+    expected = [f"data/links.csv:{line}: column 'sources': link '{link}' rests only on general knowledge or memory "
+                f"({', '.join(f'{s}: {k}' for s, k in cited)}); cite a document read "
+                "(sources.csv kind official_text, official_page or secondary)"
+                for line, link, cited in bundled_placeholders]
+    assert result.stderr.splitlines() == expected + [
+        f"{n} problems found ({n} of them links without a documentary source, a problem with --strict)."]
+    assert "Traceback" not in result.output
+
+
+def test_strict_validate_json_lists_them_as_problems(runner, bundled_placeholders):
+    strict = runner.invoke(cli, ["validate", "--strict", "--format", "json"])
+    assert strict.exit_code == 1
+    payload = json.loads(strict.stdout)
+    assert payload["valid"] is False and payload["summary"]["strict"] is True
+    assert [(p["file"], p["line"], p["column"]) for p in payload["problems"]] == [
+        ("data/links.csv", line, "sources") for line, _, _ in bundled_placeholders]
+    plain = json.loads(runner.invoke(cli, ["validate", "--format", "json"]).stdout)
+    assert plain["valid"] is True and plain["problems"] == []
+    assert [p["line"] for p in plain["warnings"]] == [line for line, _, _ in bundled_placeholders]
+    assert plain["summary"]["links_without_documentary_source"] == len(bundled_placeholders)
+
+
+def test_strict_passes_when_every_link_has_a_document(runner, good_copy, no_bundled):
+    import csv
+
+    with open(good_copy / "sources.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    with open(good_copy / "sources.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, [*rows[0], "kind"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**row, "kind": "official_page"} for row in rows)
+    result = runner.invoke(cli, ["validate", "--strict", "--data", str(good_copy)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "" and result.stdout.startswith("OK: 8 actors, 6 links, 7 sources")
+
+
+def test_strict_names_sources_without_a_kind(runner, good_dir, no_bundled):
+    import csv
+    import io
+
+    # the good fixture's sources.csv has no kind column: no source is known to be a document read
+    result = runner.invoke(cli, ["validate", "--strict", "--data", str(good_dir), "--format", "csv"])
+    assert result.exit_code == 1
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == _undocumented(good_dir) == 6
+    first = rows[0]
+    assert (first["line"], first["column"]) == ("2", "sources")
+    assert first["message"] == ("link 'europol-al-op' has no documentary source and topchannel-al-europol has no "
+                                "kind; give every source its kind in sources.csv (official_text, official_page, "
+                                "secondary, general_knowledge or memory), and cite a document read if none is")

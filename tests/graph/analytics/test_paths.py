@@ -11,23 +11,66 @@ from thbkg.graph.network.filters import Filters
 from thbkg.graph.network.projections import load_network
 
 
+def _ids(links):
+    return [link["id"] for link in links]
+
+
 def test_single_path_with_link_records(mini_network):
-    (found,) = shortest_paths(mini_network, "cd", "ag2")
-    # by hand: cd's only tie in force is cc (l04); cc holds a working arrangement with ag2 (l03)
-    assert found["actors"] == ["cd", "cc", "ag2"] and found["length"] == 2
-    assert found["labels"][0] == "Country D"
-    hop = found["hops"][1]
-    assert (hop["from"], hop["to"], hop["types"]) == ("cc", "ag2", ["working_arrangement"])
-    (link,) = hop["links"]
-    assert (link["id"], link["start"], link["end"], link["status"], link["sources"]) == (
-        "l03", "2015-03-01", None, "active", ["s2"])
-
-
-def test_a_path_never_runs_through_a_framework(mini_network):
-    # cd -> cb: cb's ties in force are proc1 members only (l02 and l16 ended); cc and ca share tr1
     (found,) = shortest_paths(mini_network, "cd", "cb")
-    assert found["actors"] == ["cd", "cc", "ca", "cb"]
-    assert not {"proc1", "tr1"} & set(found["actors"])
+    # by hand from make_mini.py, actor view (frameworks proc1 and tr1 are not nodes; only ties in force):
+    # cd - cc (l04); cc shares tr1 with ca and ce; cb shares proc1 with ca, ce and io1 (l02 to ag1 ended)
+    assert found["actors"] == ["cd", "cc", "ca", "cb"] and found["length"] == 3
+    assert found["labels"][0] == "Country D"
+    first, second, third = found["hops"]
+    assert (first["via"], _ids(first["links"]), first["frameworks"]) == ("link", ["l04"], [])
+    (link,) = first["links"]
+    assert (link["type"], link["start"], link["end"], link["status"], link["sources"]) == (
+        "liaison_officer", "2016", None, "active", ["s3"])
+    assert (second["via"], second["links"], [f["id"] for f in second["frameworks"]]) == ("framework", [], ["tr1"])
+    # the links that tie each actor to the shared framework, the hop's first actor first
+    assert _ids(second["frameworks"][0]["links"]) == ["l10", "l09"]
+    assert second["frameworks"][0]["label"] == "Treaty One"
+    assert [f["id"] for f in third["frameworks"]] == ["proc1"] and _ids(third["frameworks"][0]["links"]) == [
+        "l05", "l06"]
+
+
+def test_pair_sharing_two_frameworks_lists_both(mini_network):
+    # ca and ce: both in proc1 (l05 member, l07 observer) and parties to tr1 (l09, l11); no direct link
+    (found,) = shortest_paths(mini_network, "ca", "ce")
+    (hop,) = found["hops"]
+    assert hop["via"] == "framework"
+    assert [(f["id"], _ids(f["links"])) for f in hop["frameworks"]] == [("proc1", ["l05", "l07"]),
+                                                                       ("tr1", ["l09", "l11"])]
+
+
+def test_only_ties_in_force_are_listed(mini_network):
+    # ca - ag1 has l01 (active) and l14 (joint action, ended): only the tie in force is a hop's link
+    (found,) = shortest_paths(mini_network, "ca", "ag1")
+    assert _ids(found["hops"][0]["links"]) == ["l01"]
+
+
+def test_frameworks_as_nodes(mini_source):
+    net = load_network(mini_source, Filters(frameworks="as-nodes"))
+    (found,) = shortest_paths(net, "cc", "ca")
+    assert found["actors"] == ["cc", "tr1", "ca"]
+    assert [(h["via"], _ids(h["links"])) for h in found["hops"]] == [("link", ["l10"]), ("link", ["l09"])]
+
+
+def test_a_hop_without_link_record(mini_network):
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_edge("ca", "cb")
+    (found,) = shortest_paths(mini_network, "ca", "cb", graph=graph)
+    assert found["hops"][0]["via"] == "none" and found["hops"][0]["links"] == []
+
+
+def test_a_framework_is_not_an_end_in_the_actor_view(mini_network):
+    with pytest.raises(UsageError) as info:
+        shortest_paths(mini_network, "ca", "proc1")
+    assert str(info.value) == ("'proc1' (Process One) is a framework (regional_process), not an actor: in the actor "
+                               "view frameworks are not nodes; ask for a path between two actors, or use "
+                               "--frameworks as-nodes")
 
 
 def test_all_paths_count_matches_igraph(mini_network):

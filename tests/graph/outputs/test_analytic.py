@@ -78,8 +78,12 @@ def test_path_csv_has_one_row_per_link_record(mini_network):
     rows = list(csv.DictReader(io.StringIO(R.render_path(paths, {"filters": "none"}, "csv"))))
     assert list(rows[0]) == list(R.PATH_COLUMNS)
     graph = mini_network.cooperation_graph()
-    expected = sum(len(graph[u][v]["links"]) for p in paths for u, v in zip(p["actors"], p["actors"][1:], strict=False))
+    # a direct link is one row; a shared framework one row per link tying either actor to it (make_mini.py: two
+    # members of a framework each have exactly one link to it)
+    expected = sum(len(graph[u][v]["links"]) + 2 * len(graph[u][v]["frameworks"])
+                   for p in paths for u, v in zip(p["actors"], p["actors"][1:], strict=False))
     assert len(rows) == expected
+    assert {r["via"] for r in rows} == {"direct link", "shared framework"}
     with pytest.raises(UsageError):
         R.render_path([], {}, "table")
 
