@@ -34,9 +34,9 @@ BAD_CASES = {
                           "international_organisation, network, ngo, platform, regional_process, treaty)",
     "unknown_status": "unknown_status/links.csv:5: column 'status': unknown status 'in_force' "
                       "(use one of: active, ended, initialled, signed, suspended, under_negotiation)",
-    "missing_column": "missing_column/links.csv:1: column 'status': missing column; the header must have: "
-                      "id,subject,object,type,role,start,end,status,instrument,sources,confidence,"
-                      "date_confidence,note",
+    "missing_column": "missing_column/links.csv:1: column 'confidence': missing column; links.csv needs the "
+                      "columns id,subject,object,type,sources,confidence (in any order) and may add "
+                      "role,start,end,status,instrument,date_confidence,note",
     "utf8_bom": "utf8_bom/actors.csv:1: the file starts with a UTF-8 byte order mark (BOM); "
                 "save it as UTF-8 without BOM",
     "wrong_encoding": "wrong_encoding/sources.csv:7: byte 0xe9 at character 38 is not UTF-8 "
