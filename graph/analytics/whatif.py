@@ -129,11 +129,20 @@ def what_if(network: Network, remove, *, metric: str = "betweenness", top: int =
                         backend=backend, bar=bar)
 
 
+def _without(network: Network, removed: list) -> Network:
+    """*network* without the *removed* actors and their links: removing a framework (which is not a
+    node of the default actor graph) removes the ties its members had through it."""
+    from dataclasses import replace
+
+    gone = set(removed)
+    return replace(network, actors={a: rec for a, rec in network.actors.items() if a not in gone},
+                   links=[link for link in network.links if not {link["subject"], link["object"]} & gone])
+
+
 def _compare(network: Network, removed: list, *, metric, top, k, seed, anchor_types, backend, bar) -> WhatIf:
     """:func:`what_if` once the removed actors are known; *bar* says which step is running."""
     before = network.cooperation_graph()
-    after = before.copy()
-    after.remove_nodes_from(removed)
+    after = _without(network, removed).cooperation_graph()
     if after.number_of_nodes() == 0:
         raise UsageError("removing these actors leaves an empty graph")
 

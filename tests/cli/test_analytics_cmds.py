@@ -33,7 +33,8 @@ def test_centrality_json_agrees_with_igraph(run, mini_network):
     payload = json.loads(result.output)
     params = payload["parameters"]
     assert params["metrics"] == ["betweenness", "pagerank"] and params["seed"] == 9
-    assert params["betweenness"] == "exact" and params["actors"] == 10 and params["ties"] == 15
+    # the actor graph of make_mini.py: 8 actors (proc1 and tr1 are frameworks), 13 ties (test_projections)
+    assert params["betweenness"] == "exact" and params["actors"] == 8 and params["ties"] == 13
     g, nodes = to_igraph(mini_network.cooperation_graph())
     n = len(nodes)
     ours = {r["actor"]: r for r in payload["rows"]}
@@ -42,7 +43,7 @@ def test_centrality_json_agrees_with_igraph(run, mini_network):
         assert ours[node]["betweenness"] == pytest.approx(b * 2 / ((n - 1) * (n - 2)), abs=1e-9)
         assert ours[node]["pagerank"] == pytest.approx(pr, abs=1e-6)
     ranks = [r["rank"] for r in payload["rows"]]
-    assert ranks == sorted(ranks) and len(ranks) == 10
+    assert ranks == sorted(ranks) and len(ranks) == 8
 
 
 def test_sampled_betweenness_is_seeded(run):
@@ -56,12 +57,12 @@ def test_centrality_table_header_echoes_parameters(run):
     result = run("centrality", "--top", "3", "--type", "treaty_party", "--seed", "5")
     assert result.exit_code == 0, result.output
     head = result.output.splitlines()
-    assert "filters: type=treaty_party" in head[0] and "4 actors, 3 ties" in head[0]
-    assert "ranked by degree" in head[1] and "top 3" in head[1] and "seed 5" in head[1]
+    # tr1's three parties ca, cc, ce: three actors tied through the treaty, 1/2 per pair (Newman)
+    assert "filters: type=treaty_party" in head[0] and "3 actors, 3 ties" in head[0]
+    assert "ranked by weighted_degree" in head[1] and "top 3" in head[1] and "seed 5" in head[1]
     assert any(line.startswith("betweenness:") and "[exact]" in line for line in head)
-    # tr1 has all three treaty parties; the three countries tie on rank 2
-    rows = [line.split() for line in head if line.strip().startswith(("1 ", "2 "))]
-    assert rows[0][:2] == ["1", "tr1"] and [r[0] for r in rows[1:]] == ["2", "2"]
+    rows = [line.split() for line in head if line.strip().startswith("1 ")]
+    assert [r[:2] for r in rows] == [["1", "ca"], ["1", "cc"], ["1", "ce"]] and rows[0][-4] == "1"
 
 
 def test_centrality_csv_and_md(run, tmp_path):
@@ -70,7 +71,8 @@ def test_centrality_csv_and_md(run, tmp_path):
     assert result.exit_code == 0 and result.output == ""
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert list(rows[0]) == ["rank", "actor", "label", "type", "kcore", "reach"]
-    assert rows[0]["actor"] == "ag1" and float(rows[0]["reach"]) == 1.0   # ag1 reaches all 9 others in 2 steps
+    # ca, cb, ce, io1 share proc1 (a 3-core); ca reaches all 7 others in 2 steps (ag2 via ag1, cd via cc)
+    assert rows[0]["actor"] == "ca" and float(rows[0]["kcore"]) == 3 and float(rows[0]["reach"]) == 1.0
     md = run("centrality", "--format", "md", "--metric", "constraint", "--top", "2").output
     assert "| rank | actor | label | type | constraint |" in md and "(ascending)" in md
 
@@ -97,19 +99,28 @@ def test_bad_input_is_one_clear_line(run, args, message, code):
 
 
 def test_path_formats(run):
+    # by hand from make_mini.py, actor view: frameworks proc1 and tr1 are not nodes, actors sharing one are tied;
+    # only ties in force (l02 cb-ag1 ended, l12 cd-ag2 under negotiation)
     text = run("path", "cd", "cb").output
-    assert "Path 1: Country D (cd) -> Agency Two (ag2) -> Agency One (ag1) -> Country B (cb)" in text
-    assert "strategic_agreement [l02] cb -> ag1, 2012-05 to 2018-06-30, ended" in text
-    payload = json.loads(run("path", "cd", "ce", "--all", "--format", "json").output)
-    assert [p["actors"] for p in payload["paths"]] == [["cd", "ag2", "ag1", "ce"], ["cd", "cc", "tr1", "ce"]]
+    assert "Path 1: Country D (cd) -> Country C (cc) -> Country A (ca) -> Country B (cb)" in text
+    assert "  cd - cc: direct link" in text and "  cc - ca: shared framework: Treaty One" in text
+    assert "    liaison_officer [l04] cd -> cc, 2016 to open, active, confidence high" in text
+    assert "      sources: s3: ungraded" in text  # the mini graph's sources have no kind
+    payload = json.loads(run("path", "cd", "cb", "--all", "--format", "json").output)
+    assert [p["actors"] for p in payload["paths"]] == [["cd", "cc", "ca", "cb"], ["cd", "cc", "ce", "cb"]]
     rows = list(csv.DictReader(io.StringIO(run("path", "cd", "ce", "--all", "--format", "csv").output)))
-    assert [r["link"] for r in rows] == ["l12", "l15", "l13", "l04", "l10", "l11"]
-    assert "**Path 2:**" in run("path", "cd", "ce", "--all", "--format", "md").output
+    assert [(r["via"], r["framework"], r["link"]) for r in rows] == [
+        ("direct link", "", "l04"), ("shared framework", "tr1", "l10"), ("shared framework", "tr1", "l11")]
+    assert "**Path 2:**" in run("path", "cd", "cb", "--all", "--format", "md").output
+    as_nodes = json.loads(run("path", "cd", "ce", "--frameworks", "as-nodes", "--format", "json").output)
+    assert as_nodes["paths"][0]["actors"] == ["cd", "cc", "tr1", "ce"]
 
 
 def test_whatif_formats(run):
     text = run("whatif", "--remove", "ag2", "--remove", "tr1").output
     assert "Cut off from anchors, by priority region" in text
+    # without ag2 and the treaty tr1, cc (and cd) keep no tie to the agencies: cc's ties were ag2, cd and,
+    # through tr1, ca and ce
     assert "east    cc     Country C  ag1" in text
     payload = json.loads(run("whatif", "--remove", "ag2,tr1", "--format", "json").output)
     assert payload["parameters"]["removed"] == ["ag2", "tr1"]
