@@ -197,8 +197,25 @@ def rank_actors(network, metrics=None, *, top: int = 20, k: int | None = None, s
         "seed": seed, "backend": backend or "networkx",
         "filters": filters.describe() if filters is not None else "none", "actors": n,
         "ties": graph.number_of_edges(), "links": len(network.links), "networkx": nx.__version__,
+        "frameworks": graph.graph.get("frameworks", "shared"),
+        "not_in_force_left_out": graph.graph.get("not_in_force_left_out", 0),
+        "undated_left_out": getattr(network, "undated_left_out", 0),
     }
     return centrality_records(network, scores, metrics, top), parameters
+
+
+def _basis_line(params: dict) -> str:
+    """What the ranking's graph leaves out and how frameworks enter it, in one line.
+
+    >>> _basis_line({"frameworks": "shared", "not_in_force_left_out": 41, "undated_left_out": 0})
+    'actor graph: frameworks tie the actors that share them (not nodes); ties in force only (41 links not in force left out)'
+    """
+    view = ("frameworks tie the actors that share them (not nodes)" if params.get("frameworks", "shared") == "shared"
+            else "frameworks are nodes")
+    line = f"actor graph: {view}; ties in force only ({params.get('not_in_force_left_out', 0)} links not in force left out)"
+    if params.get("undated_left_out"):
+        line += f"; {params['undated_left_out']} undated links left out (--include-undated keeps them)"
+    return line
 
 
 def render_centrality(records, params: dict, fmt: str = "table") -> str:
@@ -222,6 +239,7 @@ def render_centrality(records, params: dict, fmt: str = "table") -> str:
     header_lines = [
         (f"thbkg centrality: {params['actors']} actors, {params['ties']} ties, {params['links']} links; "
          f"filters: {params['filters']}"),
+        _basis_line(params),
         (f"ranked by {params['ranked_by']} ({params['order']}); top {params['top'] or 'all'}; seed {params['seed']}; "
          f"backend {params['backend']}; networkx {params['networkx']}"),
     ]
