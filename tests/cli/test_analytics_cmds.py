@@ -59,7 +59,8 @@ def test_centrality_table_header_echoes_parameters(run):
     head = result.output.splitlines()
     # tr1's three parties ca, cc, ce: three actors tied through the treaty, 1/2 per pair (Newman)
     assert "filters: type=treaty_party" in head[0] and "3 actors, 3 ties" in head[0]
-    assert "ranked by weighted_degree" in head[1] and "top 3" in head[1] and "seed 5" in head[1]
+    assert head[1].startswith("actor graph: frameworks tie the actors that share them (not nodes)")
+    assert "ranked by weighted_degree" in head[2] and "top 3" in head[2] and "seed 5" in head[2]
     assert any(line.startswith("betweenness:") and "[exact]" in line for line in head)
     rows = [line.split() for line in head if line.strip().startswith("1 ")]
     assert [r[:2] for r in rows] == [["1", "ca"], ["1", "cc"], ["1", "ce"]] and rows[0][-4] == "1"
