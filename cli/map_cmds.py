@@ -34,12 +34,23 @@ def map_(output, layout, size_by, top, title, physics, seed, filters, source):
     """Draw an interactive network map as one self-contained HTML file.
 
     The page works offline (vis-network is inlined, no external requests): colour and shape by
-    actor type, size by centrality, edge colour by link type (dashed when ended or suspended),
-    a legend with filter checkboxes, a year slider, a search box, and a side panel with each
-    actor's codes, metrics, links and sources.
+    actor type, size by centrality, edge colour by link type (dashed when no link of the pair is
+    in force), a legend with filter checkboxes, a search box, and a side panel with each actor's
+    or tie's links, each with its dates and how sure they are, the grade of each source and its note.
+
+    The map keeps the two-mode view: frameworks and treaties are drawn as nodes (dashed border),
+    their members tied to them. Its year slider follows the rule of --as-of (in force on 31 December
+    of the year; events: active that year) and leaves undated links out unless its "include undated"
+    switch is on; --include-undated turns the switch on when the page opens.
 
     Example:  thbkg map -o out/map.html --layout geo --region sahel
     """
+    if filters.frameworks == "shared" and click.get_current_context().get_parameter_source("frameworks") not in (
+            None, click.core.ParameterSource.DEFAULT):
+        from thbkg.graph.errors import UsageError
+
+        raise UsageError("thbkg map always draws frameworks and treaties as nodes: leave out --frameworks shared "
+                         "(or use --frameworks as-nodes)")
     from thbkg.graph.outputs.maps.render import write_map
 
     info = write_map(source, output, filters=filters, layout=layout, size_by=size_by, top=top, seed=seed,
@@ -48,5 +59,7 @@ def map_(output, layout, size_by, top, title, physics, seed, filters, source):
         click.echo(f"Warning: {warning}", err=True)
     if output != "-":
         shown = f"{info.nodes} of {info.total_actors} actors" if info.nodes != info.total_actors else f"{info.nodes} actors"
-        click.echo(f"Wrote {output}: {shown}, {info.edges} ties ({info.links} links), "
+        not_in_force = info.edges - (info.edges if info.ties_in_force is None else info.ties_in_force)
+        ties = f"{info.edges} ties" + (f", {not_in_force} of them not in force" if not_in_force else "")
+        click.echo(f"Wrote {output}: {shown}, {ties} ({info.links} links), "
                    f"{info.bytes / 1e6:.2f} MB, layout {layout}.", err=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
+import csv
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ from thbkg.graph.outputs.maps.render import write_map
 pytestmark = pytest.mark.browser
 
 ALLOWED_SCHEMES = ("file:", "data:", "blob:")
+DATA = Path(__file__).resolve().parents[1].parent / "data"
 
 
 @pytest.fixture(scope="module")
@@ -60,14 +64,19 @@ def visible_counts(browser):
                       " thbkgMap.edges.get({filter: function (e) { return !e.hidden; }}).length];")
 
 
+def all_pairs(network):
+    """Every pair of actors with a link record, whatever its status: the ties the map draws."""
+    return {frozenset((l["subject"], l["object"])) for l in network.links if l["subject"] != l["object"]}
+
+
 def test_bundled_map(map_browser, bundled_network, maps_dir):
     b = map_browser
     path = maps_dir / "bundled.html"
     write_map(bundled_network, path)
-    G = bundled_network.cooperation_graph()
+    G = bundled_network.cooperation_graph(frameworks="as-nodes")
     b.open(path)
     assert b.js("return [network.body.data.nodes.length, network.body.data.edges.length];") == \
-        [G.number_of_nodes(), G.number_of_edges()]
+        [G.number_of_nodes(), len(all_pairs(bundled_network))]
     assert_clean_load(b)
 
     # legend with one checkbox per type present, and the search box
@@ -99,21 +108,6 @@ def test_bundled_map(map_browser, bundled_network, maps_dir):
     b.js("document.querySelector('#legend input[data-kind=actor][value=country]').click();")
     assert visible_counts(b)[0] == G.number_of_nodes() - n_countries
 
-    # year slider: ties with a link in force that year (undated links always count)
-    b.js("thbkgMap.reset();")
-    year = 2010
-
-    def in_year(link):
-        sy = int(link["start"][:4]) if link["start"] else None
-        ey = int(link["end"][:4]) if link["end"] else None
-        return (sy is None or sy <= year) and (ey is None or ey >= year)
-
-    pairs = {frozenset((l["subject"], l["object"])) for l in bundled_network.links
-             if in_year(l) and l["subject"] != l["object"]}
-    b.js("thbkgMap.setYear(arguments[0]);", year)
-    assert visible_counts(b)[1] == len(pairs)
-    assert b.js("return document.getElementById('status').textContent;").endswith(f"as they stood in {year}.")
-
     # search focuses an actor; reset shows everything again
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -125,9 +119,181 @@ def test_bundled_map(map_browser, bundled_network, maps_dir):
     assert b.js("return network.getSelectedNodes();") == [target]
     assert b.js("return document.querySelector('#panel h2').textContent;") == bundled_network.actors[target]["label"]
     b.driver.find_element(By.ID, "reset").click()
-    assert visible_counts(b) == [G.number_of_nodes(), G.number_of_edges()]
+    assert visible_counts(b) == [G.number_of_nodes(), len(all_pairs(bundled_network))]
     assert b.js("return document.getElementById('panel').hidden;") is True
     assert_clean_load(b)
+
+# ---------------------------------------------------------------------------- evidence and the time rule
+def csv_rows(table):
+    with open(DATA / f"{table}.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def period(text):
+    """First and last day of a YYYY, YYYY-MM or YYYY-MM-DD cell (written here, not thbkg's parser)."""
+    parts = [int(p) for p in text.split("-")]
+    if len(parts) == 1:
+        return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
+    if len(parts) == 2:
+        return dt.date(parts[0], parts[1], 1), dt.date(parts[0], parts[1], calendar.monthrange(*parts)[1])
+    return dt.date(*parts), dt.date(*parts)
+
+
+def shown_at(row, year, include_undated):
+    """The rule of docs/design.md and graph/network/projections.py, applied by hand to a links.csv row: in force
+    on 31 December of *year* (start_day <= D <= end_day; status 'active' is the only status in force, and a link
+    of another status without an end is never in force); an undated link only when undated links are
+    included; a joint action (the event family) when active at some time in *year*."""
+    first, last = (dt.date(year, 1, 1) if row["type"] == "joint_action" else dt.date(year, 12, 31)), dt.date(year, 12, 31)
+    if not row["start"] and not include_undated:
+        return False
+    if row["status"] != "active" and not row["end"]:
+        return False
+    if row["start"] and period(row["start"])[0] > last:
+        return False
+    return not row["end"] or period(row["end"])[1] >= first
+
+
+def pairs_shown(rows, year, include_undated):
+    return {frozenset((r["subject"], r["object"])) for r in rows
+            if r["subject"] != r["object"] and shown_at(r, year, include_undated)}
+
+
+@pytest.fixture(scope="module")
+def bundled_page(map_browser, bundled_network, maps_dir):
+    path = maps_dir / "bundled-time.html"
+    write_map(bundled_network, path)
+    map_browser.open(path)
+    return map_browser
+
+
+def test_the_tie_panel_shows_the_evidence_of_each_link(bundled_page):
+    """Frontex – Nigeria: its year is from memory (data/links.csv cites research-from-memory); a real click on
+    the edge opens the tie's panel, which says so, grades each source and shows the link's note."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    b = bundled_page
+    b.js("thbkgMap.reset();")
+    row = next(r for r in csv_rows("links") if {r["subject"], r["object"]} == {"frontex", "ng"})
+    assert "research-from-memory" in row["sources"].split(";")          # the case under test
+    kinds = {s["id"]: s["kind"] for s in csv_rows("sources")}
+    assert kinds["research-from-memory"] == "memory"
+    edge = b.js("return thbkgMap.tieBetween('frontex', 'ng');")
+    assert edge is not None
+    # centre the view on a point of the edge that no node covers, then click there with a real mouse event
+    found = b.js("""
+        var e = thbkgMap.edges.get(arguments[0]), p = network.getPositions([e.from, e.to]);
+        var c = document.querySelector('#map canvas'), centre = {x: c.clientWidth / 2, y: c.clientHeight / 2};
+        for (var t = 0.3; t <= 0.71; t += 0.05) {
+          var at = {x: p[e.from].x + t * (p[e.to].x - p[e.from].x), y: p[e.from].y + t * (p[e.to].y - p[e.from].y)};
+          network.moveTo({position: at, scale: 3, animation: false});
+          if (network.getNodeAt(centre) === undefined && network.getEdgeAt(centre) === e.id) return true;
+        }
+        return false;""", edge)
+    assert found, "no point of the Frontex–Nigeria edge is clear of nodes"
+    canvas = b.driver.find_element(By.CSS_SELECTOR, "#map canvas")
+    ActionChains(b.driver).move_to_element(canvas).click().perform()
+    panel = b.js("var p = document.getElementById('panel');"
+                 "return {hidden: p.hidden, title: p.querySelector('h2').textContent, text: p.innerText,"
+                 " links: p.querySelectorAll('ul.links > li').length,"
+                 " grades: Array.from(p.querySelectorAll('ul.links .grade')).map(function (g) { return g.textContent; }),"
+                 " when: Array.from(p.querySelectorAll('ul.links .when')).map(function (n) { return n.textContent; }),"
+                 " notes: Array.from(p.querySelectorAll('.link-note')).map(function (n) { return n.textContent; })};")
+    assert panel["hidden"] is False
+    assert "Frontex" in panel["title"] and "Nigeria" in panel["title"]
+    pair_rows = [r for r in csv_rows("links") if {r["subject"], r["object"]} == {"frontex", "ng"}]
+    assert panel["links"] == len(pair_rows)
+    # the date says it is from memory (the link's date_confidence is low), not "since 2012 · confidence high"
+    assert row["date_confidence"] == "low"
+    assert f"since {row['start']}, from memory (unverified)" in panel["when"]
+    assert "memory (unverified)" in panel["grades"]                                    # the grade of each source
+    assert len(panel["grades"]) == sum(len(r["sources"].split(";")) for r in pair_rows)
+    assert row["note"] in panel["notes"]
+    b.screenshot(ARTIFACTS / "map_tie_panel.png")
+    # the actor panel tells the same
+    b.js("thbkgMap.selectActor('frontex');")
+    assert f"since {row['start']}, from memory (unverified)" in b.js(
+        "return document.getElementById('panel').innerText;")
+    assert_clean_load(b)
+
+
+def test_the_year_slider_follows_the_as_of_rule_and_the_undated_switch(bundled_page, bundled_source):
+    """At 2015 with undated links left out (the CLI's default) the map shows the ties counted by hand from
+    data/links.csv, says how many undated links it leaves out, and the switch brings them back."""
+    from thbkg.graph.network.filters import Filters
+    from thbkg.graph.network.projections import load_network
+
+    b = bundled_page
+    b.js("thbkgMap.reset();")
+    year, rows = 2015, csv_rows("links")
+    expected = pairs_shown(rows, year, include_undated=False)
+    expected_with_undated = pairs_shown(rows, year, include_undated=True)
+    left_out = sum(1 for r in rows if not r["start"] and shown_at(r, year, include_undated=True))
+    assert 0 < len(expected) < len(expected_with_undated)   # the switch matters on the bundled data
+    assert b.js("return document.getElementById('include-undated').checked;") is False   # the CLI's default
+
+    b.js("thbkgMap.setYear(arguments[0]);", year)
+    assert visible_counts(b)[1] == len(expected)
+    status = b.js("return document.getElementById('status').textContent;")
+    assert f"{len(expected)} of " in status and f"as they stood at the end of {year}." in status
+    assert f"{left_out} undated links left out." in status
+    assert f"{left_out} undated links left out at {year}" in b.js(
+        "return document.getElementById('year-note').textContent;")
+    # the same answer as the command line's --as-of
+    cli_pairs = all_pairs(load_network(bundled_source, Filters(as_of=str(year))))
+    assert cli_pairs == expected
+    b.screenshot(ARTIFACTS / "map_year_2015.png")
+
+    b.driver.find_element("id", "include-undated").click()          # the switch, clicked
+    assert visible_counts(b)[1] == len(expected_with_undated)
+    assert "Undated links included." in b.js("return document.getElementById('status').textContent;")
+    b.driver.find_element("id", "include-undated").click()
+    assert visible_counts(b)[1] == len(expected)
+    b.js("thbkgMap.reset();")
+    assert b.js("return document.getElementById('include-undated').checked;") is False
+    assert_clean_load(b)
+
+
+def test_events_show_only_in_the_years_they_were_active(bundled_page):
+    """Joint action days (the event family) are activity in a period: at a year they show only if active then."""
+    b = bundled_page
+    b.js("thbkgMap.reset();")
+    events = [r for r in csv_rows("links") if r["type"] == "joint_action"]
+    years = sorted({y for r in events for y in range(period(r["start"])[0].year, period(r["end"])[1].year + 1)})
+    assert years, "the bundled data has no dated joint action"
+    b.js("thbkgMap.setIncludeUndated(true);")
+    for year in (years[0] - 1, *years):
+        active = {r["id"] for r in events if shown_at(r, year, include_undated=True)}
+        b.js("thbkgMap.setYear(arguments[0]);", year)
+        shown = b.js("return thbkgMap.data.links.filter(function (l, i) {"
+                     "  return l.type === 'joint_action' && thbkgMap.linkShown(i); }).map(function (l) { return l.id; });")
+        assert set(shown) == active, year
+    b.js("thbkgMap.reset();")
+
+
+def test_a_cli_include_undated_turns_the_switch_on(map_browser, bundled_source, maps_dir):
+    from thbkg.graph.network.filters import Filters
+    from thbkg.graph.network.projections import load_network
+
+    b = map_browser
+    path = maps_dir / "undated-on.html"
+    write_map(load_network(bundled_source, Filters(as_of="2020", include_undated=True)), path)
+    b.open(path)
+    assert b.js("return document.getElementById('include-undated').checked;") is True
+    b.js("thbkgMap.setYear(2015);")
+    assert "Undated links included." in b.js("return document.getElementById('status').textContent;")
+    b.js("thbkgMap.reset();")
+    assert b.js("return document.getElementById('include-undated').checked;") is True
+
+
+def test_the_legend_draws_frameworks_as_nodes(bundled_page, bundled_network):
+    b = bundled_page
+    legend = b.js("return document.getElementById('legend').innerText;")
+    assert "Frameworks and treaties" in legend and "drawn as nodes" in legend
+    treaties = [a for a, rec in bundled_network.actors.items() if rec["type"] == "treaty"]
+    assert treaties and set(treaties) <= set(b.js("return thbkgMap.nodes.getIds();"))
+    assert b.js("return thbkgMap.nodes.get(arguments[0]).shapeProperties.borderDashes.length;", treaties[0]) == 2
 
 
 def test_hostile_labels_never_run(map_browser, hostile_network, maps_dir):
@@ -145,6 +311,12 @@ def test_hostile_labels_never_run(map_browser, hostile_network, maps_dir):
         b.js("thbkgMap.selectActor(arguments[0]);", node_id)
         seen_titles.add(b.js("return document.querySelector('#panel h2').textContent;"))
     assert set(HOSTILE_TEXTS) <= seen_titles          # shown verbatim, as text
+    tie_texts = set()
+    for edge_id in b.js("return thbkgMap.edges.getIds();"):   # every tie's panel: links, roles, sources
+        b.js("thbkgMap.selectTie(arguments[0]);", edge_id)
+        tie_texts.add(b.js("return document.getElementById('panel').innerText;"))
+    assert all(any(text in panel for panel in tie_texts) for text in HOSTILE_TEXTS[:4])
+    assert b.js("return document.querySelectorAll('#panel img, #panel script, #panel svg').length;") == 0
     # a real click and a hover tooltip on a hostile node
     evil = b.js("return thbkgMap.nodes.get().filter(function (n) { return n.label.indexOf('<img') === 0; })[0].id;")
     click_node(b, evil)
@@ -165,12 +337,12 @@ def test_synthetic_5000_nodes_draw_within_5_seconds(map_browser, synthetic_netwo
     b = map_browser
     path = maps_dir / "synthetic.html"
     info = write_map(synthetic_network, path)
-    G = synthetic_network.cooperation_graph()
+    G = synthetic_network.cooperation_graph(frameworks="as-nodes")
     assert G.number_of_nodes() == 5000
     assert info.bytes == Path(path).stat().st_size < 10_000_000
     b.open(path, timeout=60)
     assert b.js("return [network.body.data.nodes.length, network.body.data.edges.length];") == \
-        [G.number_of_nodes(), G.number_of_edges()]
+        [G.number_of_nodes(), len(all_pairs(synthetic_network))]
     first_draw_ms = b.js("return thbkgMap.firstDrawMs;")
     assert first_draw_ms < 5000, f"first draw after {first_draw_ms:.0f} ms"
     assert_clean_load(b)

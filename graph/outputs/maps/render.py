@@ -28,6 +28,7 @@ from thbkg.graph.errors import UsageError
 from thbkg.graph.io import atomic_write
 from thbkg.graph.outputs.maps import layout as layouts
 from thbkg.graph.outputs.maps import style as style_module
+from thbkg.graph.outputs.maps import timeline
 from thbkg.graph.outputs.maps.layout import actor_type_label
 from thbkg.graph.outputs.maps.style import LINK_STYLES, actor_style, legend, link_style
 from thbkg.graph.outputs.text import format_number, safe_url, shorten, template_environment
@@ -45,6 +46,7 @@ __all__ = [
     "neutralise_href",
     "render_map",
     "safe_node_ids",
+    "when_text",
     "write_map",
 ]
 
@@ -65,6 +67,8 @@ DEFAULT_TITLE = "Cooperation against trafficking in human beings"
 CANVAS_LABEL_WIDTH = 34
 #: The link family whose links point from a member to its framework (``thb:family`` in the ontology).
 MEMBERSHIP_FAMILY = "membership"
+#: The dash pattern of the border of framework and treaty nodes (vis-network ``shapeProperties.borderDashes``).
+FRAMEWORK_BORDER_DASHES = (5, 3)
 
 _SAFE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}\Z")
 _HREF = re.compile(r"(h)(ref)", re.IGNORECASE)
@@ -84,6 +88,8 @@ class MapInfo:
     total_actors: int
     #: Things the user should know (e.g. ``--top`` left no ties); the CLI prints them on stderr.
     warnings: list = field(default_factory=list)
+    #: Edges that are ties in force (the others, ``edges - ties_in_force``, are drawn dashed).
+    ties_in_force: int | None = None
 
 
 @dataclass
@@ -202,7 +208,12 @@ def _check_options(layout, size_by, top):
 
 @dataclass
 class _View:
-    """The part of the network drawn: the graph (cut to ``--top``), its links and their metrics."""
+    """The part of the network drawn: the graph (cut to ``--top``), its links and their metrics.
+
+    ``full`` is the network's cooperation graph with frameworks as nodes (its edges are the ties in
+    force); ``graph`` is the part drawn: the kept actors, their ties in force and, as edges with
+    ``in_force=False`` (drawn dashed), the pairs whose links are none of them a tie in force.
+    """
 
     full: nx.Graph
     graph: nx.Graph
@@ -218,17 +229,24 @@ class _View:
         """Whether ``--top`` left actors out."""
         return len(self.graph) < len(self.full)
 
+    @property
+    def ties_in_force(self) -> int:
+        """Edges drawn that are ties in force (the others are drawn dashed)."""
+        return sum(1 for _u, _v, in_force in self.graph.edges(data="in_force", default=True) if in_force)
+
 
 def _view(network, size_by, top, seed) -> _View:
     """Metrics on the whole graph, the *top* actors by *size_by* (all without *top*) and their links."""
-    full = network.cooperation_graph()
+    # the map keeps the two-mode view: treaties and frameworks are drawn as nodes, their members tied to them
+    full = network.cooperation_graph(frameworks="as-nodes")
     total = full.number_of_nodes()
     metrics = _centrality(full, _metric_names(size_by, total), seed) if total else {}
     score = metrics.get(size_by, {})
-    graph = full
+    graph = full.copy()
     if top is not None and top < total:
         keep = sorted(full, key=lambda n: (-score.get(n, 0.0), str(n)))[:top]
         graph = full.subgraph(sorted(keep, key=str)).copy()
+    nx.set_edge_attributes(graph, True, "in_force")
     nodes = sorted(graph, key=str)
     links = sorted((l for l in network.links if l["subject"] in graph and l["object"] in graph),
                    key=lambda l: _text(l.get("id")))
@@ -236,6 +254,10 @@ def _view(network, size_by, top, seed) -> _View:
     for i, link in enumerate(links):
         if link["subject"] != link["object"]:
             pair_links[tuple(sorted((link["subject"], link["object"]), key=str))].append(i)
+    for (u, v), idx in sorted(pair_links.items(), key=lambda item: str(item[0])):
+        if not graph.has_edge(u, v):  # no tie in force between them: drawn dashed, for the record
+            graph.add_edge(u, v, links=tuple(links[i]["id"] for i in idx), count=len(idx), in_force=False,
+                           types=tuple(sorted({_text(links[i].get("type")) for i in idx})))
     return _View(full, graph, metrics, score, nodes, safe_node_ids(nodes), links, pair_links)
 
 
@@ -248,41 +270,58 @@ def _positions(view: _View, layout, seed):
 
 
 def _add_nodes(net, view: _View, lay, size_by):
-    """One pyvis node per actor: shape and colour by type, size by *size_by*, position from *lay*."""
+    """One pyvis node per actor: shape and colour by type, size by *size_by*, position from *lay*;
+    frameworks and treaties (affiliations) get a dashed border."""
     G = view.graph
+    is_framework = load_vocabulary().is_framework_type
     for node in view.nodes:
         actor = G.nodes[node]
         style = actor_style(actor.get("type"))
         label = _text(actor.get("label")) or _text(node)
         value = view.score.get(node, 0.0)
         x, y = lay.positions.get(node, (0.0, 0.0))
-        tooltip = (f"{label}\n{actor_type_label(actor.get('type'))} · {size_by} "
-                   f"{format_number(value, significant=True)} · {G.degree(node)} partners")
+        framework = is_framework(actor.get("type"))
+        degree = G.degree(node)
+        who = (f"{degree} member{'s' if degree != 1 else ''} or linked actors" if framework
+               else f"{degree} partner{'s' if degree != 1 else ''}")
+        kind = actor_type_label(actor.get("type")) + (" (framework: an affiliation)" if framework else "")
+        tooltip = f"{label}\n{kind} · {size_by} {format_number(value, significant=True)} · {who}"
+        options: dict[str, object] = {}
+        if framework:
+            options["shapeProperties"] = {"borderDashes": list(FRAMEWORK_BORDER_DASHES)}
+            options["borderWidth"] = 2
         net.add_node(view.ids[node], label=neutralise_href(shorten(label, CANVAS_LABEL_WIDTH, words=True)),
                      shape=style.shape, color=style.color, title=neutralise_href(tooltip),
                      value=round(math.sqrt(max(value, 0.0)), 6), x=round(x, 1), y=round(y, 1),
-                     actorType=_text(actor.get("type")))
+                     actorType=_text(actor.get("type")), **options)
 
 
 def _add_edges(net, view: _View):
     """One pyvis edge per cooperating pair: colour of its commonest link type, width by its number
-    of links, dashed when none of them is in force."""
+    of links, dashed when it is no tie in force (none of its links is, see ``cooperation_graph``)."""
     G, links = view.graph, view.links
     with_titles = G.number_of_edges() <= EDGE_TITLES_MAX_EDGES
-    dashed_statuses = style_module.dashed_statuses()
+    labels = style_module.status_labels()
     pairs = sorted((tuple(sorted(e, key=str)) for e in G.edges() if e[0] != e[1]), key=str)
     for edge_number, (u, v) in enumerate(pairs):
         idx = view.pair_links.get((u, v), [])
         types = Counter(_text(links[i].get("type")) for i in idx)
         count = len(idx) or int(G.edges[u, v].get("count", 1) or 1)
         main_type = _dominant(types) if types else _text((G.edges[u, v].get("types") or [""])[0])
+        in_force = bool(G.edges[u, v].get("in_force", True))
         options = {"color": link_style(main_type).color,
                    "width": round(min(1.0 + 1.6 * math.log2(count), 8.0), 2),
                    "arrows": "", "links": idx, "id": edge_number}
-        if idx and all(_text(links[i].get("status")) in dashed_statuses for i in idx):
+        if not in_force:
             options["dashes"] = True
+            options["notInForce"] = True
         if with_titles:
-            options["title"] = neutralise_href(_edge_title(G, u, v, count, types))
+            statuses = sorted({labels.get(_text(links[i].get("status")), _text(links[i].get("status")))
+                               for i in idx} - {""})
+            title = _edge_title(G, u, v, count, types)
+            if not in_force:
+                title += "\nno tie in force" + (f" ({', '.join(statuses)})" if statuses else "")
+            options["title"] = neutralise_href(title)
         net.add_edge(view.ids[u], view.ids[v], **options)
 
 
@@ -301,6 +340,7 @@ ACTOR_CODES = (("id", "id"), ("iso2", "ISO 3166 alpha-2"), ("iso3", "ISO 3166 al
 def _actor_panels(view: _View) -> dict:
     """Side-panel data of every actor drawn, by node id."""
     G, metrics = view.graph, view.metrics
+    is_framework = load_vocabulary().is_framework_type
     out = {}
     for node in view.nodes:
         actor = G.nodes[node]
@@ -319,32 +359,84 @@ def _actor_panels(view: _View) -> dict:
             "sources": [_text(s) for s in actor.get("sources") or ()],
             "metrics": {m: round(float(metrics[m].get(node, 0.0)), 6) for m in metrics},
             "partners": G.degree(node),
+            "framework": is_framework(actor.get("type")),
         }
     return out
 
 
-def _link_records(view: _View) -> list:
-    """Side-panel data of every link drawn (empty fields left out, but the years, sources and type)."""
+def when_text(link: dict, basis: str) -> str:
+    """The period of a link, with how sure its start date is (*basis*, from
+    :func:`thbkg.graph.analytics.evidence.date_basis`).
+
+    >>> when_text({"start": "2012", "end": None}, "2012, from memory (unverified)")
+    'since 2012, from memory (unverified)'
+    >>> when_text({"start": "2015-03", "end": "2019"}, "2015-03 (date confidence high)")
+    '2015-03 – 2019 (date confidence high)'
+    >>> when_text({"start": None, "end": "2022"}, "start date unknown")
+    'until 2022 (start date unknown)'
+    >>> when_text({"start": None, "end": None}, "start date unknown")
+    'undated (start date unknown)'
+    """
+    start, end = _text(link.get("start")), _text(link.get("end"))
+    if not start:
+        return f"{'until ' + end if end else 'undated'} ({basis})"
+    how = basis[len(start):] if basis.startswith(start) else f" ({basis})"
+    return f"{start} – {end}{how}" if end else f"since {start}{how}"
+
+
+def _link_records(view: _View, sources, years) -> list:
+    """Side-panel and slider data of every link drawn (empty fields left out, but the years, sources and type).
+
+    ``when`` is the period with its date basis, ``sources`` are ordered strongest grade first and
+    ``po`` marks a link resting only on placeholders (:func:`~thbkg.graph.analytics.evidence.link_evidence`);
+    ``u`` marks an undated link and ``yrs`` holds the slider years at which the link is shown when
+    undated links are included (:func:`~thbkg.graph.outputs.maps.timeline.years_in_force`); ``ev``
+    marks an event.
+    """
+    from thbkg.graph.analytics.evidence import link_evidence
+
     out = []
     for link in view.links:
+        evidence = link_evidence(link, sources or {})
         rec = {"id": _text(link.get("id")), "s": view.ids[link["subject"]], "o": view.ids[link["object"]],
                "type": _text(link.get("type")), "start": _text(link.get("start")), "end": _text(link.get("end")),
-               "sy": _year(link.get("start")), "ey": _year(link.get("end")), "status": _text(link.get("status")),
-               "confidence": _text(link.get("confidence")), "dateConfidence": _text(link.get("date_confidence")),
-               "role": _text(link.get("role")), "sources": [_text(s) for s in link.get("sources") or ()]}
-        out.append({k: v for k, v in rec.items() if v not in ("", None, []) or k in ("sy", "ey", "sources", "type")})
+               "status": _text(link.get("status")), "confidence": _text(link.get("confidence")),
+               "role": _text(link.get("role")), "sources": [_text(g["id"]) for g in evidence["grades"]],
+               "when": when_text(link, evidence["date"]), "note": _text(evidence["note"]),
+               "po": int(evidence["placeholder_only"]),
+               "u": int(timeline.is_undated(link)), "ev": int(timeline.is_event(link)),
+               "yrs": timeline.years_in_force(link, *years) if years else []}
+        # flags are 1 or left out, and empty fields are left out: a 15,000-link map stays under 10 MB
+        out.append({k: v for k, v in rec.items() if v not in ("", None, [], 0) or k in ("sources", "type", "yrs")})
     return out
 
 
 def _source_panels(sources, used) -> dict:
-    """Title, publisher, date and link (only http/https) of every source cited on the map."""
+    """Title, publisher, date, link (only http/https) and evidence grade of every source cited on the map."""
+    from thbkg.graph.analytics.evidence import source_grade
+
     out = {}
     for sid in sorted(used):
         src = (sources or {}).get(sid) or {}
         url = _text(src.get("url"))
+        grade = source_grade(sid, sources or {})
         out[sid] = {"title": _text(src.get("title")) or sid, "publisher": _text(src.get("publisher")),
-                    "issued": _text(src.get("issued")), "url": safe_url(url), "urlText": "" if safe_url(url) else url}
+                    "issued": _text(src.get("issued")), "url": safe_url(url), "urlText": "" if safe_url(url) else url,
+                    "grade": _text(grade["label"]), "documentary": bool(grade["documentary"])}
     return out
+
+
+def _time_payload(network) -> dict:
+    """What the year slider needs besides each link's years: the undated switch's default (the
+    ``--include-undated`` given, else off as in the CLI) and what a CLI time filter already left out."""
+    filters = getattr(network, "filters", None)
+    as_of, between = getattr(filters, "as_of", None), getattr(filters, "between", None)
+    window = [f"--as-of {as_of}"] if as_of else []
+    if between:
+        window.append(f"--between {between[0]} {between[1]}")
+    return {"includeUndated": bool(getattr(filters, "include_undated", False)),
+            "cliFilter": " ".join(window),
+            "cliLeftOut": int(getattr(network, "undated_left_out", 0) or 0) if window else 0}
 
 
 def _heading(network, view: _View, lay, *, layout, size_by, filters_text):
@@ -357,9 +449,14 @@ def _heading(network, view: _View, lay, *, layout, size_by, filters_text):
             warnings.append(top_without_ties_warning(len(G), size_by))
     if filters_text is None:
         describe = getattr(getattr(network, "filters", None), "describe", None)
-        filters_text = describe() if callable(describe) else "none"
-    subtitle = (f"{len(G)} actors, {len(view.links)} links, {G.number_of_edges()} ties · layout: {layout} · "
-                f"size: {size_by} · filters: {filters_text}" + "".join(f" · warning: {w}" for w in warnings))
+        # the map draws frameworks as nodes whatever the filters say: the subtitle says so once
+        parts = [p for p in (describe() if callable(describe) else "none").split("; ") if not p.startswith("frameworks=")]
+        filters_text = "; ".join(parts) or "none"
+    ties, in_force = G.number_of_edges(), view.ties_in_force
+    tie_text = f"{ties} ties" + (f" ({in_force} in force, {ties - in_force} not: dashed)" if in_force != ties else "")
+    subtitle = (f"{len(G)} actors, {len(view.links)} links, {tie_text} · frameworks and treaties drawn as nodes · "
+                f"layout: {layout} · size: {size_by} · filters: {filters_text}"
+                + "".join(f" · warning: {w}" for w in warnings))
     return notes, warnings, subtitle
 
 
@@ -370,7 +467,9 @@ def build_map(network, *, layout="force", size_by="pagerank", top=None, seed=42,
     Parameters
     ----------
     network : thbkg.graph.network.projections.Network
-        Or any object with ``actors``, ``links``, ``sources`` and ``cooperation_graph()``.
+        Or any object with ``actors``, ``links``, ``sources`` and ``cooperation_graph(frameworks="as-nodes")``.
+        The map always draws frameworks and treaties as nodes (the two-mode view), whatever
+        ``filters.frameworks`` says.
     layout : {"force", "geo", "circular"}
     size_by : {"pagerank", "betweenness", "degree"}
     top : int, optional
@@ -395,9 +494,10 @@ def build_map(network, *, layout="force", size_by="pagerank", top=None, seed=42,
     _add_edges(net, view)
     net.options = _vis_options(len(view.graph), use_physics, seed)
     vis_nodes, vis_edges, _heading_text, _h, _w, options_json = net.get_network_data()
-    actors_out, links_out = _actor_panels(view), _link_records(view)
+    years = [y for link in view.links for y in (_year(link.get("start")), _year(link.get("end"))) if y is not None]
+    actors_out = _actor_panels(view)
+    links_out = _link_records(view, network.sources, (min(years), max(years)) if years else None)
     used = {s for rec in [*actors_out.values(), *links_out] for s in rec["sources"]}
-    years = [y for rec in links_out for y in (rec["sy"], rec["ey"]) if y is not None]
     notes, warnings, subtitle = _heading(network, view, lay, layout=layout, size_by=size_by,
                                          filters_text=filters_text)
     payload = {
@@ -408,7 +508,7 @@ def build_map(network, *, layout="force", size_by="pagerank", top=None, seed=42,
         "statusLabels": style_module.status_labels(),
         "sizeBy": size_by, "layout": layout, "physics": use_physics,
         "years": {"min": min(years), "max": max(years)} if years else None,
-        "undatedLinks": sum(1 for l in links_out if l["sy"] is None and l["ey"] is None),
+        "undatedLinks": sum(1 for rec in links_out if rec.get("u")), "time": _time_payload(network),
         "notes": notes, "background": lay.background,
         "focus": _focus_nodes(vis_nodes) if layout == "geo" else None,
     }
@@ -540,6 +640,8 @@ def write_map(source_or_network, path, *, filters=None, layout="force", size_by=
     warnings = list(data.warnings)
     if len(encoded) > (MAP_WARN_BYTES if warn_bytes is None else warn_bytes):
         warnings.append(map_size_warning(len(encoded), len(data.payload["nodes"]), top))
-    return MapInfo(path=str(path), nodes=len(data.payload["nodes"]), edges=len(data.payload["edges"]),
+    edges = len(data.payload["edges"])
+    return MapInfo(path=str(path), nodes=len(data.payload["nodes"]), edges=edges,
                    links=len(data.payload["links"]), bytes=len(encoded), layout=layout, size_by=size_by,
-                   total_actors=len(network.actors), warnings=warnings)
+                   total_actors=len(network.actors), warnings=warnings,
+                   ties_in_force=edges - sum(1 for e in data.payload["edges"] if e.get("notInForce")))

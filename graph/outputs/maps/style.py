@@ -52,6 +52,7 @@ ACTOR_PALETTE: dict[str, tuple[str, str]] = {
     "eu_institution": ("#B279A2", "star"),
     "eu_body": ("#E45756", "square"),
     "international_organisation": ("#54A24B", "triangle"),
+    "ngo": ("#FF9DA6", "dot"),
     "regional_process": ("#D4A017", "hexagon"),
     "network": ("#72B7B2", "triangleDown"),
     "platform": ("#9D755D", "square"),
@@ -178,10 +179,11 @@ LINK_STYLES: Mapping = _Styles(lambda vocab: vocab.link_types, LINK_PALETTE, lin
 
 
 def dashed_statuses() -> frozenset:
-    """The statuses whose links are drawn dashed: those not in force (``thb:inForce false``).
+    """The statuses not in force (``thb:inForce false``): a pair whose links all have one of them is
+    no tie in force, and the map draws it dashed.
 
     >>> sorted(dashed_statuses())
-    ['ended', 'suspended', 'under_negotiation']
+    ['ended', 'initialled', 'signed', 'suspended', 'under_negotiation']
     """
     vocab = load_vocabulary()
     return frozenset(vocab.statuses) - vocab.in_force_statuses
@@ -221,9 +223,10 @@ def legend(actor_type_counts: dict[str, int], link_type_counts: dict[str, int]) 
     Returns
     -------
     dict
-        ``{"actor_types": [{"code", "label", "color", "shape", "count"}],
+        ``{"actor_types": [{"code", "label", "color", "shape", "count", "framework"}],
         "link_types": [{"code", "label", "color", "count"}]}``. A code the ontology does not know
-        is labelled with the code itself.
+        is labelled with the code itself; ``framework`` says whether the actor type is a framework
+        type of the ontology (treaties, regional processes, networks, platforms: affiliations).
 
     Examples
     --------
@@ -232,13 +235,15 @@ def legend(actor_type_counts: dict[str, int], link_type_counts: dict[str, int]) 
     ['country', 'eu_agency']
     >>> lg["link_types"][0]["color"], lg["link_types"][0]["label"]
     ('#2CA02C', 'Membership')
+    >>> legend({"treaty": 1}, {})["actor_types"][0]["framework"]
+    True
     """
     actors = []
     for code in _ordered(actor_type_counts, ACTOR_STYLES):
         style = actor_style(code)
         label = style.label if code in ACTOR_STYLES else (code or UNKNOWN_ACTOR.label)
         actors.append({"code": code, "label": label, "color": style.color, "shape": style.shape,
-                       "count": actor_type_counts[code]})
+                       "count": actor_type_counts[code], "framework": load_vocabulary().is_framework_type(code)})
     links = []
     for code in _ordered(link_type_counts, LINK_STYLES):
         edge = link_style(code)

@@ -53,14 +53,20 @@ def test_page_is_self_contained_and_offline(small_html):
 
 
 def test_counts_match_the_cooperation_graph(small_network, small_html):
-    G = small_network.cooperation_graph()
+    """Every pair with a link is drawn once; the solid ones are the ties in force of the two-mode graph."""
+    G = small_network.cooperation_graph(frameworks="as-nodes")
     data = payload_of(small_html)
     assert len(data["nodes"]) == G.number_of_nodes() == 7
-    assert len(data["edges"]) == G.number_of_edges()
     assert len(data["links"]) == len(small_network.links)
-    # every graph edge appears once, whatever the direction
     pairs = {frozenset((e["from"], e["to"])) for e in data["edges"]}
-    assert pairs == {frozenset(e) for e in G.edges()}
+    # from the fixture's links: every pair, whatever the direction and status
+    assert pairs == {frozenset((l["subject"], l["object"])) for l in small_network.links}
+    assert len(data["edges"]) == len(pairs) == 7
+    solid = {frozenset((e["from"], e["to"])) for e in data["edges"] if not e.get("dashes")}
+    assert solid == {frozenset(e) for e in G.edges()}
+    # l3 (ended) and l6 (suspended) are the only links of their pairs: no tie in force, drawn dashed
+    assert pairs - solid == {frozenset(("bb", "agency")), frozenset(("cc", "agency2"))}
+    assert {"proc"} <= {n["id"] for n in data["nodes"]}   # the framework is a node
 
 
 def test_encoding_colour_shape_width_dashes(small_network, small_html):
@@ -86,12 +92,12 @@ def test_node_size_follows_the_metric(small_network):
     import networkx as nx
 
     data = build_map(small_network, size_by="degree").payload
-    degree = dict(small_network.cooperation_graph().degree())
+    degree = dict(small_network.cooperation_graph(frameworks="as-nodes").degree())
     values = {n["id"]: n["value"] for n in data["nodes"]}
     # value is sqrt(degree) for the degree metric (independent check with networkx)
     for node, d in degree.items():
         assert values[node] == pytest.approx(math.sqrt(d), abs=1e-6)
-    pr = nx.pagerank(small_network.cooperation_graph(), weight="weight")
+    pr = nx.pagerank(small_network.cooperation_graph(frameworks="as-nodes"), weight="weight")
     data = build_map(small_network, size_by="pagerank").payload
     top = max(data["nodes"], key=lambda n: n["value"])["id"]
     assert top == max(pr, key=pr.get)
@@ -104,9 +110,13 @@ def test_panel_data_has_codes_metrics_links_and_sources(small_html):
     assert aa["codes"]["ISO 3166 alpha-2"] == "AA" and aa["seat"] == "Acity"
     assert set(aa["metrics"]) >= {"degree", "pagerank", "betweenness"}
     l2 = next(l for l in data["links"] if l["id"] == "l2")
-    assert (l2["start"], l2["end"], l2["sy"], l2["ey"], l2["status"]) == ("2015-03", "2019", 2015, 2019, "ended")
+    assert (l2["start"], l2["end"], l2["status"]) == ("2015-03", "2019", "ended")
+    # in force on 31 December of 2015 to 2019 (it ends on the last day of 2019); no date confidence in the fixture
+    assert l2["yrs"] == [[2015, 2019]] and "u" not in l2
+    assert l2["when"] == "2015-03 – 2019 (date confidence not given)"
     assert data["sources"]["src-a"] == {"title": "Source A title", "publisher": "Test publisher", "issued": "",
-                                        "url": "https://example.org/a", "urlText": ""}
+                                        "url": "https://example.org/a", "urlText": "", "grade": "ungraded",
+                                        "documentary": False}   # the fixture's sources have no kind
     # a non-http URL is kept as text only
     assert data["sources"]["src-b"]["url"] is None and data["sources"]["src-b"]["urlText"].startswith("ftp:")
     assert data["years"] == {"min": 2005, "max": 2020}
@@ -123,7 +133,7 @@ def test_legend_lists_present_types_with_counts(small_html):
 
 def test_top_keeps_the_most_central(small_network):
     data = build_map(small_network, size_by="degree", top=3).payload
-    degree = dict(small_network.cooperation_graph().degree())
+    degree = dict(small_network.cooperation_graph(frameworks="as-nodes").degree())
     expected = sorted(degree, key=lambda n: (-degree[n], n))[:3]
     assert sorted(n["id"] for n in data["nodes"]) == sorted(expected)
     kept = set(expected)
@@ -243,3 +253,41 @@ def test_cli_bad_option_is_one_line(runner):
     result = runner.invoke(cli, ["map", "-o", "x.html", "--layout", "spiral"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_links_carry_their_evidence(bundled_source):
+    """Date basis, source grades and note of each link, checked against data/links.csv and data/sources.csv."""
+    from thbkg.graph.network.projections import load_network
+
+    data = build_map(load_network(bundled_source)).payload
+    links = {rec["id"]: rec for rec in data["links"]}
+    kinds = {r["id"]: r["kind"] for r in _csv_rows("sources")}
+    documentary = {"official_text", "official_page", "secondary"}   # docs/design.md: documents that were read
+    row = next(r for r in _csv_rows("links") if r["id"] == "frontex-ng-working-arrangement")
+    assert "research-from-memory" in row["sources"].split(";") and row["date_confidence"] == "low"
+    rec = links[row["id"]]
+    assert rec["when"] == f"since {row['start']}, from memory (unverified)"
+    assert rec["note"] == row["note"]
+    assert sorted(rec["sources"]) == sorted(row["sources"].split(";"))
+    assert rec["sources"][-1] == "research-from-memory"                   # strongest grade first
+    assert "po" not in rec                                                # one of its sources is a document
+    for sid in rec["sources"]:
+        assert data["sources"][sid]["documentary"] is (kinds[sid] in documentary)
+    assert data["sources"]["research-from-memory"]["grade"] == "memory (unverified)"
+    only_placeholders = [r["id"] for r in _csv_rows("links")
+                         if r["sources"] and not {kinds[s] for s in r["sources"].split(";")} & documentary]
+    assert only_placeholders
+    assert sorted(k for k, rec in links.items() if rec.get("po")) == sorted(only_placeholders)
+
+
+def test_frameworks_are_nodes_with_a_dashed_border(bundled_source):
+    from thbkg.graph.network.projections import load_network
+
+    data = build_map(load_network(bundled_source)).payload
+    nodes = {n["id"]: n for n in data["nodes"]}
+    frameworks = {r["id"] for r in _csv_rows("actors")
+                  if r["type"] in {"treaty", "regional_process", "network", "platform"}}   # docs/design.md
+    assert frameworks and frameworks <= set(nodes)
+    assert {k for k, n in nodes.items() if "shapeProperties" in n} == frameworks
+    assert {e["code"] for e in data["legend"]["actor_types"] if e["framework"]} == \
+        {r["type"] for r in _csv_rows("actors") if r["id"] in frameworks}
