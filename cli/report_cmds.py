@@ -57,8 +57,10 @@ def _source_text(source):
 @graph_source_options
 def report(output, fmt, snapshot_dates, top, k, generated, no_map, backend, seed, filters, source):
     """Write the network report: summary, top actors by each metric, communities, brokers and
-    single points of failure, priority-region coverage with white spots, change over time and
-    data quality, with inline SVG charts. The file is self-contained and opens offline.
+    single points of failure, priority-region coverage with white spots (each tie in force, signed,
+    under negotiation, suspended or ended), frameworks (members, growth, chairs), change over time
+    and data quality (what each link rests on), with inline SVG charts. The file is
+    self-contained and opens offline.
 
     \b
     Examples:

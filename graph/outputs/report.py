@@ -1,7 +1,7 @@
 """The analyst's report: one self-contained HTML (or Markdown, or JSON) file about the network.
 
 :func:`build_report` computes everything (centrality, communities, brokers, priority-region
-coverage, change over time, data quality) into plain data; :func:`render_html`,
+coverage, frameworks, change over time, data quality) into plain data; :func:`render_html`,
 :func:`render_markdown` and :func:`render_json` turn that data into text.
 
 The HTML and Markdown come from the Jinja templates ``templates/report.html`` and
@@ -33,8 +33,19 @@ import networkx as nx
 from markupsafe import Markup
 
 from thbkg.graph.analytics.centrality import EXACT_CLOSENESS_LIMIT
-from thbkg.graph.analytics.change import UNSTATED, links_per_year, snapshots
-from thbkg.graph.analytics.coverage import region_coverage
+from thbkg.graph.analytics.change import UNSTATED, is_event, links_per_year, snapshots
+from thbkg.graph.analytics.coverage import (
+    IN_FORCE,
+    NONE,
+    NOT_IN_FORCE,
+    STATE_LABELS,
+    STATE_MEANINGS,
+    STATES,
+    STATUS_STATES,
+    region_coverage,
+)
+from thbkg.graph.analytics.evidence import evidence_summary, link_evidence
+from thbkg.graph.analytics.frameworks import framework_summary
 from thbkg.graph.errors import UsageError
 from thbkg.graph.io import atomic_write, prepare_output_dir
 from thbkg.graph.outputs.svg import bar_chart, timeline_chart
@@ -55,17 +66,19 @@ from thbkg.graph.rdf.vocab import load_vocabulary
 
 #: Section headings, in order; the HTML and Markdown reports both contain each of them.
 SECTIONS = ("Summary", "Top actors", "Communities", "Brokers and single points of failure",
-            "Priority-region coverage", "Change over time", "Data quality")
+            "Priority-region coverage", "Frameworks", "Change over time", "Data quality")
 
-#: Metrics ranked in the report (names as in thbkg.graph.analytics.centrality.METRICS).
-REPORT_METRICS = ("degree", "weighted_degree", "betweenness", "pagerank", "eigenvector", "closeness",
+#: Metrics ranked in the report (names as in thbkg.graph.analytics.centrality.METRICS), tie strength first.
+REPORT_METRICS = ("weighted_degree", "degree", "betweenness", "pagerank", "eigenvector", "closeness",
                   "kcore", "reach")
 METRIC_TITLES = {"degree": "Degree", "weighted_degree": "Weighted degree", "betweenness": "Betweenness",
                  "pagerank": "PageRank", "eigenvector": "Eigenvector", "closeness": "Closeness",
                  "kcore": "k-core", "reach": "Two-step reach", "constraint": "Constraint",
                  "effective_size": "Effective size", "harmonic": "Harmonic", "clustering": "Clustering"}
 #: Metrics drawn as bar charts under the top-actor tables.
-CHART_METRICS = ("degree", "betweenness", "pagerank", "eigenvector")
+#: Tie strength first, as in ``thbkg centrality``: on the actor graph the count of partners mostly counts
+#: shared frameworks, while the strength weighs a shared framework of n members 1/(n-1) per partner.
+CHART_METRICS = ("weighted_degree", "betweenness", "pagerank", "eigenvector")
 DEFAULT_SNAPSHOTS = ("2010", "2015", "2020", "today")
 #: Longest list or table the HTML/Markdown shows in full; the JSON output always holds everything.
 LIST_LIMIT = 200
@@ -74,7 +87,7 @@ MAX_FRAMEWORK_COLUMNS = 12
 #: The product run's map keeps at most this many actors (the most central), so it stays legible.
 MAP_MAX_ACTORS = 5000
 #: The report's computing steps, in order (progress and ``timings``).
-STEPS = ("centrality", "communities", "brokers", "coverage", "change", "quality")
+STEPS = ("centrality", "communities", "brokers", "coverage", "frameworks", "change", "quality")
 
 
 # ----------------------------------------------------------------------------- parameters
@@ -102,24 +115,34 @@ def generated_at(value=None):
 
 def _params(net, n, *, k, seed, top, stamp, snapshot_dates, filters_text, backend, source_text):
     """The parameters echoed in the report's header (and its JSON)."""
+    filters = getattr(net, "filters", None)
     if filters_text is None:
-        filters = getattr(net, "filters", None)
         filters_text = filters.describe() if filters is not None else "none"
+    timed = bool(filters is not None and (filters.as_of or filters.between))
     skipped = (f"closeness (exact closeness needs a search from every actor; skipped above "
                f"{EXACT_CLOSENESS_LIMIT:,} actors)" if n > EXACT_CLOSENESS_LIMIT else "")
     return {"generated": stamp.isoformat(), "filters": filters_text, "seed": seed, "top": top,
             "betweenness": f"sampled from k={k} source actors (seed {seed})" if k and k < n else "exact",
             "k": k, "snapshots": list(snapshot_dates), "backend": backend or "networkx",
-            "source": source_text or "bundled tables", "skipped": skipped}
+            "source": source_text or "bundled tables", "skipped": skipped,
+            # a time filter (--as-of, --between) leaves out the links without a start date unless asked
+            "time_filter": timed, "include_undated": bool(timed and filters.include_undated),
+            "undated_left_out": getattr(net, "undated_left_out", 0) if timed else None}
 
 
 # ----------------------------------------------------------------------------- computing
+def _record(net, actor_id):
+    """The actor's record: kept by the filters, or (a region's country without a link in a time window)
+    from every actor before the filters."""
+    return net.actors.get(actor_id) or (getattr(net, "all_actors", None) or {}).get(actor_id) or {}
+
+
 def _label(net, actor_id):
-    return (net.actors.get(actor_id) or {}).get("label") or actor_id
+    return _record(net, actor_id).get("label") or actor_id
 
 
 def _type(net, actor_id):
-    return (net.actors.get(actor_id) or {}).get("type") or ""
+    return _record(net, actor_id).get("type") or ""
 
 
 def _finite(value):
@@ -168,8 +191,13 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
     -------
     dict
         Keys ``params``, ``summary``, ``metrics``, ``communities``, ``brokers``, ``coverage``,
-        ``change``, ``quality``, ``actors`` (id -> label and type of every actor named in the report),
-        ``scores`` (metric -> actor -> value) and ``links`` (id -> label, start, end, type).
+        ``frameworks`` (:func:`~thbkg.graph.analytics.frameworks.framework_summary`), ``change``,
+        ``quality``, ``actors`` (id -> label and type of every actor named in the report), ``scores``
+        (metric -> actor -> value), ``links`` (id -> label, start, end, type, family, status and what
+        the link rests on: ``date`` (its date basis, e.g. "2012, from memory (unverified)"), ``sources``
+        (ids, strongest grade first), ``documentary``, ``note``; see
+        :func:`~thbkg.graph.analytics.evidence.link_evidence`) and ``sources`` (id -> title, url,
+        grade of every source a link cites).
     """
     from thbkg.graph.analytics.centrality import default_k
 
@@ -197,20 +225,51 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
         bar.update(1, "coverage")
         coverage = region_coverage(net)
         lap("coverage")
+        bar.update(1, "frameworks")
+        frameworks = framework_summary(net)
+        lap("frameworks")
         bar.update(1, "change")
-        change = {"snapshots": snapshots(net, snapshot_dates, today=stamp.date()) if snapshot_dates else [],
-                  "per_year": links_per_year(net)}
+        change = _change(net, snapshot_dates, stamp)
         lap("change")
         bar.update(1, "quality")
         quality = _quality(net, metrics, top)
+        links, sources = _link_records(net)
         lap("quality")
         bar.update(1, "")
     return {"params": params, "summary": _summary(net, graph), "metrics": metrics, "communities": communities,
-            "brokers": brokers, "coverage": coverage, "change": change, "quality": quality,
-            "actors": {a: {"label": _label(net, a), "type": _type(net, a)} for a in sorted(set(graph) | set(net.actors))},
-            "scores": scores,
-            "links": {lk["id"]: {"label": lk.get("label") or lk["id"], "start": lk.get("start"),
-                                 "end": lk.get("end"), "type": lk.get("type")} for lk in net.links}}
+            "brokers": brokers, "coverage": coverage, "frameworks": frameworks, "change": change,
+            "quality": quality,
+            "actors": {a: {"label": _label(net, a), "type": _type(net, a)}
+                       for a in sorted(set(graph) | set(net.actors) | {a for r in coverage for a in r["countries"] + r["agencies"]})},
+            "scores": scores, "links": links, "sources": sources}
+
+
+def _link_records(net):
+    """``(links, sources)``: every link with what it rests on, and the grade of every source cited."""
+    links, sources = {}, {}
+    for lk in net.links:
+        evidence = link_evidence(lk, net.sources)
+        for grade in evidence["grades"]:
+            if grade["id"] not in sources:
+                sources[grade["id"]] = {key: grade[key] for key in ("title", "url", "kind", "label", "documentary")}
+        links[lk["id"]] = {"label": lk.get("label") or lk["id"], "start": lk.get("start"), "end": lk.get("end"),
+                           "type": lk.get("type"), "family": lk.get("family"), "status": lk.get("status"),
+                           "date": evidence["date"], "sources": [g["id"] for g in evidence["grades"]],
+                           "documentary": evidence["documentary"], "note": evidence["note"]}
+    return links, dict(sorted(sources.items()))
+
+
+def _change(net, snapshot_dates, stamp):
+    """Snapshots and links per year (:mod:`thbkg.graph.analytics.change`). Events (joint action days…)
+    are activity in a period: never listed as ties added or ended."""
+    rows = snapshots(net, snapshot_dates, today=stamp.date()) if snapshot_dates else []
+    events = {lk["id"] for lk in net.links if is_event(lk)}
+    for row in rows:
+        for kind in ("added", "ended"):
+            if kind in row:
+                row[kind] = [i for i in row[kind] if i not in events]
+    return {"snapshots": rows, "per_year": links_per_year(net), "events": len(events),
+            "undated_events": sum(1 for lk in net.links if lk["id"] in events and not lk.get("start"))}
 
 
 def _top_actors(graph, *, k, seed, top, backend):
@@ -243,18 +302,28 @@ def _communities(net, graph, *, seed, backend):
 
 
 def _brokers(net, graph, *, top, backend):
-    """Articulation points, bridges, Burt's structural holes and Gould–Fernandez roles (top rows)."""
+    """Articulation points, bridges, Burt's structural holes and Gould–Fernandez roles (top rows).
+
+    All on the actor graph (*graph*, :meth:`~thbkg.graph.network.projections.Network.cooperation_graph`);
+    the brokerage roles need directions, so they are counted on the directed ties in force between
+    actors (:meth:`~thbkg.graph.network.projections.Network.multigraph` without the frameworks, which
+    are affiliations, not brokers).
+    """
     from thbkg.graph.analytics.brokers import brokerage_roles, burt, cut_ties, cut_vertices
 
     cut_points = cut_vertices(graph)
     cut_edges = cut_ties(graph)
     bridge_rows = [{**row, "types": list(graph.edges[row["u"], row["v"]].get("types", ())),
-                    "links": list(graph.edges[row["u"], row["v"]].get("links", ()))}
+                    "links": list(graph.edges[row["u"], row["v"]].get("links", ())),
+                    "frameworks": list(graph.edges[row["u"], row["v"]].get("frameworks", ()))}
                    for row in cut_edges[:top]]
     holes = burt(graph, backend=backend)
     by_effective = sorted((x for x in holes.items() if _finite(x[1]["effective_size"])),
                           key=lambda x: (-x[1]["effective_size"], x[0]))[:top]
-    roles = brokerage_roles(net.multigraph())
+    directed = net.multigraph()
+    vocab = load_vocabulary()
+    directed.remove_nodes_from([n for n in list(directed) if vocab.is_framework_type(_type(net, n))])
+    roles = brokerage_roles(directed)
     role_rows = sorted(((node, counts) for node, counts in roles.items() if counts["total"]),
                        key=lambda x: (-x[1]["total"], x[0]))[:top]
     return {"articulation_points": cut_points[:top], "articulation_total": len(cut_points),
@@ -266,7 +335,12 @@ def _brokers(net, graph, *, top, backend):
 
 def _summary(net, graph):
     components = list(nx.connected_components(graph))
+    vocab = load_vocabulary()
     return {"actors": graph.number_of_nodes(), "pairs": graph.number_of_edges(), "links": len(net.links),
+            "frameworks": sum(1 for a in net.actors if vocab.is_framework_type(_type(net, a))),
+            "framework_view": graph.graph.get("frameworks"),
+            "not_in_force_left_out": graph.graph.get("not_in_force_left_out", 0),
+            "direct_pairs": sum(1 for _, _, links in graph.edges(data="links") if links),
             "density": round(nx.density(graph), 4) if len(graph) > 1 else 0.0,
             "components": len(components), "largest_component": max((len(c) for c in components), default=0),
             "isolated": sum(1 for c in components if len(c) == 1),
@@ -278,7 +352,8 @@ def _summary(net, graph):
 
 
 def _quality(net, metrics, top):
-    """Confidence and dating of the links, low-confidence ties of the top actors, sources cited most."""
+    """Confidence and dating of the links, low-confidence ties of the top actors, and what the links rest on
+    (:func:`~thbkg.graph.analytics.evidence.evidence_summary`: documents read, placeholders, sources cited most)."""
     links = net.links
     levels = load_vocabulary().confidence_order
     by_conf = Counter(lk.get("confidence") or UNSTATED for lk in links)
@@ -292,7 +367,7 @@ def _quality(net, metrics, top):
             "dated": len(dated), "share_dated": round(len(dated) / total, 4) if total else 0.0,
             "date_confidence": {level: by_date_conf.get(level, 0) for level in (*levels, UNSTATED)},
             "top_actors": top_actors, "low_confidence_ties": _low_confidence_ties(links, set(top_actors)),
-            "sources_cited_most": _sources_cited_most(net, max(top, 10)),
+            "evidence": _evidence(net, max(top, 10)),
             "uncited_links": sum(1 for lk in links if not lk.get("sources"))}
 
 
@@ -304,16 +379,20 @@ def _low_confidence_ties(links, actors):
             for lk in links if lk.get("confidence") == weakest and (lk["subject"] in actors or lk["object"] in actors)]
 
 
-def _sources_cited_most(net, limit):
-    """The *limit* sources cited by the most links, with the number of links and actors citing each."""
-    cited = Counter(s for lk in net.links for s in lk.get("sources", ()))
+def _evidence(net, limit):
+    """:func:`~thbkg.graph.analytics.evidence.evidence_summary`, each source cited most with its publisher
+    and the number of actors citing it, and the source kinds with their labels."""
+    summary = evidence_summary(net, top=limit)
     actor_cited = Counter(s for a in net.actors.values() for s in a.get("sources", ()) or ())
-    sources = []
-    for sid, count in sorted(cited.items(), key=lambda x: (-x[1], x[0]))[:limit]:
-        info = net.sources.get(sid, {})
-        sources.append({"id": sid, "title": info.get("title") or sid, "publisher": info.get("publisher"),
-                        "url": info.get("url"), "links": count, "actors": actor_cited.get(sid, 0)})
-    return sources
+    for group in summary["cited_most"].values():
+        for row in group:
+            row["publisher"] = (net.sources.get(row["id"]) or {}).get("publisher")
+            row["actors"] = actor_cited.get(row["id"], 0)
+    vocab = load_vocabulary()
+    summary["kinds"] = [{"kind": kind, "label": vocab.source_kind_labels.get(kind, "ungraded") if kind else "ungraded",
+                         "documentary": vocab.is_documentary(kind), "links": n}
+                        for kind, n in summary["by_kind"].items()]
+    return summary
 
 
 # ----------------------------------------------------------------------------- rendering helpers
@@ -334,25 +413,32 @@ def coverage_columns(region):
     tuple
         ``(targets, hidden)``: the column ids and the number of frameworks left out.
     """
-    frameworks = sorted(region["frameworks"], key=lambda t: (-region["summary"][t]["active"], t))
+    frameworks = sorted(region["frameworks"], key=lambda t: (-region["summary"][t]["in_force"], t))
     shown = frameworks[:MAX_FRAMEWORK_COLUMNS]
     return region["agencies"] + shown, len(frameworks) - len(shown)
 
 
 def _cell_text(tie):
-    """Short text for one coverage cell: the link types in force, then each status not in force with its types.
+    """Text of one coverage cell: the link types in force, then each status not in force (the most
+    advanced first, in the ontology's words) with its types. The words carry the state; the colour
+    only repeats it.
 
     >>> _cell_text(None)
-    '—'
-    >>> _cell_text({"state": "not_in_force", "in_force_types": (),
+    '— no tie'
+    >>> _cell_text({"state": "negotiating", "in_force_types": (),
     ...             "not_in_force": (("under_negotiation", "working_arrangement"),)})
     'under negotiation: working arrangement'
-    >>> _cell_text({"state": "active", "in_force_types": ("liaison_officer",),
-    ...             "not_in_force": (("under_negotiation", "working_arrangement"),)})
-    'liaison officer; under negotiation: working arrangement'
+    >>> _cell_text({"state": "in_force", "in_force_types": ("liaison_officer",),
+    ...             "not_in_force": (("ended", "working_arrangement"), ("signed", "status_agreement"))})
+    'liaison officer; signed, not in force: status agreement; ended: working arrangement'
+
+    A link of a type that is also in force is not repeated (the cell's title lists every link):
+
+    >>> _cell_text({"state": "in_force", "in_force_types": ("membership",), "not_in_force": (("ended", "membership"),)})
+    'membership'
     """
     if not tie:
-        return "—"
+        return "— " + STATE_LABELS[NONE]
     vocab = load_vocabulary()
 
     def labels(types):
@@ -361,10 +447,122 @@ def _cell_text(tie):
     parts = [labels(tie["in_force_types"])] if tie["in_force_types"] else []
     by_status: dict[str, list] = {}
     for status, link_type in tie["not_in_force"]:
-        by_status.setdefault(status, []).append(link_type)
+        if link_type not in tie["in_force_types"]:  # a type also in force (e.g. an ended chair seat of a member)
+            by_status.setdefault(status, []).append(link_type)
+    order = {status: rank for rank, status in enumerate(STATUS_STATES)}
     parts += [f"{vocab.status_labels.get(status) or status or 'no status'}: {labels(types)}"
-              for status, types in sorted(by_status.items())]
+              for status, types in sorted(by_status.items(), key=lambda x: (order.get(x[0], len(order)), x[0]))]
     return "; ".join(parts)
+
+
+def _state_label(state):
+    """The words of a coverage state (:data:`~thbkg.graph.analytics.coverage.STATE_LABELS`).
+
+    >>> _state_label("negotiating")
+    'under negotiation'
+    """
+    return STATE_LABELS.get(state, state)
+
+
+def _legend_states(report):
+    """The coverage states the legend explains: all but ``not_in_force``, which only when a cell has it."""
+    used = {tie["state"] for region in report["coverage"] for tie in region["ties"].values()}
+    return [state for state in STATES if state != NOT_IN_FORCE or state in used]
+
+
+def _not_in_force_text(summary):
+    """The countries of one coverage column whose tie exists but is not in force, by state.
+
+    >>> _not_in_force_text({"states": {"in_force": 3, "negotiating": 2, "ended": 1, "none": 4}})
+    '2 under negotiation, 1 ended'
+    >>> _not_in_force_text({"states": {"none": 4}})
+    '—'
+    """
+    parts = [f"{n} {STATE_LABELS[state]}" for state, n in summary["states"].items() if state not in (IN_FORCE, NONE)]
+    return ", ".join(parts) or "—"
+
+
+def _growth_parts(growth):
+    """Members joining (and leaving) per period, then the undated: one text per period with a change.
+
+    >>> _growth_parts({"periods": [{"first": 2000, "last": 2004, "joined": 3, "left": 0},
+    ...                            {"first": 2005, "last": 2009, "joined": 0, "left": 1}], "undated": 2})
+    ['2000–2004: 3 joined', '2005–2009: 1 left', '2 without a joining date']
+    >>> _growth_parts({"periods": [], "undated": 0})
+    ['no member']
+    """
+    parts = []
+    for period in growth["periods"]:
+        counts = [f"{period[kind]} {kind}" for kind in ("joined", "left") if period[kind]]
+        if counts:
+            parts.append(f"{period['first']}–{period['last']}: {', '.join(counts)}")
+    if growth["undated"]:
+        parts.append(f"{growth['undated']} without a joining date")
+    return parts or ["no member"]
+
+
+def _governance_text(row):
+    """One chair or secretariat, as the data gives it: the role, the dates and the state (not who).
+
+    >>> _governance_text({"label": "Egypt", "role": "chair", "kind": "chair", "start": "2024-04", "end": None,
+    ...                   "state": "in_force"})
+    'chair (since 2024-04; in force)'
+    >>> _governance_text({"label": "ICMPD", "role": None, "kind": "secretariat", "start": None, "end": None,
+    ...                   "state": "in_force"})
+    'secretariat (dates not given; in force)'
+    """
+    start, end = row.get("start"), row.get("end")
+    if start and end:
+        dates = start if start == end else f"{start} to {end}"
+    elif start:
+        dates = f"since {start}"
+    elif end:
+        dates = f"until {end}"
+    else:
+        dates = "dates not given"
+    return f"{row.get('role') or row['kind']} ({dates}; {STATE_LABELS.get(row['state'], row['state'])})"
+
+
+def _member_states_text(framework):
+    """The members of a framework whose membership is not in force, by state ('—' if none)."""
+    return _not_in_force_text({"states": framework["by_state"]})
+
+
+def _evidence_text(link_id, report):
+    """What one link rests on, in one line: date basis; each source with its grade; the note.
+
+    >>> report = {"links": {"l1": {"date": "2012, from memory (unverified)", "sources": ["mem"], "note": "Seen."}},
+    ...           "sources": {"mem": {"title": "From memory", "label": "memory (unverified)"}}}
+    >>> _evidence_text("l1", report)
+    '2012, from memory (unverified); sources: From memory (memory (unverified)); note: Seen.'
+    """
+    link = report["links"].get(link_id) or {}
+    parts = [link.get("date") or "start date unknown"]
+    grades = [f"{(report['sources'].get(s) or {}).get('title') or s} "
+              f"({(report['sources'].get(s) or {}).get('label') or 'ungraded'})" for s in link.get("sources") or ()]
+    parts.append("sources: " + ", ".join(grades) if grades else "no source")
+    if link.get("note"):
+        parts.append(f"note: {link['note']}")
+    return "; ".join(parts)
+
+
+def _column_label(label):
+    """A short column heading for a coverage table: :func:`~thbkg.graph.outputs.text.short_label`, or,
+    when that is still long, the short name in the label's last parentheses (the full label is the
+    heading's hover text).
+
+    >>> _column_label("Europol (European Union Agency for Law Enforcement Cooperation)")
+    'Europol'
+    >>> _column_label("UN Protocol to Prevent, Suppress and Punish Trafficking in Persons (Palermo Protocol, 2000)")
+    'Palermo Protocol'
+    >>> _column_label("Council of Europe Convention on Action against Trafficking in Human Beings (CETS 197)")
+    'CETS 197'
+    """
+    short = short_label(label)
+    if len(short) <= 30 or not str(label).endswith(")") or " (" not in str(label):
+        return short
+    inner = str(label).rsplit(" (", 1)[1][:-1].split(",", 1)[0].strip()
+    return inner if 0 < len(inner) <= 30 else short
 
 
 def _section_id(title):
@@ -413,9 +611,13 @@ def _environment(markdown):
     env = template_environment("thbkg.graph.outputs", markdown=markdown,
                                finalize=_md_value if markdown else _html_value)
     env.filters.update(num=format_number, pct=format_share, short_label=short_label, safe_url=safe_url,
-                       tie_text=_cell_text, anchor=_section_id)
+                       tie_text=_cell_text, anchor=_section_id, state_label=_state_label,
+                       column_label=_column_label)
     env.globals.update(more=_more, coverage_columns=coverage_columns, pick=_pick, list_limit=LIST_LIMIT,
-                       sections=SECTIONS, md_link=_md_link)
+                       sections=SECTIONS, md_link=_md_link, state_meanings=STATE_MEANINGS, none_state=NONE,
+                       in_force_state=IN_FORCE, legend_states=_legend_states, not_in_force_text=_not_in_force_text,
+                       growth_parts=_growth_parts, governance_text=_governance_text,
+                       member_states_text=_member_states_text)
     return env
 
 
@@ -423,9 +625,16 @@ def _context(report, map_href, map_note):
     """What both templates are given besides the report."""
     from thbkg.graph.analytics.brokers import ROLES
 
+    vocab = load_vocabulary()
     return {"report": report, "map_href": map_href, "map_note": map_note, "roles": list(ROLES),
-            "confidence_levels": list(load_vocabulary().confidence_order),
-            "label": lambda actor: report["actors"].get(actor, {}).get("label") or actor}
+            "confidence_levels": list(vocab.confidence_order),
+            "label": lambda actor: report["actors"].get(actor, {}).get("label") or actor,
+            "evidence": lambda link_id: _evidence_text(link_id, report),
+            "by_label": lambda ids: sorted(ids, key=lambda a: (((report["actors"].get(a) or {}).get("label") or a).casefold(), a)),
+            "spots_by_label": lambda pairs: sorted(pairs, key=lambda pair: tuple(
+                (((report["actors"].get(a) or {}).get("label") or a).casefold(), a) for a in pair)),
+            "type_label": lambda code: vocab.link_type_labels.get(code) or code,
+            "actor_type_label": lambda code: vocab.actor_type_labels.get(code) or code}
 
 
 def _charts(report):
