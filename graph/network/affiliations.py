@@ -34,12 +34,26 @@ from itertools import combinations
 
 import networkx as nx
 
-from thbkg.graph.errors import UsageError
 from thbkg.graph.rdf.vocab import load_vocabulary
 
 #: Most actor pairs the shared-framework projection may create (one framework of n members makes
-#: n(n-1)/2); beyond it, ``--frameworks as-nodes`` keeps the two-mode graph, linear in the links.
+#: n(n-1)/2, about 1 KB each in NetworkX); beyond it the graph keeps frameworks as nodes, linear in the
+#: links, and says so (``graph.graph["frameworks_note"]``).
 MAX_SHARED_PAIRS = 3_000_000
+
+
+class ProjectionTooLarge(Exception):
+    """The shared-framework projection would make more than :data:`MAX_SHARED_PAIRS` actor pairs."""
+
+    def __init__(self, pairs: int):
+        super().__init__(pairs)
+        self.pairs = pairs
+
+    def note(self) -> str:
+        """What the graph does instead, for every output's basis."""
+        return (f"frameworks kept as nodes: sharing them would make {self.pairs:,} actor pairs (more than "
+                f"{MAX_SHARED_PAIRS:,}); narrow the graph with --region, --type or --actor-type to see shared "
+                "ties")
 
 
 def tie_links(network) -> tuple[list[dict], int]:
@@ -123,9 +137,7 @@ def _shared_pairs(members: dict) -> dict:
     """(a, b) -> (frameworks, Newman weight) for every pair of actors sharing a framework."""
     size = sum(len(m) * (len(m) - 1) // 2 for m in members.values())
     if size > MAX_SHARED_PAIRS:
-        raise UsageError(f"projecting the frameworks onto the actors would make {size:,} actor pairs (more than "
-                         f"{MAX_SHARED_PAIRS:,}); use --frameworks as-nodes, or narrow the graph with "
-                         "--region, --type or --actor-type")
+        raise ProjectionTooLarge(size)
     shared: dict[tuple[str, str], list] = {}
     for framework in sorted(members):
         group = sorted(members[framework])

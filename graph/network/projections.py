@@ -62,6 +62,14 @@ import networkx as nx
 
 from thbkg.graph.errors import ThbkgError, UsageError
 from thbkg.graph.network.filters import Filters
+from thbkg.graph.network.names import (
+    KnownNames,
+    NameIndex,
+    actor_index,
+    region_index,
+    resolve_filters,
+    unknown_confidence_message,  # noqa: F401  (imported from here by cli/options.py)
+)
 from thbkg.graph.rdf.dates import parse_day, period_of
 from thbkg.graph.rdf.vocab import load_vocabulary
 
@@ -150,6 +158,9 @@ class Network:
         regional processes, networks, platforms) are not nodes; actors that share one are tied,
         with Newman's weights (:mod:`thbkg.graph.network.affiliations`, which lists the edge
         attributes). ``frameworks="as-nodes"``: the two-mode view, frameworks are nodes like actors.
+        When sharing would make more actor pairs than
+        :data:`~thbkg.graph.network.affiliations.MAX_SHARED_PAIRS`, the graph keeps frameworks as nodes
+        and says why in ``graph.graph["frameworks_note"]``.
 
         In both, only ties in force are edges (:func:`~thbkg.graph.network.affiliations.tie_links`;
         ``graph.graph["not_in_force_left_out"]`` counts the others). Node attributes are the actor
@@ -158,15 +169,21 @@ class Network:
         (latest end; ``None`` if any link has no end), ``sources`` (sorted tuple), ``confidence``
         (lowest), ``weight`` (sum of rank/3, see module doc). Links from an actor to itself are left out.
         """
-        from thbkg.graph.network.affiliations import shared_framework_graph, tie_links
+        from thbkg.graph.network.affiliations import ProjectionTooLarge, shared_framework_graph, tie_links
 
         view = frameworks or self.filters.frameworks
+        note = None
         if view == "shared":
-            return shared_framework_graph(self, _pair_attributes, link_weight)
-        if view != "as-nodes":
+            try:
+                return shared_framework_graph(self, _pair_attributes, link_weight)
+            except ProjectionTooLarge as too_large:
+                note = too_large.note()
+        elif view != "as-nodes":
             raise UsageError(f"frameworks must be 'shared' or 'as-nodes', not {view!r}")
         links, not_in_force = tie_links(self)
         graph = nx.Graph(filters=self.filters.describe(), frameworks="as-nodes", not_in_force_left_out=not_in_force)
+        if note:
+            graph.graph["frameworks_note"] = note
         for actor_id in sorted(self.actors):
             graph.add_node(actor_id, **self.actors[actor_id])
         pairs: dict[tuple[str, str], list[dict]] = {}
@@ -638,8 +655,7 @@ def time_window(filters: Filters) -> tuple[_dt.date, _dt.date] | None:
 
 def apply_filters(network: Network, filters: Filters) -> Network:
     """Keep the records of *network* that pass *filters*; raise UsageError on unknown names."""
-    filters = filters or Filters()
-    _check_filter_names(network, filters)
+    filters = _check_filter_names(network, filters or Filters())  # names as ids
     window = time_window(filters)
     excluded = set(filters.exclude)
     kept_actors = {a: rec for a, rec in network.actors.items()
@@ -684,34 +700,9 @@ def _kept_links(network: Network, filters: Filters, kept_actors: dict,
     return links, undated
 
 
-@dataclass(frozen=True)
-class KnownNames:
-    """The names a command line may refer to: actor ids and labels, regions, link and actor types.
-
-    Built from a loaded :class:`Network` (:meth:`of_network`) or, before loading it, from a few
-    small queries on the store (:func:`known_names`). Empty collections mean "not looked up".
-    """
-
-    actors: tuple = ()           # actor ids, sorted
-    labels: frozenset = frozenset()  # actor labels, casefolded
-    regions: tuple = ()          # region ids, sorted
-    link_types: tuple = ()       # link-type codes in the data, sorted
-    actor_types: tuple = ()      # actor-type codes in the data, sorted
-
-    @classmethod
-    def of_network(cls, network: Network) -> KnownNames:
-        """The names of a loaded network (its kept actors, all its regions and link types)."""
-        return cls(actors=tuple(network.actors), regions=tuple(network.regions),
-                   link_types=tuple(sorted({l["type"] for l in network.links if l["type"]})),
-                   actor_types=tuple(sorted({a["type"] for a in network.actors.values() if a["type"]})))
-
-    def knows_actor(self, name: str) -> bool:
-        """Whether *name* is an actor id or (ignoring case) an actor label."""
-        return name in set(self.actors) or name.casefold() in self.labels
-
-
 def filter_name_problems(filters: Filters, names: KnownNames) -> list[str]:
-    """One message per kind of unknown name in *filters* (exclude, regions, types, actor types).
+    """One message per kind of unknown or ambiguous name in *filters* (exclude, regions, types, actor
+    types, confidence), as :func:`thbkg.graph.network.names.resolve_filters` finds them.
 
     Only the kinds *names* holds are checked (an empty ``actors`` skips ``exclude``, and so on).
 
@@ -719,48 +710,16 @@ def filter_name_problems(filters: Filters, names: KnownNames) -> list[str]:
     ...                      KnownNames(actors=("a",), regions=("sahel",)))
     ['unknown actor(s) in --exclude: x', 'unknown region(s): atlantis (known: sahel)']
     """
-    problems = []
-    unknown = sorted(set(filters.exclude) - set(names.actors)) if names.actors else []
-    if unknown:
-        problems.append(f"unknown actor(s) in --exclude: {', '.join(unknown)}")
-    unknown = sorted(set(filters.regions) - set(names.regions)) if filters.regions else []
-    if unknown:
-        problems.append(f"unknown region(s): {', '.join(unknown)} (known: {', '.join(names.regions) or 'none'})")
-    vocab = load_vocabulary()
-    known_types = sorted(set(names.link_types) | set(vocab.link_types))
-    unknown = sorted(set(filters.types) - set(known_types))
-    if unknown:
-        problems.append(f"unknown link type(s): {', '.join(unknown)} (known: {', '.join(known_types)})")
-    known_actor_types = sorted(set(names.actor_types) | set(vocab.actor_types))
-    unknown = sorted(set(filters.actor_types) - set(known_actor_types))
-    if unknown:
-        problems.append(f"unknown actor type(s): {', '.join(unknown)} (known: {', '.join(known_actor_types)})")
-    if filters.min_confidence and filters.min_confidence not in vocab.confidence_rank:
-        problems.append(unknown_confidence_message(filters.min_confidence))
-    return problems
+    return resolve_filters(filters, names)[1]
 
 
-def unknown_confidence_message(level: str) -> str:
-    """The refusal of a confidence level the ontology does not define, with the closest one.
-
-    >>> unknown_confidence_message("hihg")
-    "unknown confidence 'hihg' (did you mean high?)"
-    >>> unknown_confidence_message("sure")
-    "unknown confidence 'sure' (use high, medium or low)"
-    """
-    import difflib
-
-    levels = load_vocabulary().confidence_order
-    close = difflib.get_close_matches(level, levels, n=1)
-    if close:
-        return f"unknown confidence {level!r} (did you mean {close[0]}?)"
-    return f"unknown confidence {level!r} (use {', '.join(levels[:-1])} or {levels[-1]})"
-
-
-def _check_filter_names(network: Network, filters: Filters) -> None:
-    problems = filter_name_problems(filters, KnownNames.of_network(network))
+def _check_filter_names(network: Network, filters: Filters) -> Filters:
+    """*filters* with its names made ids of *network* (:class:`KnownNames.of_network`); UsageError
+    naming every unknown or ambiguous one."""
+    resolved, problems = resolve_filters(filters, KnownNames.of_network(network))
     if problems:
         raise UsageError("; ".join(problems))
+    return resolved
 
 
 def unknown_actor_message(name: str, candidates) -> str:
@@ -769,11 +728,7 @@ def unknown_actor_message(name: str, candidates) -> str:
     >>> unknown_actor_message("europl", ["europol", "frontex"])
     "unknown actor 'europl' (did you mean europol?)"
     """
-    import difflib
-
-    close = difflib.get_close_matches(name, list(candidates), n=3)
-    hint = f" (did you mean {', '.join(close)}?)" if close else ""
-    return f"unknown actor {name!r}{hint}"
+    return NameIndex.of_ids("actor", candidates).unknown_message(name)
 
 
 def known_names(source, *, actors: bool = False, regions: bool = False, link_types: bool = False,
@@ -781,24 +736,26 @@ def known_names(source, *, actors: bool = False, regions: bool = False, link_typ
     """The names of the kinds asked for, each read with one small query on *source*.
 
     No actor or link record is read: this is the cheap lookup done before :func:`fetch_records`.
-    A :class:`~thbkg.graph.store.source.GraphSource` that would build its store from the tables and has
-    not done so yet answers from the tables (:func:`names_in_tables`), seconds instead of minutes
-    at 20,000 actors; any other source is queried.
+    The actors come with every name they go by (labels, aliases, ISO codes, Wikidata QIDs: see
+    :mod:`thbkg.graph.network.names`). A :class:`~thbkg.graph.store.source.GraphSource` that would build
+    its store from the tables and has not done so yet answers from the tables (:func:`names_in_tables`),
+    seconds instead of minutes at 20,000 actors; any other source is queried. Kinds not asked for are
+    None (not looked up).
     """
     if _builds_from_tables(source):
         return names_in_tables(source.data_dirs, source.include_bundled, actors=actors, regions=regions,
                                link_types=link_types, actor_types=actor_types)
-    ids: tuple[str, ...] = ()
-    labels: frozenset[str] = frozenset()
-    if actors:
-        ids, labels = _actor_names(source)
-    region_ids: tuple[str, ...] = ()
+    region_records = None
     if regions:
-        region_ids = tuple(sorted({_iri_tail(row["region"], THBID + "region/")
-                                   for row in source.select(read_query("network_regions"))}))
-    return KnownNames(actors=ids, labels=labels, regions=region_ids,
-                      link_types=_codes(source, LINK_FIELDS["type"], "link-type/") if link_types else (),
-                      actor_types=_actor_type_codes(source) if actor_types else ())
+        region_records = {}
+        for row in sorted(source.select(read_query("network_regions")), key=_row_order):
+            region_id = _iri_tail(row["region"], THBID + "region/")
+            region_records.setdefault(region_id, {"id": region_id, "iri": str(row["region"]),
+                                                  "label": _text(row.get("label"))})
+    return KnownNames(actors=_actor_names(source) if actors else None,
+                      regions=region_index(region_records.values()) if region_records is not None else None,
+                      link_types=_codes(source, LINK_FIELDS["type"], "link-type/") if link_types else None,
+                      actor_types=_actor_type_codes(source) if actor_types else None)
 
 
 def _builds_from_tables(source) -> bool:
@@ -812,32 +769,50 @@ def names_in_tables(data_dirs=(), include_bundled=None, *, actors=False, regions
     """The names of the kinds asked for, from the tables a store is built from.
 
     The same names the store holds once built (``thbkg.graph.rdf.build`` writes each actor's ``id`` as
-    its identifier and ``label`` as its English label, and the codes as they are). Bad tables raise
-    the :class:`~thbkg.graph.errors.DataError` that building the store would raise.
+    its identifier, ``label`` as its English label, each of ``aliases`` as an alternative label, the
+    ISO codes and the Wikidata QID, and the codes as they are). Bad tables raise the
+    :class:`~thbkg.graph.errors.DataError` that building the store would raise.
     """
     from thbkg.graph.rdf.tables import load_dataset
 
+    if not (actors or regions or link_types or actor_types):
+        return KnownNames()
     ds = load_dataset(data_dirs, include_bundled=include_bundled)
     return KnownNames(
-        actors=tuple(sorted(ds.ids("actors"))) if actors else (),
-        labels=frozenset(r["label"].casefold() for r in ds.actors if r.get("label")) if actors else frozenset(),
-        regions=tuple(sorted(ds.ids("regions"))) if regions else (),
-        link_types=tuple(sorted({r["type"] for r in ds.links if r.get("type")})) if link_types else (),
-        actor_types=tuple(sorted({r["type"] for r in ds.actors if r.get("type")})) if actor_types else ())
+        actors=actor_index(ds.actors) if actors else None,
+        regions=region_index(ds.regions) if regions else None,
+        link_types=tuple(sorted({r["type"] for r in ds.links if r.get("type")})) if link_types else None,
+        actor_types=tuple(sorted({r["type"] for r in ds.actors if r.get("type")})) if actor_types else None)
 
 
-def _actor_names(source) -> tuple[tuple[str, ...], frozenset[str]]:
-    """Actor ids (smallest identifier, else the IRI's tail, as :func:`fetch_records`) and labels."""
-    identifiers: dict[str, list] = {}
-    labels: dict[str, list] = {}
-    for resource, identifier, label in _select_rows(source, read_query("network_actor_names")):
-        found = identifiers.setdefault(resource, [])
-        if identifier is not None:
-            found.append(identifier)
-        if label is not None:
-            labels.setdefault(resource, []).append(label)
-    ids = sorted({min(found) if found else _iri_tail(iri, THBID + "actor/") for iri, found in identifiers.items()})
-    return tuple(ids), frozenset(min(found).casefold() for found in labels.values())
+def _actor_names(source) -> NameIndex:
+    """Every name of every actor in the store (``network_actor_names.rq``); the ids are those of
+    :func:`fetch_records` (the smallest identifier, else the IRI's tail; the label is the smallest)."""
+    found: dict[str, dict[str, list]] = {}
+    for resource, kind, value in _select_rows(source, read_query("network_actor_names")):
+        values = found.setdefault(resource, {})
+        if kind is not None and value is not None:
+            values.setdefault(kind, []).append(value)
+    records: dict[str, dict] = {}
+    for iri in sorted(found):  # with a shared identifier, the last IRI is the record's (as fetch_records)
+        values = found[iri]
+        actor_id = min(values["id"]) if values.get("id") else _iri_tail(iri, THBID + "actor/")
+        record = records.setdefault(actor_id, {"id": actor_id, "aliases": []})
+        record["iri"] = iri
+        labels = sorted(values.get("label", ()))
+        if labels:
+            record["label"] = labels[0]
+        record["aliases"] += labels[1:] + sorted(values.get("alias", ()))
+        for key in ("iso2", "iso3"):
+            if values.get(key):
+                record[key] = min(values[key])
+        qids = sorted(value[len(WIKIDATA):] for value in values.get("wikidata", ()))
+        record["aliases"] += qids
+        types = sorted(_iri_tail(value, THBID + "actor-type/")
+                       for value in values.get("type") or values.get("classification") or ())
+        if types:
+            record["type"] = types[0]
+    return actor_index(records.values())
 
 
 def _actor_type_codes(source) -> tuple:
@@ -855,19 +830,26 @@ def _codes(source, prop: str, kind: str) -> tuple:
     return tuple(sorted({_tail(row[1], THBID + kind) for row in rows if row[1] is not None}))
 
 
-def check_names(source, filters: Filters | None = None, actors=()) -> None:
-    """Refuse unknown names given on the command line before the network is loaded.
+def check_names(source, filters: Filters | None = None, actors=()) -> tuple[Filters, tuple[str, ...]]:
+    """Look up the names given on the command line before the network is loaded: refuse the unknown
+    and the ambiguous ones, and return them as ids.
 
     Checks the dates of *filters* (no query), then the actors of ``exclude``, the regions, link
-    types and actor types of *filters*, and the *actors* named (ids or labels, as
-    :func:`resolve_actor` takes them), each kind with one small query. The messages are those
-    of :func:`apply_filters` and :func:`resolve_actor`. A store without any actor is left to
-    :func:`load_network` to report.
+    types and actor types of *filters*, and the *actors* named, each kind with one small query
+    (:func:`known_names`). Every name is read as :mod:`thbkg.graph.network.names` says (an id, a label,
+    an alias, an ISO code, a Wikidata QID, a pasted IRI…). The messages are those of
+    :func:`apply_filters` and :func:`resolve_actor`. A store without any actor is left to
+    :func:`load_network` to report (the names are then returned as they are).
+
+    Returns
+    -------
+    (Filters, tuple of str)
+        *filters* with ids in place of names, and the ids of *actors*, in their order.
 
     Raises
     ------
     UsageError
-        A bad date or an unknown name.
+        A bad date, or an unknown or ambiguous name.
     """
     filters = filters or Filters()
     time_window(filters)
@@ -875,13 +857,36 @@ def check_names(source, filters: Filters | None = None, actors=()) -> None:
     names = known_names(source, actors=bool(actors or filters.exclude), regions=bool(filters.regions),
                         link_types=bool(filters.types), actor_types=bool(filters.actor_types))
     if (actors or filters.exclude) and not names.actors:
-        return  # an empty store: load_network says so
-    problems = filter_name_problems(filters, names)
+        return filters, actors  # an empty store: load_network says so
+    filters, problems = resolve_filters(filters, names)
     if problems:
         raise UsageError("; ".join(problems))
-    for name in actors:
-        if not names.knows_actor(name):
-            raise UsageError(unknown_actor_message(name, names.actors))
+    ids = tuple(names.actors.resolve(name) for name in actors) if names.actors is not None else actors
+    return filters, ids
+
+
+def name_resolver(source):
+    """A function ``(parameter type, text) -> IRI`` reading names on *source*, for the parameters of
+    ``thbkg query`` (:func:`thbkg.graph.store.query.run_query`'s ``resolve_name``).
+
+    The types read are those of :data:`thbkg.graph.store.catalogue.NAME_TYPES` (``actor``, ``region``,
+    ``link_type``, ``actor_type``); each kind's names are looked up once (:func:`known_names`).
+    Unknown and ambiguous names raise :class:`~thbkg.graph.errors.UsageError`.
+    """
+    from rdflib import URIRef
+
+    kinds = {"actor": "actors", "region": "regions", "link_type": "link_types", "actor_type": "actor_types"}
+    indexes: dict[str, NameIndex] = {}
+
+    def resolve(param_type: str, text: str):
+        field_name = kinds[param_type]
+        if field_name not in indexes:
+            names = known_names(source, **{field_name: True})
+            indexes[field_name] = getattr(names, field_name)
+        index = indexes[field_name]
+        return URIRef(index.iri(index.resolve(text)))
+
+    return resolve
 
 
 def load_network(source, filters: Filters | None = None, *, actors=()) -> Network:
@@ -918,7 +923,7 @@ def load_network(source, filters: Filters | None = None, *, actors=()) -> Networ
     time_window(filters)  # a bad date needs no store to be refused
     with progress(4, "graph") as bar:
         bar.set_item("checking the names given")
-        check_names(source, filters, actors)  # before the store is built from tables (see known_names)
+        filters, _ = check_names(source, filters, actors)  # before the store is built from tables; names as ids
         bar.update(1, _opening_step(source))
         open_store = getattr(source, "graph", None)
         if callable(open_store):
@@ -942,18 +947,23 @@ def _opening_step(source) -> str:
 
 
 def resolve_actor(network: Network, name: str) -> str:
-    """Map a user-given actor (id, or label ignoring case) to its id; UsageError if unknown.
+    """The id of the actor *name* (an id, label, alias, ISO code, QID or pasted IRI, as
+    :mod:`thbkg.graph.network.names` reads it) among the actors of *network*.
 
-    Unknown names get the closest ids as suggestions.
+    The name is looked up among every actor of the data (``all_actors``), so an actor the filters
+    left out is told apart from an unknown one. Aliases are known when the actor records carry them
+    (``aliases``); :func:`check_names` reads them from the store or the tables.
+
+    Raises
+    ------
+    UsageError
+        An unknown name (with the closest names), an ambiguous one (with the candidates and their
+        ids), or an actor with no link left under the filters.
     """
     if name in network.actors:
         return name
-    lowered = name.casefold()
-    matches = sorted(a for a, rec in network.actors.items() if (rec.get("label") or "").casefold() == lowered)
-    if len(matches) == 1:
-        return matches[0]
-    everyone = network.all_actors or {}
-    if name in everyone or any((rec.get("label") or "").casefold() == lowered for rec in everyone.values()):
+    actor_id = actor_index((network.all_actors or network.actors).values()).resolve(name)
+    if actor_id not in network.actors:
         raise UsageError(f"actor {name!r} has no link left under the filters ({network.filters.describe()}); "
                          "loosen the filters")
-    raise UsageError(unknown_actor_message(name, network.actors))
+    return actor_id

@@ -198,6 +198,7 @@ def rank_actors(network, metrics=None, *, top: int = 20, k: int | None = None, s
         "filters": filters.describe() if filters is not None else "none", "actors": n,
         "ties": graph.number_of_edges(), "links": len(network.links), "networkx": nx.__version__,
         "frameworks": graph.graph.get("frameworks", "shared"),
+        "frameworks_note": graph.graph.get("frameworks_note"),
         "not_in_force_left_out": graph.graph.get("not_in_force_left_out", 0),
         "undated_left_out": getattr(network, "undated_left_out", 0),
     }
@@ -211,7 +212,7 @@ def _basis_line(params: dict) -> str:
     'actor graph: frameworks tie the actors that share them (not nodes); ties in force only (41 links not in force left out)'
     """
     view = ("frameworks tie the actors that share them (not nodes)" if params.get("frameworks", "shared") == "shared"
-            else "frameworks are nodes")
+            else params.get("frameworks_note") or "frameworks are nodes")
     line = f"actor graph: {view}; ties in force only ({params.get('not_in_force_left_out', 0)} links not in force left out)"
     if params.get("undated_left_out"):
         line += f"; {params['undated_left_out']} undated links left out (--include-undated keeps them)"

@@ -339,6 +339,7 @@ def _summary(net, graph):
     return {"actors": graph.number_of_nodes(), "pairs": graph.number_of_edges(), "links": len(net.links),
             "frameworks": sum(1 for a in net.actors if vocab.is_framework_type(_type(net, a))),
             "framework_view": graph.graph.get("frameworks"),
+            "framework_note": graph.graph.get("frameworks_note"),
             "not_in_force_left_out": graph.graph.get("not_in_force_left_out", 0),
             "direct_pairs": sum(1 for _, _, links in graph.edges(data="links") if links),
             "density": round(nx.density(graph), 4) if len(graph) > 1 else 0.0,

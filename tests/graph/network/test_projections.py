@@ -407,3 +407,12 @@ def test_a_string_where_a_list_is_expected_is_one_item(mini_source):
     assert as_string == as_tuple
     one_region = load_network(mini_source, Filters(regions="east")).links
     assert one_region and one_region == load_network(mini_source, Filters(regions=("east",))).links
+
+
+def test_a_projection_too_large_keeps_frameworks_as_nodes_and_says_so(mini_network, monkeypatch):
+    from thbkg.graph.network import affiliations
+
+    monkeypatch.setattr(affiliations, "MAX_SHARED_PAIRS", 8)   # proc1 makes 6 pairs and tr1 3: 9 in all
+    G = mini_network.cooperation_graph()
+    assert G.graph["frameworks"] == "as-nodes" and "proc1" in G
+    assert G.graph["frameworks_note"].startswith("frameworks kept as nodes: sharing them would make 9 actor pairs")
