@@ -4,7 +4,8 @@ Owns: :mod:`~thbkg.graph.rdf.namespaces`, :mod:`~thbkg.graph.rdf.vocab` (the con
 read from ``ontology/thbkg.ttl``), :mod:`~thbkg.graph.rdf.dates` (the one date parser),
 :mod:`~thbkg.graph.rdf.tables` (reading and checking the tables), :mod:`~thbkg.graph.rdf.build`
 (tables → RDF), :mod:`~thbkg.graph.rdf.validate` (tables, then SHACL) and
-:mod:`~thbkg.graph.rdf.synth` (synthetic tables).
+:mod:`~thbkg.graph.rdf.synth` (synthetic tables) and :mod:`~thbkg.graph.rdf.init` (the empty tables of
+``thbkg init``).
 
 May import: the base modules (:mod:`thbkg.graph.errors`, :mod:`thbkg.graph.io`,
 :mod:`thbkg.graph.progress`) only. Nothing here knows about stores, networks or outputs.
