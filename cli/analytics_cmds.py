@@ -34,7 +34,7 @@ def _no_size_limit_option(func):
 @click.command(context_settings={"max_content_width": 100})
 @click.option("--metric", "metrics", multiple=True, type=click.Choice(METRIC_NAMES), metavar="METRIC",
               help="Metric to compute (repeatable; the table is ranked by the first). "
-                   f"One of: {', '.join(METRIC_NAMES)}. Default: degree, betweenness, pagerank.")
+                   f"One of: {', '.join(METRIC_NAMES)}. Default: weighted_degree, degree, betweenness, pagerank.")
 @click.option("--top", type=click.IntRange(min=0), default=20, show_default=True,
               help="Rows to show (0: all actors).")
 @click.option("--k", "k", type=click.IntRange(min=1), default=None, metavar="N",
@@ -49,10 +49,14 @@ def _no_size_limit_option(func):
 @filter_options
 @graph_source_options
 def centrality(metrics, top, k, seed, backend, no_size_limit, fmt, output, filters, source):
-    """Rank actors by centrality on the cooperation graph.
+    """Rank actors by centrality on the actor graph.
 
+    Nodes are actors; frameworks (treaties, regional processes, networks, platforms) are not
+    nodes but tie the actors that share them (--frameworks as-nodes keeps them as nodes). Only
+    ties in force count: an agreement under negotiation, signed, suspended or ended is not a tie.
     One row per actor, ranked by the first --metric (ties share a rank and are listed by
-    id). Path-based metrics count hops; weights (confidence rank / 3 per link) are tie strength.
+    id). Path-based metrics count hops; weights are tie strength (confidence rank / 3 per
+    direct link, plus 1/(n-1) per shared framework of n members).
     The parameters are echoed in the header (table, md) or in "parameters" (json); csv holds
     only the rows, at full precision.
 
@@ -62,6 +66,7 @@ def centrality(metrics, top, k, seed, backend, no_size_limit, fmt, output, filte
       thbkg centrality --metric betweenness --metric eigenvector --top 10 --format md
       thbkg centrality --as-of 2015 --type operational_agreement --format csv -o ranks.csv
       thbkg centrality --k 500 --seed 7 --format json -o -
+      thbkg centrality --frameworks as-nodes --metric degree
     """
     from thbkg.graph.analytics.centrality import DEFAULT_METRICS, refuse_too_large
     from thbkg.graph.outputs.analytic import rank_actors, render_centrality
@@ -93,28 +98,33 @@ def centrality(metrics, top, k, seed, backend, no_size_limit, fmt, output, filte
 @filter_options
 @graph_source_options
 def path(actor_a, actor_b, all_paths, max_paths, fmt, output, filters, source):
-    """Shortest cooperation paths between actors A and B (ids or labels).
+    """Shortest cooperation paths between actors A and B.
 
-    Every hop lists the link records behind it: type, dates, status, confidence and sources.
+    A and B are each an id, a label or a name in it, an alias, an ISO code or a Wikidata QID
+    (case and accents ignored): "thbkg path Frontex Serbia" is "thbkg path frontex rs". Every hop lists the link records behind it: type, dates, status, confidence and sources.
     Paths are listed in sorted order of their actor ids. Exit status 1 when A and B are not
     connected (under the filters).
 
     \b
     Examples:
       thbkg path ng europol
+      thbkg path Frontex Serbia
       thbkg path ng europol --all --max 5 --format json
       thbkg path ng frontex --as-of 2018 --min-confidence medium
     """
     from thbkg.graph.analytics.paths import shortest_paths
     from thbkg.graph.errors import ThbkgError
+    from thbkg.graph.network.projections import check_names
     from thbkg.graph.outputs.analytic import render_path
     from thbkg.graph.progress import progress
 
     with progress(3, "path") as bar:
+        bar.set_item("checking the names given")
+        filters, (id_a, id_b) = check_names(source, filters, (actor_a, actor_b))  # names as ids, before loading
         bar.set_item("loading")
-        network = _load(source, filters, actors=(actor_a, actor_b))
+        network = _load(source, filters)
         bar.update(1, "shortest paths")
-        paths = shortest_paths(network, actor_a, actor_b, all_paths=all_paths, max_paths=max_paths)
+        paths = shortest_paths(network, id_a, id_b, all_paths=all_paths, max_paths=max_paths)
         if not paths:
             raise ThbkgError(f"no cooperation path between {actor_a!r} and {actor_b!r} "
                              f"(filters: {filters.describe()})")
@@ -127,7 +137,8 @@ def path(actor_a, actor_b, all_paths, max_paths, fmt, output, filters, source):
 # ---------------------------------------------------------------------- whatif
 @click.command(context_settings={"max_content_width": 100})
 @click.option("--remove", "remove", multiple=True, required=True, metavar="ACTOR",
-              help="Actor to take out (id or label). Repeatable; names may also be comma-separated.")
+              help="Actor to take out: an id, a label or a name in it, an alias, an ISO code or a Wikidata QID "
+                   "(e.g. Europol). Repeatable; names may also be comma-separated.")
 @click.option("--metric", type=click.Choice(METRIC_NAMES), default="betweenness", show_default=True,
               help="Metric whose ranking is compared before and after.")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
@@ -162,21 +173,94 @@ def whatif(remove, metric, top, anchor_types, k, seed, backend, no_size_limit, f
     """
     from thbkg.graph.analytics.centrality import default_k, refuse_too_large
     from thbkg.graph.analytics.whatif import check_anchor_types, what_if
+    from thbkg.graph.network.projections import check_names
     from thbkg.graph.outputs.analytic import render_whatif
     from thbkg.graph.progress import progress
 
     names = [name.strip() for item in remove for name in item.split(",") if name.strip()]
     check_anchor_types(anchor_types)  # before anything is loaded
     with progress(3, "whatif") as bar:
+        bar.set_item("checking the names given")
+        filters, removed = check_names(source, filters, names)  # names as ids, before loading
         bar.set_item("checking the graph's size")
         refuse_too_large(source, filters, (metric,), no_size_limit=no_size_limit)
         bar.set_item("loading")
-        network = _load(source, filters, actors=names)
+        network = _load(source, filters)
         refuse_too_large(source, filters, (metric,), network, no_size_limit=no_size_limit)
         k = default_k(len(network.actors), k)
         bar.update(1, "comparing")
-        result = what_if(network, names, metric=metric, top=top, k=k, seed=seed,
+        result = what_if(network, list(removed), metric=metric, top=top, k=k, seed=seed,
                          anchor_types=tuple(anchor_types), backend=backend)
         bar.update(1, "writing")
         _emit(output, render_whatif(result, fmt, label=network.label))
+        bar.update(1)
+
+
+# ---------------------------------------------------------------------- brokers
+def _filter_options_with_years(func):
+    """The shared filters, with the year window as ``--years Y1 Y2``: ``--between`` names a group here."""
+    decorated = filter_options(func)
+    for param in decorated.__click_params__:
+        if param.name == "between":
+            param.opts = ["--years"]
+            param.help = ("Only links active at some time between these two years (inclusive); the --between "
+                          "Y1 Y2 of the other commands.")
+        elif param.help and "--between" in param.help:
+            param.help = param.help.replace("--between", "--years")
+    return decorated
+
+
+@click.command(context_settings={"max_content_width": 100})
+@click.option("--between", "group_a", required=True, metavar="GROUP",
+              help="The first group (see GROUP below).")
+@click.option("--and", "group_b", required=True, metavar="GROUP", help="The second group.")
+@click.option("--top", type=click.IntRange(min=0), default=15, show_default=True,
+              help="Brokers to list, best first (0: all).")
+@click.option("--max-paths", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Paths shown per broker, one per pair of members, shortest first (0: none).")
+@format_option(FORMATS, "table")
+@output_option()
+@_filter_options_with_years
+@graph_source_options
+def brokers(group_a, group_b, top, max_paths, fmt, output, filters, source):
+    """Who lies between two groups of actors: brokers, their roles and their paths.
+
+    score: for every pair (a in the first group, b in the second), the share of the shortest
+    a-b paths (in hops) that pass through the actor, summed over the pairs (betweenness
+    restricted to those sources and targets, each pair once); share: score / connected pairs.
+    Members of a group that lie between other members are brokers too, marked "in group";
+    actors in both groups are left out of both. Roles: Gould-Fernandez roles on the directed
+    links (subject -> object) that run from one group to the other. Each broker's paths list
+    every link's type, dates, status and sources. Every output states the groups, their sizes
+    and the filters. The year window is --years Y1 Y2 here.
+
+    \b
+    GROUP is one of:
+      REGION               a region id or label: eastern-europe, horn-of-africa, north-africa,
+                           sahel, western-balkans (region:REGION also works)
+      eu-member-states     the EU member states (from membership links to 'eu' when the data
+                           has them; otherwise the EMN members plus Denmark, as the source
+                           emn-members-page gives them)
+      type:ACTOR_TYPE      every actor of a type, e.g. type:eu_agency
+      members:FRAMEWORK    the members of a framework, e.g. members:rabat-process
+      ACTOR,ACTOR...       actors (ids or labels), comma-separated, e.g. europol,frontex
+
+    \b
+    Examples:
+      thbkg brokers --between eu-member-states --and horn-of-africa
+      thbkg brokers --between type:eu_agency --and sahel --format md -o brokers.md
+      thbkg brokers --between members:rabat-process --and western-balkans --top 5 --format json
+      thbkg brokers --between europol,frontex --and "Horn of Africa" --years 2015 2024
+    """
+    from thbkg.graph.analytics.brokers import group_brokers
+    from thbkg.graph.outputs.brokerage import render_brokers
+    from thbkg.graph.progress import progress
+
+    with progress(3, "brokers") as bar:
+        bar.set_item("loading")
+        network = _load(source, filters)
+        bar.update(1, "brokers")
+        rows, basis = group_brokers(network, group_a, group_b, top=top, max_paths=max_paths)
+        bar.update(1, "writing")
+        _emit(output, render_brokers(rows, basis, fmt))
         bar.update(1)

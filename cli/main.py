@@ -17,6 +17,7 @@ COMMANDS = {
     "build": "thbkg.cli.build_cmds:build",
     "validate": "thbkg.cli.build_cmds:validate",
     "stats": "thbkg.cli.build_cmds:stats",
+    "init": "thbkg.cli.build_cmds:init",
     "query": "thbkg.cli.query_cmds:query",
     "queries": "thbkg.cli.query_cmds:queries",
     "serve": "thbkg.cli.query_cmds:serve",
@@ -26,6 +27,7 @@ COMMANDS = {
     "report": "thbkg.cli.report_cmds:report",
     "whatif": "thbkg.cli.analytics_cmds:whatif",
     "path": "thbkg.cli.analytics_cmds:path",
+    "brokers": "thbkg.cli.analytics_cmds:brokers",
     "export": "thbkg.cli.report_cmds:export",
     "map": "thbkg.cli.map_cmds:map_",
 }

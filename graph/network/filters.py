@@ -14,6 +14,13 @@ FRAMEWORK_VIEWS = ("shared", "as-nodes")
 class Filters:
     """Which link records enter a projection.
 
+    Actors, regions, link types and actor types may be given by any name people use for them (an id
+    or code, a label, an alias, an ISO code, a Wikidata QID, a pasted IRI; case and accents ignored:
+    see :mod:`thbkg.graph.network.names`). :func:`~thbkg.graph.network.projections.load_network` and
+    :func:`~thbkg.graph.network.projections.apply_filters` make them ids, refusing unknown and ambiguous
+    names, and the network they return holds the filters with ids (``network.filters``). A string
+    where a list is expected is one item: ``Filters(regions="Sahel")`` is ``Filters(regions=("Sahel",))``.
+
     Attributes
     ----------
     as_of : str or None
@@ -22,15 +29,17 @@ class Filters:
     between : tuple of (int, int) or None
         Keep links active at some time in the years ``Y1..Y2`` inclusive.
     types : tuple of str
-        Link-type codes to keep (empty: all).
+        Link types to keep (empty: all): codes (``operational_agreement``) or labels
+        (``"operational agreement"``).
     regions : tuple of str
-        Region ids; keep links with at least one party in one of these regions.
+        Regions, by id or label (``sahel``, ``"Horn of Africa"``); keep links with at least one party
+        in one of these regions.
     actor_types : tuple of str
-        Actor-type codes; keep actors of these types only.
+        Actor types, by code or label (``eu_agency``, ``"EU agency"``); keep actors of these types only.
     min_confidence : str or None
         A confidence code of the ontology (e.g. ``medium``); drop links whose ``thb:rank`` is lower.
     exclude : tuple of str
-        Actor ids to leave out.
+        Actors to leave out, by id or any other name (``europol``, ``"Europol"``, ``SRB``, ``Q207203``).
     include_undated : bool
         With ``as_of`` or ``between``, also keep links whose start date is unknown (by default
         they are left out, since nothing says they were in force then).

@@ -66,6 +66,8 @@ from thbkg.graph.network.names import (
     KnownNames,
     NameIndex,
     actor_index,
+    actor_type_index,
+    link_type_index,
     region_index,
     resolve_filters,
     unknown_confidence_message,  # noqa: F401  (imported from here by cli/options.py)
@@ -716,7 +718,7 @@ def filter_name_problems(filters: Filters, names: KnownNames) -> list[str]:
 def _check_filter_names(network: Network, filters: Filters) -> Filters:
     """*filters* with its names made ids of *network* (:class:`KnownNames.of_network`); UsageError
     naming every unknown or ambiguous one."""
-    resolved, problems = resolve_filters(filters, KnownNames.of_network(network))
+    resolved, problems = resolve_filters(filters, KnownNames.of_network(network, actors=bool(filters.exclude)))
     if problems:
         raise UsageError("; ".join(problems))
     return resolved
@@ -745,7 +747,7 @@ def known_names(source, *, actors: bool = False, regions: bool = False, link_typ
     if _builds_from_tables(source):
         return names_in_tables(source.data_dirs, source.include_bundled, actors=actors, regions=regions,
                                link_types=link_types, actor_types=actor_types)
-    region_records = None
+    region_records: dict[str, dict] | None = None
     if regions:
         region_records = {}
         for row in sorted(source.select(read_query("network_regions")), key=_row_order):
@@ -754,8 +756,9 @@ def known_names(source, *, actors: bool = False, regions: bool = False, link_typ
                                                   "label": _text(row.get("label"))})
     return KnownNames(actors=_actor_names(source) if actors else None,
                       regions=region_index(region_records.values()) if region_records is not None else None,
-                      link_types=_codes(source, LINK_FIELDS["type"], "link-type/") if link_types else None,
-                      actor_types=_actor_type_codes(source) if actor_types else None)
+                      link_types=link_type_index(_codes(source, LINK_FIELDS["type"], "link-type/"))
+                      if link_types else None,
+                      actor_types=actor_type_index(_actor_type_codes(source)) if actor_types else None)
 
 
 def _builds_from_tables(source) -> bool:
@@ -781,8 +784,8 @@ def names_in_tables(data_dirs=(), include_bundled=None, *, actors=False, regions
     return KnownNames(
         actors=actor_index(ds.actors) if actors else None,
         regions=region_index(ds.regions) if regions else None,
-        link_types=tuple(sorted({r["type"] for r in ds.links if r.get("type")})) if link_types else None,
-        actor_types=tuple(sorted({r["type"] for r in ds.actors if r.get("type")})) if actor_types else None)
+        link_types=link_type_index({r["type"] for r in ds.links if r.get("type")}) if link_types else None,
+        actor_types=actor_type_index({r["type"] for r in ds.actors if r.get("type")}) if actor_types else None)
 
 
 def _actor_names(source) -> NameIndex:
@@ -808,10 +811,6 @@ def _actor_names(source) -> NameIndex:
                 record[key] = min(values[key])
         qids = sorted(value[len(WIKIDATA):] for value in values.get("wikidata", ()))
         record["aliases"] += qids
-        types = sorted(_iri_tail(value, THBID + "actor-type/")
-                       for value in values.get("type") or values.get("classification") or ())
-        if types:
-            record["type"] = types[0]
     return actor_index(records.values())
 
 

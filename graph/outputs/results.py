@@ -1,6 +1,7 @@
-"""Query answers as text: an aligned table, SPARQL 1.1 CSV/TSV/JSON results, Markdown, or RDF.
+"""Query answers as text: an aligned table, CSV, SPARQL 1.1 TSV/JSON results, Markdown, or RDF.
 
-:func:`format_result` writes a :class:`~thbkg.graph.store.query.QueryResult`;
+:func:`format_result` writes a :class:`~thbkg.graph.store.query.QueryResult`; in the table, CSV and
+Markdown, an IRI is written as it pastes back into a query (:func:`short_iri`: ``thba:rs``, or ``<IRI>``);
 :func:`format_query_list` writes the library of named queries. Every cell goes through the escaping
 helpers of :mod:`thbkg.graph.outputs.text`: no data text becomes a terminal escape
 (:func:`~thbkg.graph.outputs.text.terminal_safe`), a spreadsheet formula
@@ -11,7 +12,7 @@ or a raw control character in JSON or Turtle (:func:`~thbkg.graph.outputs.text.e
 >>> print(format_markdown(["s", "label"], [(URIRef("https://w3id.org/thbkg/id/actor/a"), Literal("<b>"))]))
 | s | label |
 |---|---|
-| `thbid:actor/a` | &lt;b&gt; |
+| `thba:a` | &lt;b&gt; |
 <BLANKLINE>
 """
 
@@ -45,18 +46,31 @@ FORMATS = RESULT_FORMATS + GRAPH_FORMATS
 TABLE_CELL_WIDTH = 48
 
 
+#: a local name a prefixed name may have as it is in SPARQL and Turtle (PN_LOCAL, ASCII and without
+#: escapes): letters, digits, ``_``, ``-``, ``.`` and ``:``, not starting with ``-`` or ``.`` nor ending with ``.``
+PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_:](?:[A-Za-z0-9_.:-]*[A-Za-z0-9_:-])?\Z")
+
+
 def short_iri(iri: str) -> str:
-    """An IRI as a prefixed name when a thbkg prefix covers it (longest namespace wins).
+    """An IRI as it pastes into a SPARQL query: a prefixed name when a thbkg prefix covers it with a
+    plain local name (:data:`PLAIN_LOCAL`; the longest such namespace wins), else ``<IRI>``.
+
+    Data IRIs get their short prefix (``thba:`` for actors, ``thbl:`` for links…, see
+    :data:`thbkg.graph.rdf.namespaces.ID_PREFIXES`), which ``thbkg query`` declares, so a printed id
+    runs as it is in the next query.
 
     >>> short_iri("https://w3id.org/thbkg/id/actor/europol")
-    'thbid:actor/europol'
+    'thba:europol'
+    >>> short_iri("https://w3id.org/thbkg/id/actor/europol/seat")  # no plain local name: the whole IRI
+    '<https://w3id.org/thbkg/id/actor/europol/seat>'
     >>> short_iri("http://example.org/x")
     '<http://example.org/x>'
     """
     best = None
     for prefix, ns in PREFIXES.items():
         ns = str(ns)
-        if iri.startswith(ns) and len(iri) > len(ns) and (best is None or len(ns) > len(best[1])):
+        if (iri.startswith(ns) and PLAIN_LOCAL.match(iri[len(ns):])
+                and (best is None or len(ns) > len(best[1]))):
             best = (prefix, ns)
     return f"{best[0]}:{iri[len(best[1]):]}" if best else f"<{iri}>"
 
@@ -108,16 +122,24 @@ def format_table(variables, rows, *, width: int = TABLE_CELL_WIDTH) -> str:
 def _csv_value(term) -> str:
     if term is None:
         return ""
+    if isinstance(term, URIRef):
+        return short_iri(str(term))
     if isinstance(term, BNode):
         return f"_:{term}"
     return str(term)
 
 
 def format_csv(variables, rows, delimiter=",") -> str:
-    """SPARQL 1.1 Query Results CSV: lexical values only, RFC 4180 quoting, CRLF line ends.
+    """CSV in the layout of SPARQL 1.1 Query Results CSV: RFC 4180 quoting, CRLF line ends, literals
+    as their lexical values; IRIs as in the table (:func:`short_iri`: ``thba:rs`` or ``<IRI>``), so
+    that a cell pastes back into a query. ``--format json`` and ``tsv`` write every IRI in full.
 
     Cells a spreadsheet would run as formulas get a leading ``'`` unless ``--raw-csv``
     (:func:`thbkg.graph.outputs.text.csv_text`).
+
+    >>> from rdflib import Literal
+    >>> format_csv(["a", "n"], [(URIRef("https://w3id.org/thbkg/id/actor/rs"), Literal("Serbia"))]).splitlines()
+    ['a,n', 'thba:rs,Serbia']
     """
     return csv_text(variables, ([_csv_value(t) for t in row] for row in rows), delimiter=delimiter,
                     lineterminator="\r\n")

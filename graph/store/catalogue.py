@@ -7,7 +7,10 @@ A query's header declares what it answers and its parameters::
     # param: agency actor europol The agency (actor id, prefixed name or <IRI>)
     # example: thbkg query -n agency_partners --param agency=frontex
 
-The parameter types are those :func:`thbkg.graph.store.query.to_term` knows (:data:`PARAM_TYPES`).
+The parameter types are those :func:`thbkg.graph.store.query.to_term` knows (:data:`PARAM_TYPES`). A
+value of the types in :data:`NAME_TYPES` may also be a name as people type it (``Frontex``, ``Sahel``,
+``SRB``, ``Q403``), which :func:`~thbkg.graph.store.query.run_query` makes the record's IRI when it is given
+a name resolver (``thbkg query`` gives it one: :func:`thbkg.graph.network.projections.name_resolver`).
 
 >>> named_query("agency_partners").params[0].type
 'actor'
@@ -31,6 +34,8 @@ ID_TYPES = {
     "status": "status/", "confidence": "confidence/", "source": "source/", "instrument": "instrument/",
     "link": "link/",
 }
+#: parameter types whose value may be a name (label, alias, ISO code, Wikidata QID…) besides an id
+NAME_TYPES = ("actor", "region", "link_type", "actor_type")
 #: every type a ``# param:`` line may declare
 PARAM_TYPES = tuple(ID_TYPES) + ("iri", "string", "integer", "date")
 

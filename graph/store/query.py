@@ -43,7 +43,7 @@ from thbkg.graph.store.binder import (
     service_targets,
     tokens,
 )
-from thbkg.graph.store.catalogue import ID_TYPES, PARAM_TYPES, Param, parse_header, sorted_cells
+from thbkg.graph.store.catalogue import ID_TYPES, NAME_TYPES, PARAM_TYPES, Param, parse_header, sorted_cells
 
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "DROP", "CLEAR", "LOAD", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 
@@ -249,6 +249,8 @@ def to_term(value: str, type_: str | None, name: str = "param"):
     value (that matches nothing). Without a declared type, ``<…>`` and known prefixed names are
     IRIs and anything else is a string.
 
+    >>> to_term("europol", "actor") == to_term("thba:europol", "actor")
+    True
     >>> to_term("europol", "actor")
     rdflib.term.URIRef('https://w3id.org/thbkg/id/actor/europol')
     >>> to_term("2015", "date").n3()
@@ -283,13 +285,25 @@ def to_term(value: str, type_: str | None, name: str = "param"):
     raise UsageError(f"unknown parameter type {type_!r}; use one of {', '.join(PARAM_TYPES)}")
 
 
-def resolve_params(text: str, declared: tuple[Param, ...], given: dict[str, str]) -> dict[str, object]:
+def resolve_params(text: str, declared: tuple[Param, ...], given: dict[str, str],
+                   resolve_name=None) -> dict[str, object]:
     """Check the given parameters against the declared ones, add defaults, and make RDF terms.
+
+    *resolve_name*, when given, is a function ``(type, text) -> IRI`` that reads the value of a
+    parameter of a type in :data:`~thbkg.graph.store.catalogue.NAME_TYPES` as a name (an id, label,
+    alias, ISO code, QID or pasted IRI: :func:`thbkg.graph.network.projections.name_resolver`) and
+    refuses an unknown or ambiguous one; the IRI is then bound like any other value. Defaults are
+    the query author's ids and are not read as names.
 
     Raises
     ------
     UsageError
-        For an unknown parameter, a missing required one, or a value of the wrong type.
+        For an unknown parameter, a missing required one, a value of the wrong type, or a name
+        *resolve_name* refuses (the message starts with ``--param NAME:``).
+
+    >>> resolve_params("SELECT * { ?a ?p ?o }", (Param("a", "actor", None),), {"a": "Frontex"},
+    ...                lambda kind, text: URIRef("https://w3id.org/thbkg/id/actor/frontex"))
+    {'a': rdflib.term.URIRef('https://w3id.org/thbkg/id/actor/frontex')}
     """
     by_name = {p.name: p for p in declared}
     used = query_variables(text)
@@ -300,6 +314,9 @@ def resolve_params(text: str, declared: tuple[Param, ...], given: dict[str, str]
             raise UsageError(f"--param {key}: the query has no parameter or variable ?{key} "
                              f"(parameters: {known})")
         param = by_name.get(key)
+        if resolve_name is not None and param is not None and param.type in NAME_TYPES:
+            terms[key] = _named_term(resolve_name, param.type, key, value)
+            continue
         terms[key] = to_term(value, param.type if param else None, key)
     for param in declared:
         if param.name in terms:
@@ -308,6 +325,15 @@ def resolve_params(text: str, declared: tuple[Param, ...], given: dict[str, str]
             raise UsageError(f"missing --param {param.name}=… ({param.type}: {param.description})")
         terms[param.name] = to_term(param.default, param.type, param.name)
     return terms
+
+
+def _named_term(resolve_name, type_: str, key: str, value: str):
+    """The IRI *resolve_name* reads *value* as; its refusal says which parameter it is about."""
+    try:
+        term = resolve_name(type_, value)
+    except UsageError as exc:
+        raise UsageError(f"--param {key}: {exc}") from None
+    return term if isinstance(term, URIRef) else to_term(str(term), type_, key)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -464,7 +490,7 @@ def check_ids_exist(source, declared, terms, *, given) -> None:
 
 def run_query(source, text: str, params: dict[str, str] | None = None, *, declared: tuple = (),
               timeout: float | None = None, allow_service: bool = False,
-              max_rows: int | None = None) -> QueryResult:
+              max_rows: int | None = None, resolve_name=None) -> QueryResult:
     """Check, bind and run a read-only query on *source* (a GraphSource or an rdflib Graph).
 
     Parameters
@@ -485,6 +511,11 @@ def run_query(source, text: str, params: dict[str, str] | None = None, *, declar
     max_rows : int, optional
         Keep at most this many rows (CONSTRUCT: triples), read as a stream; ``result.truncated``
         says whether there were more. Default: all.
+    resolve_name : callable, optional
+        ``(type, text) -> IRI``: reads the values given for parameters typed ``actor``, ``region``,
+        ``link_type`` or ``actor_type`` as names (``Frontex``, ``Sahel``, ``SRB``), see
+        :func:`resolve_params`; :func:`thbkg.graph.network.projections.name_resolver` makes one for a
+        source. Without it such values are ids, prefixed names or ``<IRI>`` (:func:`to_term`).
 
     The graph is loaded and the query run in a daemon worker thread while this thread waits in
     short slices, so Ctrl-C (KeyboardInterrupt) and the timeout take effect at once even while
@@ -498,7 +529,7 @@ def run_query(source, text: str, params: dict[str, str] | None = None, *, declar
     """
     if check_service(text, allow_service) and not timeout:  # refused before anything is parsed or built
         timeout = SERVICE_TIMEOUT
-    run = _in_worker(lambda: _prepare(source, text, params or {}, declared, allow_service, max_rows))
+    run = _in_worker(lambda: _prepare(source, text, params or {}, declared, allow_service, max_rows, resolve_name))
     started = time.perf_counter()
     result = _in_worker(run, timeout)
     result.seconds = time.perf_counter() - started
@@ -520,7 +551,7 @@ def _sort_cells(result: QueryResult, names: tuple[str, ...]) -> None:
         result.rows[r] = tuple(cells)
 
 
-def _prepare(source, text: str, params: dict, declared: tuple, allow_service: bool, max_rows):
+def _prepare(source, text: str, params: dict, declared: tuple, allow_service: bool, max_rows, resolve_name=None):
     """Parse, load the graph, bind the parameters; the function that runs the query."""
     fast = _oxigraph_source(source) and first_keyword(text) in FORMS
     if fast and source.oxigraph_store() is not None:
@@ -531,7 +562,7 @@ def _prepare(source, text: str, params: dict, declared: tuple, allow_service: bo
         form = check_query(text, allow_service=allow_service)
     if not declared:
         declared = parse_header(text)[2]
-    terms = resolve_params(text, declared, params)
+    terms = resolve_params(text, declared, params, resolve_name)
     if hasattr(source, "kind"):
         check_ids_exist(source, declared, terms, given=params)
     final = bind(text, terms)

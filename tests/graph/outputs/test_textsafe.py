@@ -187,7 +187,7 @@ ROWS = [
 def test_query_table_shows_escapes():
     text = format_table(VARIABLES, ROWS)
     assert not controls(text) - {"\n"}
-    assert "thbid:actor/ge   \\x1b[31mred\\x1b[0m\n" in text
+    assert "thba:ge   \\x1b[31mred\\x1b[0m\n" in text
 
 
 def test_query_csv_neutralises_and_raw_keeps():
@@ -210,8 +210,8 @@ def test_query_tsv_escapes_inside_the_term():
 def test_query_markdown_has_no_raw_html():
     text = format_markdown(VARIABLES, ROWS)
     assert "<img" not in text and not controls(text) - {"\n"}
-    assert "| `thbid:actor/ng` | &lt;img src=x onerror=alert(1)&gt; |" in text
-    assert "| `thbid:actor/ge` | \\\\x1b\\[31mred\\\\x1b\\[0m |" in text
+    assert "| `thba:ng` | &lt;img src=x onerror=alert(1)&gt; |" in text
+    assert "| `thba:ge` | \\\\x1b\\[31mred\\\\x1b\\[0m |" in text
 
 
 def test_query_json_reads_back_unchanged():

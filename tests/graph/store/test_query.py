@@ -336,12 +336,15 @@ def test_json_follows_sparql_results_json(titles):
     assert "url" not in bindings[1]  # unbound variables are left out
 
 
-def test_csv_follows_sparql_results_csv(titles):
+def test_csv_follows_sparql_results_csv_with_pasteable_iris(titles):
     text = format_result(titles, "csv")
     assert "\r\n" in text
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert rows[0] == ["source", "title", "url"]
-    assert rows[1:] == [[str(t) if t is not None else "" for t in row] for row in titles.rows]
+    # IRIs as they paste into a query: a prefixed name with a plain local name, else <IRI>
+    assert [row[0] for row in rows[1:]] == ["thbs:test-a", "thbs:test-b"]
+    assert rows[1][2] == "<https://example.org/a>"
+    assert [row[1] for row in rows[1:]] == [str(row[1]) for row in titles.rows]
     assert '"quotes"' in rows[2][1]  # RFC 4180 quoting round-trips the embedded quotes
 
 
@@ -362,9 +365,9 @@ def test_tsv_writes_numbers_bare_and_typed_literals_with_datatype(mini):
 
 def test_table_shortens_iris_and_cuts_long_cells(titles):
     text = format_result(titles, "table")
-    assert "thbid:source/test-a" in text and "https://w3id.org" not in text
+    assert "thbs:test-a" in text and "https://w3id.org" not in text
     assert "…" in text and "Note: values longer than" in text
-    assert text.splitlines()[-3].startswith("thbid:source/test-b")
+    assert text.splitlines()[-3].startswith("thbs:test-b")
     assert "(2 rows)" in text
 
 
@@ -373,8 +376,8 @@ def test_markdown_table(mini, titles):
     assert format_result(titles, "md") == (
         "| source | title | url |\n"
         "|---|---|---|\n"
-        "| `thbid:source/test-a` | Fictional test source A | `<https://example.org/a>` |\n"
-        '| `thbid:source/test-b` | Fictional test source B, with "quotes", commas and a very long title that '
+        "| `thbs:test-a` | Fictional test source A | `<https://example.org/a>` |\n"
+        '| `thbs:test-b` | Fictional test source B, with "quotes", commas and a very long title that '
         "a table must cut |  |\n")
     # a label that would be live HTML, a new column and emphasis: entities and backslash escapes
     label = run_query(mini, "SELECT ?s ?label WHERE { BIND(<https://w3id.org/thbkg/id/actor/europol> AS ?s) }",
@@ -382,7 +385,7 @@ def test_markdown_table(mini, titles):
     assert format_result(label, "md") == (
         "| s | label |\n"
         "|---|---|\n"
-        "| `thbid:actor/europol` | &lt;img src=x onerror=alert(1)&gt; \\| \\*x\\* |\n")
+        "| `thba:europol` | &lt;img src=x onerror=alert(1)&gt; \\| \\*x\\* |\n")
 
 
 def test_ask_in_every_format(mini):
@@ -419,6 +422,13 @@ def test_construct_as_rows_and_select_refuses_rdf_formats(mini, titles):
         format_result(titles, "turtle")
 
 
-def test_short_iri_uses_the_longest_namespace():
+def test_short_iri_uses_the_longest_namespace_with_a_plain_local_name():
     assert short_iri("https://w3id.org/thbkg/ontology#party") == "thb:party"
-    assert short_iri("https://w3id.org/thbkg/id/link/x") == "thbid:link/x"
+    assert short_iri("https://w3id.org/thbkg/id/link/x") == "thbl:x"
+    assert short_iri("https://w3id.org/thbkg/id/region/sahel") == "thbr:sahel"
+    assert short_iri("https://w3id.org/thbkg/id/link-type/membership") == "thblt:membership"
+    assert short_iri("http://www.wikidata.org/entity/Q403") == "wd:Q403"
+    # a local name SPARQL would need escapes for: the whole IRI
+    assert short_iri("https://w3id.org/thbkg/id/region-member/sahel/ml") == (
+        "<https://w3id.org/thbkg/id/region-member/sahel/ml>")
+    assert short_iri("https://w3id.org/thbkg/id/actor/x.") == "<https://w3id.org/thbkg/id/actor/x.>"
