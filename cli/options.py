@@ -52,16 +52,19 @@ def filter_options(func):
     @click.option("--between", nargs=2, type=int, default=None, metavar="Y1 Y2",
                   help="Only links active at some time between these two years (inclusive).")
     @click.option("--type", "types", multiple=True, metavar="LINK_TYPE",
-                  help="Only links of this type (e.g. operational_agreement, membership). Repeatable.")
+                  help="Only links of this type (a code or its label, e.g. operational_agreement, "
+                       "'working arrangement'). Repeatable.")
     @click.option("--region", "regions", multiple=True, metavar="REGION",
-                  help="Only links touching an actor in this priority region (e.g. sahel). Repeatable.")
+                  help="Only links touching an actor in this priority region (its id or name, e.g. sahel, "
+                       "Sahel, 'Horn of Africa'). Repeatable.")
     @click.option("--actor-type", "actor_types", multiple=True, metavar="ACTOR_TYPE",
-                  help="Only actors of this type (e.g. country, eu_agency). Repeatable.")
+                  help="Only actors of this type (a code or its label, e.g. country, 'EU agency'). Repeatable.")
     @click.option("--min-confidence", default=None, metavar="LEVEL", callback=_check_confidence,
                   help="Drop links whose confidence ranks below this level (a confidence level of the "
                        "ontology, e.g. medium).")
     @click.option("--exclude", multiple=True, metavar="ACTOR",
-                  help="Leave this actor out (id, e.g. europol). Repeatable.")
+                  help="Leave this actor out (an id, label, alias, ISO code or Wikidata QID, e.g. europol, "
+                       "Europol, SRB). Repeatable.")
     @click.option("--include-undated", is_flag=True, default=False,
                   help="With --as-of or --between, also keep links whose start date is unknown "
                        "(left out by default: nothing says they were in force then).")

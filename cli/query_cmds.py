@@ -93,8 +93,10 @@ def query(query_text, query_file, query_name, params, fmt, source, timeout, allo
         from thbkg.graph.store.source import http_timeout
 
         source.http_timeout = max(timeout, http_timeout())  # a slow endpoint gets the time asked for
+    from thbkg.graph.network.projections import name_resolver
+
     result = run_query(source, text, parse_param_pairs(params), declared=declared, timeout=timeout,
-                       allow_service=allow_service, max_rows=max_rows or None)
+                       allow_service=allow_service, max_rows=max_rows or None, resolve_name=name_resolver(source))
     atomic_write(output, format_result(result, fmt))
     if result.truncated:
         what = "triples" if result.graph is not None else "rows"

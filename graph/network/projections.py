@@ -374,6 +374,7 @@ ACTOR_FIELDS = {
 #: Multi-valued fields (all values kept) -> property.
 SOURCES, MATCHES, IN_REGION, SITES = (_PROV + "wasDerivedFrom", _SKOS + "exactMatch", _THB + "inRegion",
                                       _ORG + "hasPrimarySite")
+ALT_LABEL = _SKOS + "altLabel"  # an actor's aliases (actors.csv column aliases)
 #: outside identifiers (Wikidata…) are schema:sameAs; skos:exactMatch is read too, for stores built before
 SAME_AS = "https://schema.org/sameAs"
 QUERY_NAMES = ("network_actors", "network_links", "network_property", "network_labels", "network_sites",
@@ -453,7 +454,7 @@ def fetch_records(source) -> Network:
     one = shared.setdefault
     actor_iris = sorted({one(row[0], row[0]) for row in _select_rows(source, read_query("network_actors"))})
     link_iris = sorted({one(row[0], row[0]) for row in _select_rows(source, read_query("network_links"))})
-    multi_valued = (LINK_FIELDS["id"], SOURCES, MATCHES, SAME_AS, IN_REGION, SITES)
+    multi_valued = (LINK_FIELDS["id"], SOURCES, MATCHES, SAME_AS, IN_REGION, SITES, ALT_LABEL)
     smallest, values = _property_values(source, list(LINK_FIELDS.values()) + list(ACTOR_FIELDS.values())
                                         + list(multi_valued), keep_all=multi_valued, shared=shared)
     actors, iri_to_id = _actor_records(source, actor_iris, smallest, values)
@@ -499,15 +500,16 @@ def _actor_record(iri: str, row: dict) -> dict:
         "type": _tail(row["type"] or row["classification"], THBID + "actor-type/"),
         "iso2": row["iso2"], "iso3": row["iso3"], "wikidata": None,
         "seat": row["seat"], "lat": lat, "lon": lon,
-        "regions": (), "sources": (),
+        "regions": (), "sources": (), "aliases": (),
         "confidence": _tail(row["confidence"], THBID + "confidence/"),
     }
 
 
 def _add_actor_lists(actors: dict[str, dict], iri_to_id: dict[str, str], values: dict) -> None:
-    """Set the sources, regions and Wikidata id of the *actors* from their multi-valued properties."""
+    """Set the sources, regions, Wikidata id and aliases of the *actors* from their multi-valued properties."""
     multi: dict[str, dict[str, set]] = {}
-    for kind, prop in (("source", SOURCES), ("match", MATCHES), ("match", SAME_AS), ("region", IN_REGION)):
+    for kind, prop in (("source", SOURCES), ("match", MATCHES), ("match", SAME_AS), ("region", IN_REGION),
+                       ("alias", ALT_LABEL)):
         for iri, actor_id in iri_to_id.items():  # the actor IRIs, sorted
             found = values[prop].get(iri)
             if found:
@@ -518,6 +520,7 @@ def _add_actor_lists(actors: dict[str, dict], iri_to_id: dict[str, str], values:
         actor["regions"] = tuple(sorted(_iri_tail(v, THBID + "region/") for v in found.get("region", ())))
         qids = sorted(v[len(WIKIDATA):] for v in found.get("match", ()) if v.startswith(WIKIDATA))
         actor["wikidata"] = qids[0] if qids else None
+        actor["aliases"] = tuple(sorted(found.get("alias", ())))
 
 
 def _chosen_link_rows(link_iris: list[str], smallest: dict, identifiers: dict) -> dict[str, dict]:
