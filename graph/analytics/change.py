@@ -40,17 +40,13 @@ __all__ = ["link_activity", "links_per_year", "parse_period", "snapshots"]  # pa
 
 #: the key of the links whose confidence is not stated, next to the confidence codes of the ontology
 UNSTATED = "unstated"
-#: the link family (thb:family in the ontology) whose links are events, not ties
-EVENT_FAMILY = "event"
-
-
 def is_event(link) -> bool:
     """Whether *link* is of the event family (activity in a period, not a tie that begins and ends).
 
     >>> is_event({"type": "joint_action"}), is_event({"type": "membership"})
     (True, False)
     """
-    return load_vocabulary().family_of(link.get("type")) == EVENT_FAMILY
+    return load_vocabulary().is_event(link.get("type"))
 
 
 def _day(link, which):

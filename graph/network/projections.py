@@ -19,7 +19,10 @@ Filter semantics (documented choices)
 A link is *in force on day D* when ``start_day <= D <= end_day``, where a missing ``end_day`` means
 "still running" (no upper bound). A link whose ``start_day`` is unknown is left out of ``as_of`` and
 ``between`` views, because nothing says it was in force then (``Network.undated_left_out`` counts
-them); ``include_undated=True`` keeps them as "since an unknown date" (no lower bound). One more
+them: exactly those ``include_undated`` would bring back); ``include_undated=True`` keeps them as
+"since an unknown date" (no lower bound). Links of the *event* family (joint action days: activity in a
+period, not standing ties) count when they fall in the period the ``as_of`` date names (``2015``: any
+day of 2015), or in the ``between`` years (:func:`event_window`). One more
 exception, read from the ontology (``thb:inForce`` of the status concepts,
 :attr:`~thbkg.graph.rdf.vocab.Vocabulary.in_force_statuses`):
 
@@ -72,7 +75,7 @@ from thbkg.graph.network.names import (
     resolve_filters,
     unknown_confidence_message,  # noqa: F401  (imported from here by cli/options.py)
 )
-from thbkg.graph.rdf.dates import parse_day, period_of
+from thbkg.graph.rdf.dates import parse_day, parse_period, period_of
 from thbkg.graph.rdf.vocab import load_vocabulary
 
 THBID = "https://w3id.org/thbkg/id/"
@@ -632,6 +635,25 @@ def in_force(link: dict, first: _dt.date, last: _dt.date) -> bool:
     return end is None or end >= first
 
 
+def event_window(filters: Filters, window=None) -> tuple[_dt.date, _dt.date] | None:
+    """The days in which an event (a link of the event family) must fall to count under *filters*.
+
+    An event is activity in a period, so ``--as-of 2015`` keeps the events of the whole of 2015 (the
+    period the date names), where a standing tie must be in force on 31 December 2015; ``--between``
+    keeps the events of its years, as for ties.
+
+    >>> event_window(Filters(as_of="2015-06"))
+    (datetime.date(2015, 6, 1), datetime.date(2015, 6, 30))
+    """
+    window = time_window(filters) if window is None else window
+    if window is None or not filters.as_of:
+        return window
+    first, last = parse_period(filters.as_of, what="--as-of")
+    if filters.between:
+        first, last = max(first, _dt.date(int(filters.between[0]), 1, 1)), min(last, _dt.date(int(filters.between[1]), 12, 31))
+    return (first, last)
+
+
 def time_window(filters: Filters) -> tuple[_dt.date, _dt.date] | None:
     """The days ``(first, last)`` of ``as_of``/``between`` (None without them); UsageError on bad dates.
 
@@ -686,6 +708,7 @@ def _kept_links(network: Network, filters: Filters, kept_actors: dict,
     region_members = {m for r in filters.regions for m in network.regions[r]["members"]}
     vocab = load_vocabulary()
     min_rank = vocab.rank(filters.min_confidence) if filters.min_confidence else None
+    events = event_window(filters, window)
     links, undated = [], 0
     for link in network.links:
         if link["subject"] not in kept_actors or link["object"] not in kept_actors:
@@ -696,12 +719,15 @@ def _kept_links(network: Network, filters: Filters, kept_actors: dict,
             continue
         if filters.regions and not ({link["subject"], link["object"]} & region_members):
             continue
-        if window is not None and not link.get("start_day") and not filters.include_undated:
-            undated += vocab.counts_in_force(link.get("status"))
+        if window is None:
+            links.append(link)
             continue
-        if window is not None and not in_force(link, *window):
+        days = events if vocab.is_event(link.get("type")) else window
+        if not link.get("start_day") and not filters.include_undated:
+            undated += in_force(link, *days)  # what --include-undated would bring back
             continue
-        links.append(link)
+        if in_force(link, *days):
+            links.append(link)
     return links, undated
 
 

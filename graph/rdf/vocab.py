@@ -42,6 +42,8 @@ ONTOLOGY_ENV = "THBKG_ONTOLOGY"
 #: an actor type is a framework type when its class is one of these or a subclass of one. thb:Treaty is
 #: named as well, so that a treaty still counts if the ontology stops making it a thb:Framework.
 FRAMEWORK_CLASSES = (THB.Framework, THB.Treaty)
+#: the link family (thb:family) whose links are events: activity in a period, not standing ties
+EVENT_FAMILY = "event"
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,14 @@ class Vocabulary:
     def family_of(self, link_type):
         """The family of a link-type code (None for none or an unknown code)."""
         return self.link_family.get(link_type or "")
+
+    def is_event(self, link_type) -> bool:
+        """Whether links of this type are events (family :data:`EVENT_FAMILY`): activity in a period.
+
+        >>> load_vocabulary().is_event("joint_action"), load_vocabulary().is_event("membership")
+        (True, False)
+        """
+        return self.family_of(link_type) == EVENT_FAMILY
 
 
 def ontology_file():

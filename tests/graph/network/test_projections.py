@@ -427,3 +427,20 @@ def test_a_projection_too_large_keeps_frameworks_as_nodes_and_says_so(mini_netwo
     G = mini_network.cooperation_graph()
     assert G.graph["frameworks"] == "as-nodes" and "proc1" in G
     assert G.graph["frameworks_note"].startswith("frameworks kept as nodes: sharing them would make 9 actor pairs")
+
+
+def test_an_event_counts_in_the_period_the_date_names(mini_source):
+    # l14: ca joins a joint action under ag1 in 2019 (start and end 2019): an event, not a standing tie
+    assert "l14" in link_ids(load_network(mini_source, Filters(as_of="2019")))
+    assert "l14" in link_ids(load_network(mini_source, Filters(as_of="2019-06")))  # "2019" covers June
+    assert "l14" not in link_ids(load_network(mini_source, Filters(as_of="2018")))
+    assert "l14" not in link_ids(load_network(mini_source, Filters(as_of="2020")))
+    assert "l14" in link_ids(load_network(mini_source, Filters(between=(2018, 2019))))
+
+
+def test_undated_left_out_counts_what_include_undated_brings_back(mini_source):
+    # undated in make_mini.py: l07 (observer, active) and l12 (under negotiation: never in force)
+    net = load_network(mini_source, Filters(as_of="2018"))
+    with_undated = load_network(mini_source, Filters(as_of="2018", include_undated=True))
+    assert net.undated_left_out == 1
+    assert link_ids(with_undated) - link_ids(net) == {"l07"}
