@@ -521,7 +521,9 @@ class _PathFinder:
         from_broker = nx.single_source_shortest_path_length(self.graph, broker)
         ends_a = sorted((from_broker[a], a) for a in self.side_a if a in from_broker and a != broker)
         ends_b = sorted((from_broker[b], b) for b in self.side_b if b in from_broker and b != broker)
-        chosen, spare, seen = [], [], set()
+        chosen: list = []
+        spare: list = []
+        seen: set = set()
         for length, a, b in islice(_pairs_by_length(ends_a, ends_b), PAIRS_TRIED_CAP):
             if self._distance(a, b) != length:
                 continue  # the broker is not on a shortest a-b path

@@ -86,7 +86,7 @@ def refuse_too_large(source, filters, metrics, network=None, *, no_size_limit: b
     if network is not None:
         count = len(network.actors)
     elif filters == Filters():
-        count = len(known_names(source, actors=True).actors)
+        count = len(known_names(source, actors=True).actors or ())
     else:
         return
     message = size_limit_message(metrics, count)

@@ -163,7 +163,8 @@ def _member(net, member, links, in_force) -> dict:
 
 def _growth(net, members, links_of, period_years) -> dict:
     """Members joining (and leaving) per period, and how many have no known joining date."""
-    joined, left = Counter(), Counter()
+    joined: Counter = Counter()
+    left: Counter = Counter()
     for member in members:
         links = links_of[member["id"]]
         if member["joined"] is not None:

@@ -264,10 +264,10 @@ def _everyone(network) -> dict:
 def _resolve(network, name: str) -> str:
     """The id of the actor *name*, looked up among every actor of the data (a filtered-out member is
     reported as absent from the graph, not refused)."""
-    from thbkg.graph.network.projections import resolve_actor
+    from thbkg.graph.network.projections import Network, resolve_actor
 
     everyone = _everyone(network)
-    view = dataclasses.replace(network, actors=everyone) if dataclasses.is_dataclass(network) else network
+    view = dataclasses.replace(network, actors=everyone) if isinstance(network, Network) else network
     return resolve_actor(view, name)
 
 

@@ -722,7 +722,7 @@ def _kept_links(network: Network, filters: Filters, kept_actors: dict,
         if window is None:
             links.append(link)
             continue
-        days = events if vocab.is_event(link.get("type")) else window
+        days = (events or window) if vocab.is_event(link.get("type")) else window
         if not link.get("start_day") and not filters.include_undated:
             undated += in_force(link, *days)  # what --include-undated would bring back
             continue

@@ -25,8 +25,9 @@ def validation_warnings(report: ValidationReport) -> list:
     []
     """
     lines = [str(warning) for warning in report.warnings]
-    if not report.strict and report.undocumented_warning():
-        lines.append(report.undocumented_warning())
+    undocumented = report.undocumented_warning()
+    if not report.strict and undocumented:
+        lines.append(undocumented)
     return lines
 
 
