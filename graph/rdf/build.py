@@ -297,7 +297,27 @@ def _add_links(graph, ds, vocab):
         if rec["date_confidence"]:
             graph.add((link, THB.dateConfidence, iri("confidence", rec["date_confidence"])))
         _add_period(graph, link, rec, membership)
+        _add_link_extras(graph, link, rec)
         _add_common(graph, link, rec)
+
+
+def _add_link_extras(graph, link, rec):
+    """The optional columns: covers (liaison posts), round (evaluations), amount and currency (funding)."""
+    for covered in split_multi(rec.get("covers") or ""):
+        graph.add((link, THB.covers, iri("actor", covered)))
+    if rec.get("round"):
+        graph.add((link, THB.evaluationRound, Literal(rec["round"], datatype=XSD.positiveInteger)))
+    if rec.get("amount"):
+        # schema.org's model of a grant: the link is a schema:MonetaryGrant whose schema:amount is a
+        # schema:MonetaryAmount with its value and ISO 4217 currency
+        amount = URIRef(f"{link}/amount")
+        graph.add((link, RDF.type, SCHEMA.MonetaryGrant))
+        graph.add((link, SCHEMA.funder, iri("actor", rec["subject"])))
+        graph.add((link, SCHEMA.fundedItem, iri("actor", rec["object"])))
+        graph.add((link, SCHEMA.amount, amount))
+        graph.add((amount, RDF.type, SCHEMA.MonetaryAmount))
+        graph.add((amount, SCHEMA.value, Literal(rec["amount"], datatype=XSD.decimal)))
+        graph.add((amount, SCHEMA.currency, Literal(rec["currency"])))
 
 
 def _add_period(graph, link, rec, membership):

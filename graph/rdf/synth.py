@@ -33,6 +33,7 @@ from thbkg.graph.rdf.vocab import load_vocabulary
 ACTOR_TYPE_SHARES = {
     "eu_agency": 0.012, "eu_body": 0.01, "eu_institution": 0.004, "international_organisation": 0.03,
     "regional_process": 0.012, "network": 0.008, "platform": 0.004, "treaty": 0.01,
+    "programme": 0.02, "national_mechanism": 0.02, "ngo": 0.01, "national_agency": 0.005,
 }
 #: link type -> (share, subject actor types, object actor types)
 LINK_TYPES = {
@@ -50,6 +51,14 @@ LINK_TYPES = {
     "secretariat": (0.02, ("international_organisation", "eu_body"), ("regional_process", "network", "treaty")),
     "part_of": (0.02, ("eu_body", "eu_agency"), ("eu_institution", "international_organisation")),
     "legal_basis": (0.0, ("eu_agency", "eu_body"), ("eu_institution",)),  # rare in the real data: none here
+    "bilateral_agreement": (0.02, ("country",), ("country",)),
+    "funds": (0.03, ("eu_institution", "eu_body", "country"), ("programme",)),
+    "implements": (0.03, ("international_organisation", "national_agency", "ngo"), ("programme",)),
+    "operates_in": (0.04, ("programme",), ("country",)),
+    "evaluation": (0.03, ("international_organisation",), ("country",)),
+    "operational_partnership": (0.01, ("country",), ("country",)),
+    "joint_investigation_team": (0.01, ("country",), ("country",)),
+    "participation": (0.01, ("country", "national_mechanism"), ("network", "regional_process")),
 }
 STATUS_WEIGHTS = {"active": 0.83, "ended": 0.11, "under_negotiation": 0.04, "suspended": 0.02}
 CONFIDENCE_WEIGHTS = {"high": 0.6, "medium": 0.3, "low": 0.1}
@@ -248,7 +257,21 @@ def _actor_rows(draws: _Draws, types: list[str], iso: list) -> tuple[list[dict],
             "lat": lat, "lon": lon, "parent": "",
             "sources": draws.cite(1), "confidence": draws.weighted("confidence"),
             "note": SYNTHETIC_NOTE + ("; ISO codes reused only so that validation passes" if iso2 else "")})
+    _give_states(actor_rows, by_type)
     return actor_rows, by_type
+
+
+#: actor types whose records must name a state as parent (the shapes ask for it)
+STATE_OWNED_TYPES = ("national_mechanism",)
+
+
+def _give_states(actor_rows: list[dict], by_type: dict[str, list[int]]) -> None:
+    """Each national mechanism belongs to a country, taken in turn (no draw: the rest stays the same)."""
+    countries = by_type.get(COUNTRY_TYPE, [])
+    owned = [i for t in STATE_OWNED_TYPES for i in by_type.get(t, [])]
+    for k, i in enumerate(sorted(owned)):
+        if countries:
+            actor_rows[i]["parent"] = actor_rows[countries[k % len(countries)]]["id"]
 
 
 def _region_members(draws: _Draws, regions: list[dict], countries: list[str]) -> list[dict]:

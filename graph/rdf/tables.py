@@ -46,7 +46,7 @@ COLUMNS = {
     "actors": ("id", "label", "aliases", "type", "iso2", "iso3", "wikidata", "eu_authority", "seat", "lat", "lon",
                "parent", "sources", "confidence", "note"),
     "links": ("id", "subject", "object", "type", "role", "start", "end", "status", "instrument", "sources",
-              "confidence", "date_confidence", "note"),
+              "confidence", "date_confidence", "note", "amount", "currency", "covers", "round"),
     "sources": ("id", "title", "publisher", "url", "issued", "accessed", "kind", "note"),
     "instruments": ("id", "label", "type", "identifier", "date", "url", "sources", "confidence", "note"),
     "regions": ("id", "label", "definition", "sources", "confidence"),
@@ -797,6 +797,27 @@ def _check_link(chk: _Checker, rec, known):
         chk.add(rec, "end", f"'{rec['end']}' is before start '{rec['start']}'; swap them or fix the dates")
     if rec["date_confidence"] and not (rec["start"] or rec["end"]):
         chk.add(rec, "date_confidence", "is set but the link has no start or end date; leave it empty")
+    _check_link_extras(chk, rec, known)
+
+
+#: ISO 4217 alphabetic code: three capital letters
+CURRENCY_RE = re.compile(r"[A-Z]{3}\Z")
+AMOUNT_RE = re.compile(r"\d+(\.\d+)?\Z")
+
+
+def _check_link_extras(chk: _Checker, rec, known):
+    """The optional columns of some link types: amount and currency (funds), covers (liaison), round."""
+    amount, currency = rec["amount"], rec["currency"]
+    if amount and not AMOUNT_RE.match(amount):
+        chk.add(rec, "amount", f"'{amount}' is not an amount (a plain number with a dot for decimals and no "
+                               "thousands separator or currency sign, e.g. 15000000)")
+    if currency and not CURRENCY_RE.match(currency):
+        chk.add(rec, "currency", f"'{currency}' is not an ISO 4217 currency code (three capital letters, e.g. EUR)")
+    if bool(amount) != bool(currency):
+        chk.add(rec, "currency" if amount else "amount", "is empty; give both amount and currency, or neither")
+    chk.reference(rec, "covers", known["actors"], "actors", multi=True)
+    if rec["round"] and not re.fullmatch(r"[1-9][0-9]*", rec["round"]):
+        chk.add(rec, "round", f"'{rec['round']}' is not a round number (a whole number from 1, e.g. 3)")
 
 
 def _treaty_ids(ds: Dataset, vocab) -> set:

@@ -230,7 +230,7 @@ def test_region_scheme_is_empty_in_the_ontology():
 
 def test_actor_types_and_classes_equal_design_md():
     documented = dict(re.findall(r"`([a-z_]+)`\s+\(thb:(\w+)", DESIGN))
-    assert len(documented) == 10
+    assert len(documented) == 13
     members = concepts("ActorTypeScheme")
     assert set(members) == set(documented)
     for code, concept in members.items():
@@ -249,7 +249,7 @@ def _design_link_types() -> dict[str, tuple[str, str, str]]:
 
 def test_link_types_equal_design_md():
     documented = _design_link_types()
-    assert len(documented) == 13
+    assert len(documented) == 21
     members = concepts("LinkTypeScheme")
     assert set(members) == set(documented)
     g = onto()
@@ -260,9 +260,9 @@ def test_link_types_equal_design_md():
         assert g.value(concept, T("objectRole")) == Literal(object_role), code
 
 
-def test_link_families_are_the_five_allowed():
+def test_link_families_are_the_seven_allowed():
     families = {str(f) for f in onto().objects(None, T("family"))}
-    assert families == {"agreement", "liaison", "membership", "event", "institutional"}
+    assert families == {"agreement", "liaison", "membership", "event", "institutional", "funding", "operational"}
 
 
 def test_status_and_confidence_codes_equal_design_md():
@@ -368,7 +368,7 @@ def _cell(text) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-FAMILY_ORDER = ("agreement", "liaison", "membership", "event", "institutional")
+FAMILY_ORDER = ("agreement", "liaison", "membership", "event", "institutional", "funding", "operational")
 
 
 def _doc_order(concept, code):

@@ -18,7 +18,8 @@ HEADERS = {
     "actors.csv": "id,label,aliases,type,iso2,iso3,wikidata,eu_authority,seat,lat,lon,parent,sources,confidence,note",
     "regions.csv": "id,label,definition,sources,confidence",
     "region_members.csv": "region,actor,sources,confidence,note",
-    "links.csv": "id,subject,object,type,role,start,end,status,instrument,sources,confidence,date_confidence,note",
+    "links.csv": "id,subject,object,type,role,start,end,status,instrument,sources,confidence,date_confidence,note,"
+                 "amount,currency,covers,round",
 }
 
 

@@ -220,7 +220,7 @@ def test_a_table_with_only_the_required_columns_loads(tmp_path):
      "aliases,iso2,iso3,wikidata,eu_authority,seat,lat,lon,parent,sources,confidence,note")),
     ("links", "id,subject,object,type,sources", "confidence",
      ("missing column; links.csv needs the columns id,subject,object,type,sources,confidence (in any order) and "
-     "may add role,start,end,status,instrument,date_confidence,note")),
+     "may add role,start,end,status,instrument,date_confidence,note,amount,currency,covers,round")),
     ("sources", "title,kind", "id",
      ("missing column; sources.csv needs the columns id,title (in any order) and may add "
      "publisher,url,issued,accessed,kind,note")),

@@ -47,8 +47,8 @@ def test_framework_types(turtle):
     expected = _codes(turtle, """?c skos:notation ?code ; thb:rdfClass ?cls .
         { ?cls rdfs:subClassOf* thb:Framework } UNION { ?cls rdfs:subClassOf* thb:Treaty }""")
     assert set(vocab.framework_types) == expected
-    # docs/design.md: "regional_process, network, platform, treaty" are the framework types
-    assert expected == {"regional_process", "network", "platform", "treaty"}
+    # docs/design.md: "regional_process, network, platform and programme" are frameworks; treaties count too
+    assert expected == {"regional_process", "network", "platform", "programme", "treaty"}
 
 
 def test_in_force_statuses(turtle):
@@ -62,7 +62,8 @@ def test_in_force_statuses(turtle):
 def test_families_ranks_and_labels(turtle):
     vocab = load_vocabulary()
     assert set(vocab.families) == _codes(turtle, "?c thb:family ?code")
-    assert set(vocab.families) == {"agreement", "liaison", "membership", "event", "institutional"}
+    assert set(vocab.families) == {"agreement", "liaison", "membership", "event", "institutional", "funding",
+                                   "operational"}
     ranks = {str(c): int(r) for c, r in turtle.query(
         PREFIXES + "SELECT ?c ?r WHERE { ?x skos:notation ?c ; thb:rank ?r ; skos:inScheme thb:ConfidenceScheme }")}
     assert vocab.confidence_rank == ranks == {"high": 3, "medium": 2, "low": 1}
@@ -114,7 +115,7 @@ def test_the_shapes_lists_follow_the_ontology(tmp_path, monkeypatch):
     shapes = shapes_graph()
     assert ltype in allowed_link_types(shapes)
     messages = " ".join(str(m) for m in shapes.objects(None, SH.message))
-    assert "legal_basis, secondment" in messages  # the message lists it too
+    assert "participation, secondment" in messages  # the message lists it too
     # nothing else changes: one more list node (its rdf:first and rdf:rest), the message replaced
     graph = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl", format="turtle")
     assert len(shapes) == len(graph) + 2
