@@ -24,19 +24,22 @@ BAD_CASES = {
                            "source id (separate several with ';')",
     "unknown_link_type": "unknown_link_type/links.csv:3: column 'type': unknown link type "
                          "'operational_agrement' (did you mean 'operational_agreement'? allowed: "
-                         "cooperation_agreement, joint_action, legal_basis, liaison_officer, membership, "
-                         "observer, operational_agreement, part_of, secretariat, status_agreement, "
-                         "strategic_agreement, treaty_party, working_arrangement)",
+                         "bilateral_agreement, cooperation_agreement, evaluation, funds, implements, "
+                         "joint_action, joint_investigation_team, legal_basis, liaison_officer, membership, "
+                         "observer, operates_in, operational_agreement, operational_partnership, part_of, "
+                         "participation, secretariat, status_agreement, strategic_agreement, treaty_party, "
+                         "working_arrangement)",
     "unknown_confidence": "unknown_confidence/links.csv:7: column 'confidence': unknown confidence 'hihg' "
                           "(did you mean 'high'? allowed: high, medium, low)",
     "unknown_actor_type": "unknown_actor_type/actors.csv:4: column 'type': unknown actor type 'netwrk' "
                           "(did you mean 'network'? allowed: country, eu_agency, eu_body, eu_institution, "
-                          "international_organisation, network, ngo, platform, regional_process, treaty)",
+                          "international_organisation, national_agency, national_mechanism, network, ngo, "
+                          "platform, programme, regional_process, treaty)",
     "unknown_status": "unknown_status/links.csv:5: column 'status': unknown status 'in_force' "
                       "(use one of: active, ended, initialled, signed, suspended, under_negotiation)",
     "missing_column": "missing_column/links.csv:1: column 'confidence': missing column; links.csv needs the "
                       "columns id,subject,object,type,sources,confidence (in any order) and may add "
-                      "role,start,end,status,instrument,date_confidence,note",
+                      "role,start,end,status,instrument,date_confidence,note,amount,currency,covers,round",
     "utf8_bom": "utf8_bom/actors.csv:1: the file starts with a UTF-8 byte order mark (BOM); "
                 "save it as UTF-8 without BOM",
     "wrong_encoding": "wrong_encoding/sources.csv:7: byte 0xe9 at character 38 is not UTF-8 "
@@ -319,6 +322,17 @@ def _placeholder_rows(folder):
     return found
 
 
+def _bundled_links_path() -> str:
+    """How messages name the bundled links.csv: relative to the current folder when inside it (the repository's
+    data/ with an editable install, the virtual environment's copy with a regular one, as in CI)."""
+    import os
+
+    from thbkg.graph.rdf.tables import bundled_data_dir
+
+    path = bundled_data_dir() / "links.csv"
+    return os.path.relpath(path) if path.resolve().is_relative_to(os.getcwd()) else str(path)
+
+
 @pytest.fixture(scope="module")
 def bundled_placeholders():
     from pathlib import Path
@@ -331,7 +345,8 @@ def test_plain_validate_passes_the_bundled_data_with_one_warning(runner, bundled
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("OK: ")
     assert result.stderr.splitlines() == [_undocumented_warning(len(bundled_placeholders))]
-    assert len(bundled_placeholders) == 131
+    # issue 11: at most 40 links may still rest only on placeholders (131 before its research)
+    assert 0 < len(bundled_placeholders) <= 40
 
 
 def test_strict_validate_fails_on_each_bundled_placeholder_link(runner, bundled_placeholders):
@@ -339,7 +354,8 @@ def test_strict_validate_fails_on_each_bundled_placeholder_link(runner, bundled_
     result = runner.invoke(cli, ["validate", "--strict"])
     assert result.exit_code == 1
     n = len(bundled_placeholders)
-    expected = [f"data/links.csv:{line}: column 'sources': link '{link}' rests only on general knowledge or memory "
+    where = _bundled_links_path()
+    expected = [f"{where}:{line}: column 'sources': link '{link}' rests only on general knowledge or memory "
                 f"({', '.join(f'{s}: {k}' for s, k in cited)}); cite a document read "
                 "(sources.csv kind official_text, official_page or secondary)"
                 for line, link, cited in bundled_placeholders]
@@ -354,7 +370,7 @@ def test_strict_validate_json_lists_them_as_problems(runner, bundled_placeholder
     payload = json.loads(strict.stdout)
     assert payload["valid"] is False and payload["summary"]["strict"] is True
     assert [(p["file"], p["line"], p["column"]) for p in payload["problems"]] == [
-        ("data/links.csv", line, "sources") for line, _, _ in bundled_placeholders]
+        (_bundled_links_path(), line, "sources") for line, _, _ in bundled_placeholders]
     plain = json.loads(runner.invoke(cli, ["validate", "--format", "json"]).stdout)
     assert plain["valid"] is True and plain["problems"] == []
     assert [p["line"] for p in plain["warnings"]] == [line for line, _, _ in bundled_placeholders]
