@@ -121,6 +121,7 @@ class NameIndex:
         self._iris: dict[str, str] = {}  # IRI -> id
         self._iri_of: dict[str, str] = {}  # id -> IRI
         self._keys: dict[str, dict[str, str]] | None = None  # built on the first lookup by name
+        self._labels_by_key: dict[str, tuple] | None = None  # likewise
         for entry in entries:
             self.add(*entry)
 
@@ -140,7 +141,7 @@ class NameIndex:
         iri = iri or str(THBID) + KIND_PATHS.get(self.kind, "") + record_id
         self._iris[iri] = record_id
         self._iri_of[record_id] = iri
-        self._keys = None
+        self._keys = self._labels_by_key = None
 
     # ------------------------------------------------------------------ the collection of ids
     @property
@@ -196,6 +197,12 @@ class NameIndex:
         ...                      {"id": "fra", "label": "European Union Agency for Fundamental Rights (FRA)"}])
         >>> index.find("fra"), index.find("FRA"), index.find("France"), index.find("Atlantis")
         (('fra',), ('fr', 'fra'), ('fr',), ())
+
+        A record's full label wins over the same words in brackets in another label:
+
+        >>> actor_index([{"id": "rs", "label": "Serbia"},
+        ...              {"id": "astra-rs", "label": "ASTRA – Anti Trafficking Action (Serbia)"}]).find("serbia")
+        ('rs',)
         """
         text = str(name).strip()
         if text in self._labels:
@@ -210,7 +217,20 @@ class NameIndex:
             if not iri.startswith(str(WD)):
                 return ()
             text = iri[len(str(WD)):]  # a Wikidata IRI: its QID
-        return tuple(sorted(self._key_map().get(name_key(text), {})))
+        key = name_key(text)
+        by_label = self._label_keys().get(key, ())
+        if len(by_label) == 1:
+            return by_label  # one record is called exactly this: other records only mention it in brackets
+        return tuple(sorted(self._key_map().get(key, {})))
+
+    def _label_keys(self) -> dict[str, tuple]:
+        """name key of a full label -> the ids whose label it is."""
+        if self._labels_by_key is None:
+            found: dict[str, list[str]] = {}
+            for record_id, label in self._labels.items():
+                found.setdefault(name_key(label), []).append(record_id)
+            self._labels_by_key = {key: tuple(sorted(ids)) for key, ids in found.items()}
+        return self._labels_by_key
 
     def resolve(self, name: str) -> str:
         """The id of the one record *name* refers to.
