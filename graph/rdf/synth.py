@@ -231,6 +231,11 @@ def _actor_counts(params: dict, actors: int, n_iso: int) -> dict[str, int]:
     datasets grow the other types.
     """
     counts = {t: max(1, round(actors * share)) for t, share in params["actor_types"].items()}
+    # a tiny dataset cannot have one of each type and still a country: the rarest types go first
+    for rare in sorted(counts, key=lambda t: (params["actor_types"][t], t)):
+        if sum(counts.values()) < actors:
+            break
+        counts[rare] -= 1
     counts[COUNTRY_TYPE] = actors - sum(counts.values())
     excess = max(0, counts[COUNTRY_TYPE] - n_iso)
     counts[COUNTRY_TYPE] -= excess
@@ -303,7 +308,10 @@ class _Endpoints:
         return self.rng.choice(self.by_type[actor_type]), actor_type
 
     def pair(self, subject_types, object_types, link_type: str, seen: set) -> tuple[int, int] | None:
-        """A new (subject, object) for a link of *link_type* (None: only loops were drawn)."""
+        """A new (subject, object) for a link of *link_type* (None: only loops were drawn, or a tiny
+        dataset has no actor of the types the link joins)."""
+        if not (set(subject_types) & set(self.by_type) and set(object_types) & set(self.by_type)):
+            return None
         for _ in range(20):  # a few tries for a new (subject, object, type); hubs make repeats likely
             (s, s_type), (o, o_type) = self.draw(subject_types), self.draw(object_types)
             if s != o and (s, o, link_type) not in seen:

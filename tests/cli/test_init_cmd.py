@@ -74,7 +74,7 @@ def test_init_then_a_broken_row_is_named_by_file_line_and_column(runner, here):
     # the user's own row below the example, with the agency's name mistyped
     with open(links, "a", encoding="utf-8") as fh:
         fh.write("example-ngo-europol,example-ngo,europl,joint_action,participant,2024-06,,ended,,"
-                 "example-source,high,high,\n")
+                 "example-source,high,high,,,,,\n")  # the header's 17 columns, the last four empty
     for table in ("sources.csv", "actors.csv"):  # the example source and NGO, their '#' removed
         edit(here / "mydata" / table, "\n#example-", "\nexample-")
     result = run(runner, "validate", "--data", "mydata")

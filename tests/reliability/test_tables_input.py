@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -36,7 +37,12 @@ def validate(runner, folder="data"):
     """(exit status, stderr lines) of `thbkg validate --data folder`, checked for tracebacks."""
     result = runner.invoke(cli, ["validate", "--data", str(folder)])
     assert "Traceback" not in result.output and "Internal error" not in result.output, result.output
-    return result.exit_code, result.stderr.splitlines()
+    # the fixture's sources have no kind, so validate also warns that no link has a documentary source: that
+    # warning is about evidence, not about reading the tables, which is what these cases test
+    return result.exit_code, [line for line in result.stderr.splitlines() if not EVIDENCE_WARNING.match(line)]
+
+
+EVIDENCE_WARNING = re.compile(r"warning: \d+ links have no documentary source ")
 
 
 def replace(path: Path, old: str, new: str):
