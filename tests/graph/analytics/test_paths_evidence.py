@@ -22,7 +22,7 @@ from thbkg.cli.main import cli
 DATA = Path(__file__).resolve().parents[3] / "data"
 ORDER = ("official_text", "official_page", "secondary", "general_knowledge", "memory")
 DOCUMENTS = ORDER[:3]
-FRAMEWORK_TYPES = {"treaty", "regional_process", "network", "platform"}
+FRAMEWORK_TYPES = {"treaty", "regional_process", "network", "platform", "programme"}
 
 
 def _rows(table):

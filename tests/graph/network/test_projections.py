@@ -230,7 +230,7 @@ def test_bundled_graph_projects(bundled_source):
     net = load_network(bundled_source)
     G = net.cooperation_graph()
     frameworks = {a for a, rec in net.actors.items()
-                  if rec["type"] in ("regional_process", "network", "platform", "treaty")}  # docs/design.md
+                  if rec["type"] in ("regional_process", "network", "platform", "programme", "treaty")}  # docs/design.md
     assert G.number_of_nodes() == len(net.actors) - len(frameworks) and G.number_of_edges() > 0
     assert not frameworks & set(G)
     ids = {a for link in net.links for a in (link["subject"], link["object"])}

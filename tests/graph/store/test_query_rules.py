@@ -306,8 +306,9 @@ def test_links_without_document_match_the_tables(case):
 
 
 def test_the_issue_count_of_links_without_document():
-    """The issue: 131 of 596 links cite only general knowledge or memory."""
-    assert (sum(not BUNDLED.documented(r) for r in BUNDLED.links), len(BUNDLED.links)) == (131, 596)
+    """Issue 10: 131 of 596 links cited only general knowledge or memory; issue 11 found documents for all but 24
+    of them and added 961 documented links (hand count of data/links.csv and sources.csv)."""
+    assert (sum(not BUNDLED.documented(r) for r in BUNDLED.links), len(BUNDLED.links)) == (24, 1557)
 
 
 def test_actors_without_a_documented_link(case):
@@ -317,7 +318,9 @@ def test_actors_without_a_documented_link(case):
     expected = {a["id"]: sum(a["id"] in (r["subject"], r["object"]) for r in tables.links)
                 for a in tables.actors if a["id"] not in documented_parties}
     assert got == expected
-    assert any(n > 0 for n in expected.values())  # an actor tied only by undocumented links is listed
+    # non-vacuous: the restated case keeps an actor tied only by undocumented links; since issue 11 the bundled
+    # tables have none (only actors with no link at all: cbss, cepol, fra, mx)
+    assert any(n > 0 for n in expected.values()) or tables is BUNDLED
 
 
 def test_sources_cited_most_lists_documents_then_placeholders(case):
