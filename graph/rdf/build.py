@@ -16,6 +16,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from decimal import Decimal
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
@@ -316,8 +317,18 @@ def _add_link_extras(graph, link, rec):
         graph.add((link, SCHEMA.fundedItem, iri("actor", rec["object"])))
         graph.add((link, SCHEMA.amount, amount))
         graph.add((amount, RDF.type, SCHEMA.MonetaryAmount))
-        graph.add((amount, SCHEMA.value, Literal(rec["amount"], datatype=XSD.decimal)))
+        graph.add((amount, SCHEMA.value, Literal(canonical_decimal(rec["amount"]), datatype=XSD.decimal)))
         graph.add((amount, SCHEMA.currency, Literal(rec["currency"])))
+
+
+def canonical_decimal(text: str) -> str:
+    """The canonical xsd:decimal form of a checked amount, so every store prints it the same way.
+
+    >>> canonical_decimal("3451763.70"), canonical_decimal("15000000"), canonical_decimal("0.50")
+    ('3451763.7', '15000000', '0.5')
+    """
+    number = Decimal(text)
+    return format(number.quantize(Decimal(1)) if number == number.to_integral() else number.normalize(), "f")
 
 
 def _add_period(graph, link, rec, membership):
