@@ -358,6 +358,7 @@ _ORG = "http://www.w3.org/ns/org#"
 _PROV = "http://www.w3.org/ns/prov#"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 _THB = "https://w3id.org/thbkg/ontology#"
+_SCHEMA = "https://schema.org/"
 LABEL = "label"  # read through network_labels.rq (English or untagged only)
 
 #: Single-valued fields of a link record -> property (first sorted value wins when there are several).
@@ -367,12 +368,17 @@ LINK_FIELDS = {
     "startDay": _THB + "startDay", "endDay": _THB + "endDay", "status": _THB + "status",
     "instrument": _THB + "instrument", "confidence": _THB + "confidence",
     "dateConfidence": _THB + "dateConfidence", "note": _RDFS + "comment",
+    "round": _THB + "evaluationRound", "amount": _SCHEMA + "amount",
 }
+#: the value and currency of a link's schema:MonetaryAmount (the node its schema:amount names)
+MONEY_VALUE, MONEY_CURRENCY = _SCHEMA + "value", _SCHEMA + "currency"
+#: the countries a liaison post also covers (links.csv column covers)
+COVERS = _THB + "covers"
 #: Single-valued fields of an actor -> property.
 ACTOR_FIELDS = {
     "id": _DCT + "identifier", "label": LABEL, "type": _THB + "actorType", "classification": _ORG + "classification",
     "iso2": _THB + "iso2",
-    "iso3": _THB + "iso3", "confidence": _THB + "confidence",
+    "iso3": _THB + "iso3", "confidence": _THB + "confidence", "parent": _ORG + "subOrganizationOf",
 }
 #: Multi-valued fields (all values kept) -> property.
 SOURCES, MATCHES, IN_REGION, SITES = (_PROV + "wasDerivedFrom", _SKOS + "exactMatch", _THB + "inRegion",
@@ -457,12 +463,14 @@ def fetch_records(source) -> Network:
     one = shared.setdefault
     actor_iris = sorted({one(row[0], row[0]) for row in _select_rows(source, read_query("network_actors"))})
     link_iris = sorted({one(row[0], row[0]) for row in _select_rows(source, read_query("network_links"))})
-    multi_valued = (LINK_FIELDS["id"], SOURCES, MATCHES, SAME_AS, IN_REGION, SITES, ALT_LABEL)
+    multi_valued = (LINK_FIELDS["id"], SOURCES, MATCHES, SAME_AS, IN_REGION, SITES, ALT_LABEL, COVERS)
     smallest, values = _property_values(source, list(LINK_FIELDS.values()) + list(ACTOR_FIELDS.values())
-                                        + list(multi_valued), keep_all=multi_valued, shared=shared)
+                                        + [MONEY_VALUE, MONEY_CURRENCY] + list(multi_valued),
+                                        keep_all=multi_valued, shared=shared)
     actors, iri_to_id = _actor_records(source, actor_iris, smallest, values)
     chosen = _chosen_link_rows(link_iris, smallest, values[LINK_FIELDS["id"]])
-    links = _link_records(chosen, iri_to_id, values[SOURCES])
+    money = (smallest[MONEY_VALUE], smallest[MONEY_CURRENCY])
+    links = _link_records(chosen, iri_to_id, values[SOURCES], values[COVERS], money)
     del smallest, values, shared
 
     rows = {name: source.select(read_query(name)) for name in ("network_sources", "network_regions")}
@@ -505,6 +513,7 @@ def _actor_record(iri: str, row: dict) -> dict:
         "seat": row["seat"], "lat": lat, "lon": lon,
         "regions": (), "sources": (), "aliases": (),
         "confidence": _tail(row["confidence"], THBID + "confidence/"),
+        "parent": _tail(row["parent"], THBID + "actor/"),
     }
 
 
@@ -544,7 +553,8 @@ def _chosen_link_rows(link_iris: list[str], smallest: dict, identifiers: dict) -
     return chosen
 
 
-def _link_records(chosen: dict[str, dict], iri_to_id: dict[str, str], link_sources: dict) -> dict[str, dict]:
+def _link_records(chosen: dict[str, dict], iri_to_id: dict[str, str], link_sources: dict, covers=None,
+                  money=({}, {})) -> dict[str, dict]:
     """Link id -> link record, in sorted order, from the *chosen* rows (emptied on the way)."""
     codes: dict = {}  # the codes (link types, statuses, sources…) repeat: one object each
     days: dict = {}  # dates repeat too
@@ -575,6 +585,12 @@ def _link_records(chosen: dict[str, dict], iri_to_id: dict[str, str], link_sourc
             "confidence": code(row["confidence"], THBID + "confidence/"),
             "date_confidence": code(row["dateConfidence"], THBID + "confidence/"),
             "note": row["note"],
+            # the issue 11 columns: a funds link's amount (exact decimal text) and currency, the countries a
+            # liaison post also covers, an evaluation's round
+            "amount": money[0].get(row["amount"]) if row["amount"] else None,
+            "currency": money[1].get(row["amount"]) if row["amount"] else None,
+            "covers": tuple(sorted(iri_to_id.get(v, _tail(v, THBID + "actor/")) for v in (covers or {}).get(iri, ()))),
+            "round": int(row["round"]) if row["round"] else None,
         }
     return links
 

@@ -1,7 +1,8 @@
 """The analyst's report: one self-contained HTML (or Markdown, or JSON) file about the network.
 
 :func:`build_report` computes everything (centrality, communities, brokers, priority-region
-coverage, frameworks, change over time, data quality) into plain data; :func:`render_html`,
+coverage, frameworks, funding, liaison posts, national mechanisms, evaluations, change over time,
+data quality) into plain data; :func:`render_html`,
 :func:`render_markdown` and :func:`render_json` turn that data into text.
 
 The HTML and Markdown come from the Jinja templates ``templates/report.html`` and
@@ -26,6 +27,7 @@ import math
 import os
 import time
 from collections import Counter
+from decimal import Decimal
 from html import escape
 from pathlib import Path
 
@@ -34,6 +36,15 @@ from markupsafe import Markup
 
 from thbkg.graph.analytics.centrality import EXACT_CLOSENESS_LIMIT
 from thbkg.graph.analytics.change import UNSTATED, is_event, links_per_year, snapshots
+from thbkg.graph.analytics.cooperation import (
+    COVERED,
+    GAP,
+    HOSTED,
+    NO_COUNTRY,
+    NO_ROUND,
+    OTHER_COUNTRIES,
+    cooperation_summary,
+)
 from thbkg.graph.analytics.coverage import (
     IN_FORCE,
     NONE,
@@ -66,7 +77,8 @@ from thbkg.graph.rdf.vocab import load_vocabulary
 
 #: Section headings, in order; the HTML and Markdown reports both contain each of them.
 SECTIONS = ("Summary", "Top actors", "Communities", "Brokers and single points of failure",
-            "Priority-region coverage", "Frameworks", "Change over time", "Data quality")
+            "Priority-region coverage", "Frameworks", "Funding", "Liaison officers",
+            "National rapporteurs and coordinators", "Evaluation rounds", "Change over time", "Data quality")
 
 #: Metrics ranked in the report (names as in thbkg.graph.analytics.centrality.METRICS), tie strength first.
 REPORT_METRICS = ("weighted_degree", "degree", "betweenness", "pagerank", "eigenvector", "closeness",
@@ -87,7 +99,7 @@ MAX_FRAMEWORK_COLUMNS = 12
 #: The product run's map keeps at most this many actors (the most central), so it stays legible.
 MAP_MAX_ACTORS = 5000
 #: The report's computing steps, in order (progress and ``timings``).
-STEPS = ("centrality", "communities", "brokers", "coverage", "frameworks", "change", "quality")
+STEPS = ("centrality", "communities", "brokers", "coverage", "frameworks", "cooperation", "change", "quality")
 
 
 # ----------------------------------------------------------------------------- parameters
@@ -191,7 +203,9 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
     -------
     dict
         Keys ``params``, ``summary``, ``metrics``, ``communities``, ``brokers``, ``coverage``,
-        ``frameworks`` (:func:`~thbkg.graph.analytics.frameworks.framework_summary`), ``change``,
+        ``frameworks`` (:func:`~thbkg.graph.analytics.frameworks.framework_summary`), ``funding``,
+        ``liaison``, ``mechanisms`` and ``evaluations`` (the four views of
+        :func:`~thbkg.graph.analytics.cooperation.cooperation_summary`, each with its ``basis``), ``change``,
         ``quality``, ``actors`` (id -> label and type of every actor named in the report), ``scores``
         (metric -> actor -> value), ``links`` (id -> label, start, end, type, family, status and what
         the link rests on: ``date`` (its date basis, e.g. "2012, from memory (unverified)"), ``sources``
@@ -228,6 +242,9 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
         bar.update(1, "frameworks")
         frameworks = framework_summary(net)
         lap("frameworks")
+        bar.update(1, "cooperation")
+        cooperation = cooperation_summary(net)
+        lap("cooperation")
         bar.update(1, "change")
         change = _change(net, snapshot_dates, stamp)
         lap("change")
@@ -236,12 +253,23 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
         links, sources = _link_records(net)
         lap("quality")
         bar.update(1, "")
+    named = set(graph) | set(net.actors) | {a for r in coverage for a in r["countries"] + r["agencies"]}
+    named |= _cooperation_actors(cooperation)
     return {"params": params, "summary": _summary(net, graph), "metrics": metrics, "communities": communities,
-            "brokers": brokers, "coverage": coverage, "frameworks": frameworks, "change": change,
+            "brokers": brokers, "coverage": coverage, "frameworks": frameworks, **cooperation, "change": change,
             "quality": quality,
-            "actors": {a: {"label": _label(net, a), "type": _type(net, a)}
-                       for a in sorted(set(graph) | set(net.actors) | {a for r in coverage for a in r["countries"] + r["agencies"]})},
+            "actors": {a: {"label": _label(net, a), "type": _type(net, a)} for a in sorted(named)},
             "scores": scores, "links": links, "sources": sources}
+
+
+def _cooperation_actors(cooperation):
+    """The actors the funding, liaison, mechanism and evaluation sections name (a region's country left
+    without a link by a time filter too)."""
+    named = {c["id"] for region in cooperation["liaison"]["regions"] for c in region["countries"]}
+    named |= {post[end] for region in cooperation["liaison"]["regions"] for c in region["countries"]
+              for kind in ("hosted", "covered_by", "sends") for post in c[kind] for end in ("subject", "object")}
+    named |= {c["id"] for c in cooperation["mechanisms"]["countries"] if c["id"]}
+    return named
 
 
 def _link_records(net):
@@ -529,6 +557,157 @@ def _member_states_text(framework):
     return _not_in_force_text({"states": framework["by_state"]})
 
 
+#: a country's liaison state in words (the colour of its cell only repeats them)
+LIAISON_STATE_LABELS = {HOSTED: "hosts a post", COVERED: "covered from another country", GAP: "gap: no post"}
+#: the rows of the funding table by region that are not regions
+FUNDING_ROW_LABELS = {OTHER_COUNTRIES: "countries in no priority region", NO_COUNTRY: "no country given"}
+
+
+def _money_text(amounts):
+    """Amounts per currency, with thousands separators, never converted ('—' when none is given); a
+    no-break space keeps each currency with its amount.
+
+    >>> _money_text({"EUR": Decimal("40000000"), "USD": Decimal("1500.5")})
+    'EUR\xa040,000,000; USD\xa01,500.50'
+    >>> _money_text({}), _money_text({"": Decimal("10")}), _money_text({"USD": Decimal("3451763.7")})
+    ('—', '10 (currency not given)', 'USD\xa03,451,763.70')
+    """
+    def shown(amount):  # cents when there are any
+        return amount if amount == amount.to_integral_value() else amount.quantize(Decimal("0.01"))
+
+    parts = [f"{currency}\u00a0{shown(amount):,}" if currency else f"{shown(amount):,} (currency not given)"
+             for currency, amount in sorted(amounts.items())]
+    return "; ".join(parts) or "—"
+
+
+def _basis_parts(basis):
+    """What a section rests on, as short phrases: the filters, the links read by type, the undated, the
+    links not in force, and the evidence.
+
+    >>> _basis_parts({"filters": "none", "links": 3, "by_type": {"funds": 2, "operates_in": 1}, "undated": 1,
+    ...               "not_in_force": 0, "documentary": 2, "placeholder_only": 1, "time_filter": False,
+    ...               "undated_left_out": None})
+    ['filters: none', '3 link(s) read (funds 2, operates in 1)', '1 without a start date (kept: no time filter)', '2 cite a document that was read, 1 only placeholders (general knowledge, memory or ungraded)']
+    """
+    vocab = load_vocabulary()
+    types = ", ".join(f"{vocab.link_type_labels.get(t) or t} {n}" for t, n in basis["by_type"].items())
+    parts = [f"filters: {basis['filters']}", f"{basis['links']} link(s) read" + (f" ({types})" if types else "")]
+    if basis["time_filter"]:
+        parts.append(f"{basis['undated']} without a start date kept (--include-undated)" if basis["undated"]
+                     else f"{basis['undated_left_out']} link(s) of every kind without a start date left out by the "
+                          "time filter")
+    else:
+        parts.append(f"{basis['undated']} without a start date (kept: no time filter)")
+    if basis["not_in_force"]:
+        parts.append(f"{basis['not_in_force']} not in force (ended, signed, suspended…), shown as such")
+    parts.append(f"{basis['documentary']} cite a document that was read, {basis['placeholder_only']} only "
+                 "placeholders (general knowledge, memory or ungraded)")
+    return parts
+
+
+def _funding_parts(funding):
+    """What the funding totals leave out or count once, as short phrases (after :func:`_basis_parts`).
+
+    >>> _funding_parts({"programmes_total": 3, "without_amount": 1, "partial": 1, "shares_not_given": 2,
+    ...                 "repeated": 1, "several_amounts": ["bmm"]})
+    ['3 programme(s), 1 without any amount (counted, they add nothing to the sums)', '1 with a funder whose share is not given (partial totals; 2 funder share(s) not given in all)', '1 link(s) repeating the amount of the same funder for the same programme (one grant, several sources): counted once', '1 programme(s) where one funder states several different amounts (phases, or figures that overlap): all added, marked "check"']
+    """
+    parts = [(f"{funding['programmes_total']} programme(s), {funding['without_amount']} without any amount "
+              "(counted, they add nothing to the sums)")]
+    if funding["partial"]:
+        parts.append(f"{funding['partial']} with a funder whose share is not given (partial totals; "
+                     f"{funding['shares_not_given']} funder share(s) not given in all)")
+    if funding["repeated"]:
+        parts.append(f"{funding['repeated']} link(s) repeating the amount of the same funder for the same programme "
+                     "(one grant, several sources): counted once")
+    if funding["several_amounts"]:
+        parts.append(f"{len(funding['several_amounts'])} programme(s) where one funder states several different "
+                     'amounts (phases, or figures that overlap): all added, marked "check"')
+    return parts
+
+
+def _when_text(row):
+    """The dates of one link row: ``2019``, ``2015 to 2019``, ``since 2019``, ``until 2020`` or ''.
+
+    >>> _when_text({"start": "2015", "end": "2019"}), _when_text({"start": "2019", "end": None})
+    ('2015 to 2019', 'since 2019')
+    >>> _when_text({"start": "2019-05", "end": "2019-05"}), _when_text({"start": None, "end": None})
+    ('2019-05', '')
+    """
+    start, end = row.get("start"), row.get("end")
+    if start and end:
+        return start if start == end else f"{start} to {end}"
+    return f"since {start}" if start else f"until {end}" if end else ""
+
+
+def _post_text(post, label, kind):
+    """One liaison post in words: who sends it (*kind* ``hosted``), where it is hosted (``covered_by``) or
+    where the country's own post is posted to (``sends``), with its role, dates and state when not in force.
+
+    >>> post = {"subject": "frontex", "object": "rs", "role": "Frontex Liaison Officer", "start": "2019",
+    ...         "end": None, "state": "in_force"}
+    >>> _post_text(post, {"frontex": "Frontex", "rs": "Serbia"}.get, "covered_by")
+    'Frontex, post in Serbia (Frontex Liaison Officer; since 2019)'
+    >>> _post_text({**post, "state": "ended"}, {"frontex": "Frontex", "rs": "Serbia"}.get, "hosted")
+    'Frontex (Frontex Liaison Officer; since 2019; ended)'
+    """
+    who = {"hosted": label(post["subject"]), "covered_by": f"{label(post['subject'])}, post in {label(post['object'])}",
+           "sends": f"to {label(post['object'])}"}[kind]
+    details = [d for d in (post.get("role"), _when_text(post)) if d]
+    if post["state"] != IN_FORCE:
+        details.append(STATE_LABELS.get(post["state"], post["state"]))
+    return f"{who} ({'; '.join(details)})" if details else who
+
+
+def _mechanism_tie_text(row, label, several):
+    """One link of a national mechanism to a network: its kind, dates and state; the mechanism's name
+    first when the country has *several* mechanisms.
+
+    >>> row = {"mechanism": "se-nr", "type": "membership", "role": None, "start": "2009", "end": None,
+    ...        "state": "in_force"}
+    >>> _mechanism_tie_text(row, {"se-nr": "Swedish Rapporteur"}.get, False)
+    'membership (since 2009)'
+    >>> _mechanism_tie_text({**row, "type": "participation", "state": "in_force", "start": "2019-05"},
+    ...                     {"se-nr": "Swedish Rapporteur"}.get, True)
+    'Swedish Rapporteur: participation in a meeting (2019-05)'
+    """
+    kind = load_vocabulary().link_type_labels.get(row["type"]) or row["type"]
+    if is_event(row):  # an event (a meeting) took place on its dates, and is over by nature
+        details = [d for d in (_when_text({**row, "end": row.get("end") or row.get("start")}),) if d]
+    else:
+        details = [d for d in (_when_text(row),) if d]
+        if row["state"] != IN_FORCE:
+            details.append(STATE_LABELS.get(row["state"], row["state"]))
+    text = kind + (f" ({'; '.join(details)})" if details else "")
+    return f"{label(row['mechanism'])}: {text}" if several else text
+
+
+def _report_texts(reports):
+    """Each report (or visit) of one country in one round: its date ('date not given' when undated) and
+    its role as the data gives it (e.g. ``evaluation visit``), so that a visit is never read as a report.
+
+    >>> _report_texts([{"start": "2011-11", "role": "evaluation report"}, {"start": None, "role": None}])
+    ['2011-11 (evaluation report)', 'date not given']
+    """
+    return [(r.get("start") or "date not given") + (f" ({r['role']})" if r.get("role") else "") for r in reports]
+
+
+def _round_label(key):
+    """The heading of a round column.
+
+    >>> _round_label("2"), _round_label("none")
+    ('round 2', 'round not given')
+    """
+    return "round not given" if key == NO_ROUND else f"round {key}"
+
+
+def _mechanism_columns(mechanisms):
+    """The networks shown as columns of the mechanisms table (those with the most countries first) and how
+    many are left out (they are in the JSON output)."""
+    shown = mechanisms["networks"][:MAX_FRAMEWORK_COLUMNS]
+    return [n["id"] for n in shown], len(mechanisms["networks"]) - len(shown)
+
+
 def _evidence_text(link_id, report):
     """What one link rests on, in one line: date basis; each source with its grade; the note.
 
@@ -618,7 +797,11 @@ def _environment(markdown):
                        sections=SECTIONS, md_link=_md_link, state_meanings=STATE_MEANINGS, none_state=NONE,
                        in_force_state=IN_FORCE, legend_states=_legend_states, not_in_force_text=_not_in_force_text,
                        growth_parts=_growth_parts, governance_text=_governance_text,
-                       member_states_text=_member_states_text)
+                       member_states_text=_member_states_text, money=_money_text, basis_parts=_basis_parts,
+                       post_text=_post_text, mechanism_tie_text=_mechanism_tie_text,
+                       report_texts=_report_texts, round_label=_round_label,
+                       mechanism_columns=_mechanism_columns, liaison_states=LIAISON_STATE_LABELS,
+                       funding_rows=FUNDING_ROW_LABELS, funding_parts=_funding_parts)
     return env
 
 
@@ -630,12 +813,19 @@ def _context(report, map_href, map_note):
     return {"report": report, "map_href": map_href, "map_note": map_note, "roles": list(ROLES),
             "confidence_levels": list(vocab.confidence_order),
             "label": lambda actor: report["actors"].get(actor, {}).get("label") or actor,
+            "short_name": lambda actor: short_label(report["actors"].get(actor, {}).get("label") or actor),
             "evidence": lambda link_id: _evidence_text(link_id, report),
             "by_label": lambda ids: sorted(ids, key=lambda a: (((report["actors"].get(a) or {}).get("label") or a).casefold(), a)),
             "spots_by_label": lambda pairs: sorted(pairs, key=lambda pair: tuple(
                 (((report["actors"].get(a) or {}).get("label") or a).casefold(), a) for a in pair)),
             "type_label": lambda code: vocab.link_type_labels.get(code) or code,
+            "region_names": lambda ids: ", ".join(_region_labels(report).get(r) or r for r in ids) or "—",
             "actor_type_label": lambda code: vocab.actor_type_labels.get(code) or code}
+
+
+def _region_labels(report):
+    """Region id -> label, from the sections that list the regions."""
+    return {r["id"]: r["label"] for r in [*report["coverage"], *report["liaison"]["regions"]]}
 
 
 def _charts(report):
@@ -684,11 +874,14 @@ def _jsonable(value):
         return [_jsonable(v) for v in value]
     if isinstance(value, float) and math.isnan(value):
         return None
+    if isinstance(value, Decimal):  # an amount: its exact decimal text, never a rounded float
+        return format(value, "f")
     return value
 
 
 def render_json(report):
-    """The report data as JSON text (coverage tie keys written ``country|target``)."""
+    """The report data as JSON text (coverage tie keys written ``country|target``; amounts as exact
+    decimal text without trailing zeros, e.g. ``"1500000.5"``)."""
     data = {k: v for k, v in report.items() if k != "scores"}
     return escape_serialized_controls(json.dumps(_jsonable(data), ensure_ascii=False, indent=1)) + "\n"
 

@@ -79,6 +79,13 @@ def _same_amount(expected: str, found: str) -> bool:
 
 
 def _matches(fact: dict, rec: dict) -> bool:
+    if fact["type"] == "funds" and fact["amount"]:
+        # one record per grant (codebook): its dates are the first document's, completed by the others
+        return (fact["url"] in rec["urls"] and fact["quote"] in rec["note"]
+                and _same_amount(fact["amount"], rec["amount"]) and rec["currency"] == fact["currency"])
+    if f"Also: “{fact['quote']}”" in rec["note"]:
+        # a second document for the same grant or tie: cited and quoted, its own dates are in the quote
+        return fact["url"] in rec["urls"]
     return (rec["start"] == fact["start"] and rec["end"] == fact["end"]
             and (not fact["status"] or rec["status"] == fact["status"])
             and rec["round"] == fact["round"]

@@ -2,9 +2,9 @@
 
 The codes and their labels come from the ontology (:func:`~thbkg.graph.rdf.vocab.load_vocabulary`);
 this module holds only a *palette*: a colour (and, for actor types, a shape) for the codes it
-knows. The palettes are colour-blind-aware (Tableau 10 for actor types, a family-grouped palette
-for link types) and every actor type also gets a distinct shape or colour, so the encoding does not
-rely on colour alone.
+knows. The palettes are colour-blind-aware (Tableau 10 and 20 for actor types, a family-grouped
+palette for link types) and every actor type also gets a distinct shape or colour, so the encoding
+does not rely on colour alone.
 
 A code the palette does not know, such as a link type just added to the ontology, is drawn
 anyway: a link type takes a lighter shade of its family's colour, an actor type a spare colour and
@@ -57,19 +57,37 @@ ACTOR_PALETTE: dict[str, tuple[str, str]] = {
     "network": ("#72B7B2", "triangleDown"),
     "platform": ("#9D755D", "square"),
     "treaty": ("#79706E", "diamond"),
+    # issue 11: programmes (a framework: dashed border), national mechanisms (light blue, the country's
+    # hue) and national agencies (an agency: a diamond); each colour at least ΔE 9 from the others
+    # under simulated deuteranopia and protanopia
+    "programme": ("#F1CE63", "square"),
+    "national_mechanism": ("#A0CBE8", "triangle"),
+    "national_agency": ("#6A3D9A", "diamond"),
 }
-# Grouped by family (agreement: blues, liaison: orange, membership: greens, ...).
+# Grouped by family (agreement: blues, liaison: orange, operational: dark teal and near black,
+# membership: greens, funding: plum to orchid, event: reds, institutional: purple and greys). The
+# colours added for issue 11 stay at least ΔE 9 (CIE L*a*b*) from every other colour under simulated
+# deuteranopia and protanopia (Machado, Oliveira & Fernandes 2009), more than the older ones among
+# themselves.
 LINK_PALETTE: dict[str, str] = {
     "operational_agreement": "#1F4E9C",
     "strategic_agreement": "#5B8FD6",
     "working_arrangement": "#17A2B8",
     "status_agreement": "#7FC8D9",
     "cooperation_agreement": "#3B3B8F",
+    "bilateral_agreement": "#1030E0",
     "liaison_officer": "#FF7F0E",
+    "operational_partnership": "#22574C",
+    "joint_investigation_team": "#1A1A1A",
     "membership": "#2CA02C",
     "observer": "#8FD17F",
     "treaty_party": "#8C564B",
+    "funds": "#75155D",
+    "implements": "#B83A8C",
+    "operates_in": "#DF6FB5",
     "joint_action": "#D62728",
+    "evaluation": "#EE8E8E",
+    "participation": "#831107",
     "secretariat": "#9467BD",
     "part_of": "#7F7F7F",
     "legal_basis": "#BCBD22",
@@ -77,7 +95,7 @@ LINK_PALETTE: dict[str, str] = {
 #: the base colour of each link family, from which a link type missing from LINK_PALETTE is shaded
 FAMILY_COLORS: dict[str, str] = {
     "agreement": "#1F4E9C", "liaison": "#FF7F0E", "membership": "#2CA02C", "event": "#D62728",
-    "institutional": "#9467BD",
+    "institutional": "#9467BD", "funding": "#75155D", "operational": "#22574C",
 }
 #: colours for actor types (or families) missing from the palettes, chosen by a stable hash of the code
 SPARE_COLORS = ("#FF9DA6", "#EECA3B", "#B6992D", "#499894", "#86BCB6", "#D37295", "#A0CBE8", "#FFBE7D")
