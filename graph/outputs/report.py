@@ -240,7 +240,8 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
         coverage = region_coverage(net)
         lap("coverage")
         bar.update(1, "frameworks")
-        frameworks = framework_summary(net)
+        # a framework with no member, chair or event has nothing to show here (programmes: see Funding)
+        frameworks = [f for f in framework_summary(net) if f["member_list"] or f["governance"] or f["events"]["links"]]
         lap("frameworks")
         bar.update(1, "cooperation")
         cooperation = cooperation_summary(net)
