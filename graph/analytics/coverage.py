@@ -49,7 +49,7 @@ import math
 from collections import Counter, defaultdict
 
 from thbkg.graph.analytics.change import is_event
-from thbkg.graph.rdf.vocab import load_vocabulary
+from thbkg.graph.rdf.vocab import FUNDING_FAMILY, load_vocabulary
 
 #: the actor type of the agencies checked (the question coverage answers is about EU agencies)
 AGENCY_TYPE = "eu_agency"
@@ -208,11 +208,12 @@ def region_coverage(net, agencies=None, regions=None):
 
 def _links_by_pair(links) -> tuple[defaultdict, defaultdict]:
     """The links between each ordered pair of parties (both orders), and each actor's partners;
-    events are left out (activity, not ties)."""
+    events are left out (activity, not ties), and so is funding (programmes have their own report section)."""
+    vocab = load_vocabulary()
     by_pair: defaultdict = defaultdict(list)
     partners: defaultdict = defaultdict(set)
     for link in links:
-        if is_event(link):
+        if is_event(link) or vocab.family_of(link.get("type")) == FUNDING_FAMILY:
             continue
         s, o = link["subject"], link["object"]
         by_pair[(s, o)].append(link)

@@ -330,7 +330,7 @@ def export_network(net, fmt, level="pairs"):
     ...                       "family": "agreement", "start": "2009", "end": None, "start_day": None,
     ...                       "end_day": None, "status": "active", "sources": ("s",), "confidence": "high"}])
     >>> print(export_network(net, "csv").decode().splitlines()[1])
-    pair:a:b,a,A,b,B,working_arrangement,l1,1,2009,,s,high,1.0,,
+    pair:a:b,a,A,b,B,working_arrangement,l1,1,2009,,s,high,,link,0.0,1.0,,
     >>> json.loads(export_network(net, "kumu"))["connections"][0]["from"]
     'a'
     """

@@ -44,6 +44,9 @@ ONTOLOGY_ENV = "THBKG_ONTOLOGY"
 FRAMEWORK_CLASSES = (THB.Framework, THB.Treaty)
 #: the link family (thb:family) whose links are events: activity in a period, not standing ties
 EVENT_FAMILY = "event"
+#: the link family of funding (funds, implements, operates_in): who pays for and runs programmes, shown in
+#: the report's Funding section rather than as coverage by agreements and frameworks
+FUNDING_FAMILY = "funding"
 
 
 @dataclass(frozen=True)

@@ -141,13 +141,15 @@ def period(text):
 
 def shown_at(row, year, include_undated):
     """The rule of docs/design.md and graph/network/projections.py, applied by hand to a links.csv row: in force
-    on 31 December of *year* (start_day <= D <= end_day; status 'active' is the only status in force, and a link
+    on 31 December of *year* (start_day <= D <= end_day; status 'active' or none stated is in force, and a link
     of another status without an end is never in force); an undated link only when undated links are
-    included; a joint action (the event family) when active at some time in *year*."""
-    first, last = (dt.date(year, 1, 1) if row["type"] == "joint_action" else dt.date(year, 12, 31)), dt.date(year, 12, 31)
+    included; an event (joint action, evaluation, participation: the event family of docs/design.md) when
+    active at some time in *year*."""
+    event = row["type"] in ("joint_action", "evaluation", "participation")
+    first, last = (dt.date(year, 1, 1) if event else dt.date(year, 12, 31)), dt.date(year, 12, 31)
     if not row["start"] and not include_undated:
         return False
-    if row["status"] != "active" and not row["end"]:
+    if row["status"] not in ("active", "") and not row["end"]:
         return False
     if row["start"] and period(row["start"])[0] > last:
         return False

@@ -122,7 +122,7 @@ def test_unknown_excluded_actor_is_a_clear_error(runner):
     assert result.exit_code == 2 and "atlantis" in result.output and "Traceback" not in result.output
 
 
-FRAMEWORK_TYPES = {"regional_process", "network", "platform", "treaty"}  # docs/design.md
+FRAMEWORK_TYPES = {"regional_process", "network", "platform", "programme", "treaty"}  # docs/design.md
 
 
 def _actor_pairs(links, frameworks) -> set:

@@ -24,7 +24,7 @@ from thbkg.graph.outputs.export import FORMATS, export_network
 GEXF_NS = "{http://www.gexf.net/1.2draft}"
 
 
-FRAMEWORK_TYPES = {"regional_process", "network", "platform", "treaty"}  # docs/design.md
+FRAMEWORK_TYPES = {"regional_process", "network", "platform", "programme", "treaty"}  # docs/design.md
 
 
 def _pairs(net):

@@ -286,7 +286,7 @@ def test_frameworks_are_nodes_with_a_dashed_border(bundled_source):
     data = build_map(load_network(bundled_source)).payload
     nodes = {n["id"]: n for n in data["nodes"]}
     frameworks = {r["id"] for r in _csv_rows("actors")
-                  if r["type"] in {"treaty", "regional_process", "network", "platform"}}   # docs/design.md
+                  if r["type"] in {"treaty", "regional_process", "network", "platform", "programme"}}   # docs/design.md
     assert frameworks and frameworks <= set(nodes)
     assert {k for k, n in nodes.items() if "shapeProperties" in n} == frameworks
     assert {e["code"] for e in data["legend"]["actor_types"] if e["framework"]} == \
