@@ -1,8 +1,9 @@
 """thbkg.graph.outputs.rows: results as plain dicts, checked against the tables read with the csv module.
 
 The expected values come from data/*.csv and the rules of docs/design.md, not from the analytics under test:
-only the status ``active`` is in force (or no status: a link is taken at its word); ``joint_action`` links
-are events, never ties; the agreement family is the five agreement types of the design table; a source is
+only the status ``active`` is in force (or no status: a link is taken at its word); event-family links (joint
+actions, evaluations, meetings) are activity, never ties, and funding links belong to the Funding section, not to
+coverage; the agreement family is the five agreement types of the design table; a source is
 a document that was read when its kind is official_text, official_page or secondary.
 """
 
@@ -29,7 +30,8 @@ from thbkg.graph.store.query import run_query
 DATA = Path(__file__).resolve().parents[3] / "data"
 AGREEMENTS = {"operational_agreement", "strategic_agreement", "working_arrangement", "status_agreement",
               "cooperation_agreement"}
-EVENTS = {"joint_action"}
+EVENTS = {"joint_action", "evaluation", "participation"}  # the event family of docs/design.md
+FUNDING = {"funds", "implements", "operates_in"}  # the funding family: the report's Funding section, not coverage
 DOCUMENTARY = {"official_text", "official_page", "secondary"}
 # a tie that is not in force takes the most advanced status of its links (docs/design.md, the coverage table)
 NOT_IN_FORCE_ORDER = (("signed", "signed"), ("initialled", "signed"), ("under_negotiation", "negotiating"),
@@ -62,7 +64,7 @@ def network(bundled_source):
 def links_by_pair() -> dict:
     pairs: dict = defaultdict(list)
     for link in _table("links"):
-        if link["type"] in EVENTS:
+        if link["type"] in EVENTS | FUNDING:
             continue
         pairs[(link["subject"], link["object"])].append(link)
         pairs[(link["object"], link["subject"])].append(link)
