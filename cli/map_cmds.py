@@ -27,10 +27,14 @@ SIZE_BY = ("pagerank", "betweenness", "degree")
 @click.option("--title", default=None, metavar="TEXT", help="Heading of the page (plain text).")
 @click.option("--physics/--no-physics", default=False, show_default=True,
               help="Let the browser relax the force layout (only for maps of up to 300 actors).")
+@click.option("--focus", default=None, metavar="ACTOR",
+              help="Draw only this actor (any name people use for it) and the actors up to --depth links away.")
+@click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+              help="With --focus: how many links away from the actor to go.")
 @seed_option
 @filter_options
 @graph_source_options
-def map_(output, layout, size_by, top, title, physics, seed, filters, source):
+def map_(output, layout, size_by, top, title, physics, focus, depth, seed, filters, source):
     """Draw an interactive network map as one self-contained HTML file.
 
     The page works offline (vis-network is inlined, no external requests): colour and shape by
@@ -43,7 +47,14 @@ def map_(output, layout, size_by, top, title, physics, seed, filters, source):
     of the year; events: active that year) and leaves undated links out unless its "include undated"
     switch is on; --include-undated turns the switch on when the page opens.
 
-    Example:  thbkg map -o out/map.html --layout geo --region sahel
+    --focus draws an ego network; --region keeps Europol, Frontex, Eurojust and the other agencies of the
+    region's coverage even when they have no tie there, so its white spots show as missing edges.
+
+    Examples:
+
+      thbkg map -o out/map.html --layout geo --region sahel
+
+      thbkg map -o frontex.html --focus Frontex --depth 1
     """
     if filters.frameworks == "shared" and click.get_current_context().get_parameter_source("frameworks") not in (
             None, click.core.ParameterSource.DEFAULT):
@@ -51,10 +62,12 @@ def map_(output, layout, size_by, top, title, physics, seed, filters, source):
 
         raise UsageError("thbkg map always draws frameworks and treaties as nodes: leave out --frameworks shared "
                          "(or use --frameworks as-nodes)")
+    from thbkg.graph.analytics.focus import focus_view
     from thbkg.graph.outputs.maps.render import write_map
 
-    info = write_map(source, output, filters=filters, layout=layout, size_by=size_by, top=top, seed=seed,
-                     title=title, physics=physics)
+    network, focus_title = focus_view(source, filters, focus, depth)
+    info = write_map(network, output, filters=filters, layout=layout, size_by=size_by, top=top, seed=seed,
+                     title=title or focus_title, physics=physics)
     for warning in info.warnings:
         click.echo(f"Warning: {warning}", err=True)
     if output != "-":

@@ -14,7 +14,8 @@ One module per family, like NetworkX:
 * :mod:`~thbkg.graph.analytics.frameworks` - each framework's members, growth, chairs and secretariats;
 * :mod:`~thbkg.graph.analytics.evidence` - evidence grades: what each link rests on;
 * :mod:`~thbkg.graph.analytics.cooperation` - funding by region, funder and implementer, liaison coverage,
-  national mechanisms by network and evaluation rounds.
+  national mechanisms by network and evaluation rounds;
+* :mod:`~thbkg.graph.analytics.focus` - focus views: an actor's ego network, a region with its agencies.
 
 May import: :mod:`thbkg.graph.network`, :mod:`thbkg.graph.store`, :mod:`thbkg.graph.rdf` and the base
 modules. Results are plain Python values; they are rendered in :mod:`thbkg.graph.outputs`.
