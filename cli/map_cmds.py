@@ -31,10 +31,14 @@ SIZE_BY = ("pagerank", "betweenness", "degree")
               help="Draw only this actor (any name people use for it) and the actors up to --depth links away.")
 @click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
               help="With --focus: how many links away from the actor to go.")
+@click.option("--brokers", "broker_groups", nargs=2, default=None, metavar="GROUP GROUP",
+              help="Draw two groups and the actors that broker between them, as 'thbkg brokers --between A --and B' "
+                   "finds them (a region, eu-member-states, type:X, members:X or a list of actors). Not "
+                   "--between, which is the time filter here.")
 @seed_option
 @filter_options
 @graph_source_options
-def map_(output, layout, size_by, top, title, physics, focus, depth, seed, filters, source):
+def map_(output, layout, size_by, top, title, physics, focus, depth, broker_groups, seed, filters, source):
     """Draw an interactive network map as one self-contained HTML file.
 
     The page works offline (vis-network is inlined, no external requests): colour and shape by
@@ -55,6 +59,8 @@ def map_(output, layout, size_by, top, title, physics, focus, depth, seed, filte
       thbkg map -o out/map.html --layout geo --region sahel
 
       thbkg map -o frontex.html --focus Frontex --depth 1
+
+      thbkg map -o brokers.html --brokers eu-member-states horn-of-africa
     """
     if filters.frameworks == "shared" and click.get_current_context().get_parameter_source("frameworks") not in (
             None, click.core.ParameterSource.DEFAULT):
@@ -65,7 +71,7 @@ def map_(output, layout, size_by, top, title, physics, focus, depth, seed, filte
     from thbkg.graph.analytics.focus import focus_view
     from thbkg.graph.outputs.maps.render import write_map
 
-    network, focus_title = focus_view(source, filters, focus, depth)
+    network, focus_title = focus_view(source, filters, focus, depth, broker_groups or None)
     info = write_map(network, output, filters=filters, layout=layout, size_by=size_by, top=top, seed=seed,
                      title=title or focus_title, physics=physics)
     for warning in info.warnings:

@@ -3,7 +3,8 @@
 * :func:`ego_network` - an actor and everything within *depth* links of it (an ego network), frameworks and
   treaties included as the map draws them;
 * :func:`region_view` - a region's network plus the EU agencies its coverage is about, even those with no tie
-  to the region, so that the region's white spots show as missing edges.
+  to the region, so that the region's white spots show as missing edges;
+* :func:`between_view` - two groups and the actors that broker between them.
 
 Both take and return a :class:`~thbkg.graph.network.projections.Network`, so every output (the map, the
 report, the tables) can draw them.
@@ -97,9 +98,10 @@ def _restricted(net, kept: set):
     return dataclasses.replace(net, actors=actors, links=links)
 
 
-def focus_view(source, filters=None, focus: str | None = None, depth: int = 1):
+def focus_view(source, filters=None, focus: str | None = None, depth: int = 1, between=None):
     """The network ``thbkg map`` draws: *source* under *filters*, cut to the ego network of *focus*
-    (a name as people type it) and, when the filters name regions, with the coverage agencies kept.
+    (a name as people type it), or to the brokers view of *between* (two group specs, ``--brokers``), and, when the
+    filters name regions, with the coverage agencies kept.
 
     Returns ``(network, title)``; *title* describes the focus (None without one).
     """
@@ -109,6 +111,10 @@ def focus_view(source, filters=None, focus: str | None = None, depth: int = 1):
     filters = filters or Filters()
     network = load_network(source, filters, actors=(focus,) if focus else ())
     title = None
+    if focus and between:
+        raise UsageError("give --focus or --brokers, not both")
+    if between:
+        network, title = between_view(network, *between)
     if focus:
         centre = resolve_actor(network, focus)
         network = ego_network(network, centre, depth)
@@ -117,3 +123,30 @@ def focus_view(source, filters=None, focus: str | None = None, depth: int = 1):
     if filters.regions:
         network = region_view(network)
     return network, title
+
+
+def between_view(net, group_a: str, group_b: str, *, top: int = 15):
+    """The two groups, the actors that broker between them, the frameworks that tie any two of those, and the
+    links among all of them: the brokers view of ``thbkg brokers --between A --and B`` as a network.
+
+    Brokers are those of :func:`~thbkg.graph.analytics.brokers.group_brokers` (the *top* best, on the actor
+    graph); the map draws the frameworks as nodes, so a framework joined by two kept actors stays too.
+
+    Returns ``(network, title)``.
+    """
+    from thbkg.graph.analytics.brokers import group_brokers
+    from thbkg.graph.analytics.groups import resolve_group
+    from thbkg.graph.rdf.vocab import load_vocabulary
+
+    first, second = resolve_group(net, group_a), resolve_group(net, group_b)
+    brokers, _basis = group_brokers(net, first, second, top=top, max_paths=0)
+    kept = (set(first.members) | set(second.members) | {row["id"] for row in brokers}) & set(net.actors)
+    vocab = load_vocabulary()
+    joined: defaultdict = defaultdict(set)
+    for link in net.links:
+        for framework, member in ((link["object"], link["subject"]), (link["subject"], link["object"])):
+            if vocab.is_framework_type(net.actors.get(framework, {}).get("type")) and member in kept:
+                joined[framework].add(member)
+    kept |= {framework for framework, members in joined.items() if len(members) >= 2}
+    title = f"Between {first.label} and {second.label}: {len(brokers)} broker{'s' if len(brokers) != 1 else ''}"
+    return _restricted(net, kept), title

@@ -85,3 +85,20 @@ def test_map_focus_from_the_command_line(runner, tmp_path):
     assert {node["id"] for node in data["nodes"]} == actors
     assert f"{len(actors)} actors" in result.stderr and f"({len(links)} links)" in result.stderr
     assert "Around Frontex" in target.read_text(encoding="utf-8")
+
+
+def test_brokers_view_keeps_both_groups_their_broker_and_the_frameworks_between(runner, tmp_path):
+    horn = {m["actor"] for m in _rows("region_members") if m["region"] == "horn-of-africa"}
+    # eu-member-states is the stated proxy: the EMN members plus Denmark (data/README.md)
+    eu = {l["subject"] for l in _rows("links") if l["object"] == "emn" and l["type"] == "membership"} | {"dk"}
+    target = tmp_path / "brokers.html"
+    result = runner.invoke(cli, ["map", "-o", str(target), "--brokers", "eu-member-states", "horn-of-africa"])
+    assert result.exit_code == 0, result.output
+    nodes = {node["id"] for node in _map_data(target)["nodes"]}
+    assert horn | eu | {"iom"} <= nodes  # IOM: the one broker between them on the bundled data (issue 10)
+    frameworks = {a["id"] for a in _rows("actors")
+                  if a["type"] in ("regional_process", "network", "platform", "programme", "treaty")}
+    assert nodes - horn - eu - {"iom"} <= frameworks
+    both = runner.invoke(cli, ["map", "-o", str(tmp_path / "x.html"), "--brokers", "sahel", "horn-of-africa",
+                               "--focus", "iom"])
+    assert both.exit_code == 2 and "give --focus or --brokers, not both" in both.output
