@@ -92,10 +92,18 @@ METRIC_TITLES = {"degree": "Degree", "weighted_degree": "Weighted degree", "betw
 #: shared frameworks, while the strength weighs a shared framework of n members 1/(n-1) per partner.
 CHART_METRICS = ("weighted_degree", "betweenness", "pagerank", "eigenvector")
 DEFAULT_SNAPSHOTS = ("2010", "2015", "2020", "today")
-#: Longest list or table the HTML/Markdown shows in full; the JSON output always holds everything.
-LIST_LIMIT = 200
+#: Most rows of a table, or items of a list, the HTML/Markdown shows (the largest or first ones); the rest
+#: are counted ("… and N more"). The JSON output (``--format json``) always holds everything.
+LIST_LIMIT = 50
+#: Names shown at once in one table cell or sentence of the HTML (a community's members, a programme's
+#: countries…); the rest, up to :data:`LIST_LIMIT`, fold into a ``<details>`` ("N more").
+NAME_LIMIT = 12
+#: Where the full lists are, as the report says it.
+FULL_LISTS = "all in thbkg report --format json"
 #: Most framework columns in a region's coverage table (those covering the most countries first).
 MAX_FRAMEWORK_COLUMNS = 12
+#: Most agency columns in a region's coverage table (those with the most ties in force first).
+MAX_AGENCY_COLUMNS = 12
 #: The product run's map keeps at most this many actors (the most central), so it stays legible.
 MAP_MAX_ACTORS = 5000
 #: The report's computing steps, in order (progress and ``timings``).
@@ -427,25 +435,49 @@ def _evidence(net, limit):
 
 # ----------------------------------------------------------------------------- rendering helpers
 def _more(total, shown=LIST_LIMIT):
-    """Text saying how many items were left out of a list, or ''.
+    """Text saying how many items were left out of a list, and where they all are, or ''.
 
-    >>> _more(250, 200), _more(3, 3)
-    (' … and 50 more (all of them are in the JSON output)', '')
+    >>> _more(250, 50), _more(3, 3)
+    (' … and 200 more (all in thbkg report --format json)', '')
     """
-    return f" … and {total - shown} more (all of them are in the JSON output)" if total > shown else ""
+    return f" … and {total - shown:,} more ({FULL_LISTS})" if total > shown else ""
+
+
+def _count(n):
+    """A count with thousands separators.
+
+    >>> _count(8050), _count(7)
+    ('8,050', '7')
+    """
+    return f"{n:,}"
 
 
 def coverage_columns(region):
-    """The targets shown as columns: all agencies, then the frameworks covering the most countries.
+    """The targets shown as columns: the agencies, then the frameworks, those with the most ties in force
+    first (at most :data:`MAX_AGENCY_COLUMNS` and :data:`MAX_FRAMEWORK_COLUMNS`; agencies in their order
+    when all fit).
 
     Returns
     -------
     tuple
-        ``(targets, hidden)``: the column ids and the number of frameworks left out.
+        ``(targets, hidden)``: the column ids and the number of agencies and frameworks left out.
+
+    Examples
+    --------
+    >>> region = {"agencies": ["europol"], "frameworks": ["a", "b"],
+    ...           "summary": {"europol": {"in_force": 1}, "a": {"in_force": 1}, "b": {"in_force": 3}}}
+    >>> coverage_columns(region)
+    (['europol', 'b', 'a'], 0)
     """
-    frameworks = sorted(region["frameworks"], key=lambda t: (-region["summary"][t]["in_force"], t))
-    shown = frameworks[:MAX_FRAMEWORK_COLUMNS]
-    return region["agencies"] + shown, len(frameworks) - len(shown)
+    def most_in_force(ids):
+        return sorted(ids, key=lambda t: (-region["summary"][t]["in_force"], t))
+
+    agencies = region["agencies"]
+    if len(agencies) > MAX_AGENCY_COLUMNS:
+        agencies = most_in_force(agencies)[:MAX_AGENCY_COLUMNS]
+    frameworks = most_in_force(region["frameworks"])[:MAX_FRAMEWORK_COLUMNS]
+    hidden = len(region["agencies"]) + len(region["frameworks"]) - len(agencies) - len(frameworks)
+    return agencies + frameworks, hidden
 
 
 def _cell_text(tie):
@@ -793,8 +825,9 @@ def _environment(markdown):
                                finalize=_md_value if markdown else _html_value)
     env.filters.update(num=format_number, pct=format_share, short_label=short_label, safe_url=safe_url,
                        tie_text=_cell_text, anchor=_section_id, state_label=_state_label,
-                       column_label=_column_label)
+                       column_label=_column_label, count=_count)
     env.globals.update(more=_more, coverage_columns=coverage_columns, pick=_pick, list_limit=LIST_LIMIT,
+                       name_limit=NAME_LIMIT, full_lists=FULL_LISTS,
                        sections=SECTIONS, md_link=_md_link, state_meanings=STATE_MEANINGS, none_state=NONE,
                        in_force_state=IN_FORCE, legend_states=_legend_states, not_in_force_text=_not_in_force_text,
                        growth_parts=_growth_parts, governance_text=_governance_text,

@@ -13,12 +13,11 @@ from thbkg.graph.outputs.text import format_number, shorten
 from thbkg.graph.rdf.vocab import load_vocabulary
 
 SVG_NS = "http://www.w3.org/2000/svg"
-FONT = "font-family=\"sans-serif\" font-size=\"12\""
 #: Colours of the confidence levels, strongest first (greens to ochre), then of links with none stated.
 CONFIDENCE_PALETTE = ("#1b7837", "#7fbf7b", "#d9a441", "#b2182b", "#762a83")
 UNSTATED_COLOUR = "#9e9e9e"
-#: Longest bar label drawn in full (the whole label is the tooltip).
-BAR_LABEL_WIDTH = 32
+#: Longest bar label drawn in full (the whole label is the tooltip); it fits the 400-unit chart.
+BAR_LABEL_WIDTH = 50
 
 
 def confidence_colours():
@@ -37,8 +36,12 @@ def _num(value):
     return format_number(float(value), significant=True)
 
 
-def bar_chart(items, title, width=640, bar_height=18, label_width=220):
+def bar_chart(items, title, width=400, bar_height=12, font_size=13):
     """A horizontal bar chart, one bar per ``(label, value)`` pair, in the given order.
+
+    Each label is written on its own line above its bar, so the chart is narrow (400 units by default)
+    and stays legible when a phone scales it down to its viewBox: at 368 px wide its text is still
+    about 12 px high.
 
     Parameters
     ----------
@@ -46,13 +49,13 @@ def bar_chart(items, title, width=640, bar_height=18, label_width=220):
         Labels and values; values must be >= 0.
     title : str
         Title shown above the bars (also the accessible name).
-    width, bar_height, label_width : int
-        Geometry in pixels.
+    width, bar_height, font_size : int
+        Geometry in user units (pixels at the natural size).
 
     Returns
     -------
     str
-        An ``<svg>`` element with one ``<rect class="bar">`` per item.
+        An ``<svg>`` element with a ``viewBox`` and one ``<rect class="bar">`` per item.
 
     Examples
     --------
@@ -61,37 +64,40 @@ def bar_chart(items, title, width=640, bar_height=18, label_width=220):
     >>> root = ET.fromstring(svg)
     >>> len(root.findall(".//{http://www.w3.org/2000/svg}rect[@class='bar']"))
     2
-    >>> "&lt;b&gt;" in svg
-    True
+    >>> root.get("viewBox"), "&lt;b&gt;" in svg
+    ('0 0 400 97', True)
     """
     items = list(items)
-    top = 24
-    height = top + max(1, len(items)) * (bar_height + 6) + 6
-    plot = max(10, width - label_width - 70)
+    font = f'font-family="sans-serif" font-size="{font_size}"'
+    top, row = font_size + 10, font_size + 4 + bar_height + 8
+    height = top + max(1, len(items)) * row
+    plot = max(10, width - 8 * font_size // 2 - 20)  # room for the value after the longest bar
     peak = max((float(v) for _, v in items), default=0.0) or 1.0
     out = [(f'<svg xmlns="{SVG_NS}" class="chart" role="img" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" aria-label="{escape(title)}">'),
            f"<title>{escape(title)}</title>",
-           f'<text x="0" y="15" {FONT} font-weight="bold">{escape(title)}</text>']
+           f'<text x="0" y="{font_size + 1}" {font} font-weight="bold">{escape(title)}</text>']
     if not items:
-        out.append(f'<text x="0" y="{top + 14}" {FONT}>no data</text>')
+        out.append(f'<text x="0" y="{top + font_size}" {font}>no data</text>')
     for i, (label, value) in enumerate(items):
-        y = top + i * (bar_height + 6)
+        y = top + i * row
         length = max(0.0, float(value)) / peak * plot
         text = str(label)
-        short = shorten(text, BAR_LABEL_WIDTH)
-        out.append(f'<text x="{label_width - 6}" y="{y + bar_height - 5}" text-anchor="end" {FONT}>'
-                   f"<title>{escape(text)}</title>{escape(short)}</text>")
-        out.append(f'<rect class="bar" x="{label_width}" y="{y}" width="{length:.1f}" '
-                   f'height="{bar_height}" fill="#3b6ea5"><title>{escape(text)}: {_num(value)}</title></rect>')
-        out.append(f'<text x="{label_width + length + 4:.1f}" y="{y + bar_height - 5}" {FONT}>'
-                   f"{_num(value)}</text>")
+        out.append(f'<text x="0" y="{y + font_size}" {font}><title>{escape(text)}</title>'
+                   f"{escape(shorten(text, BAR_LABEL_WIDTH))}</text>")
+        bar_y = y + font_size + 4
+        out.append(f'<rect class="bar" x="0" y="{bar_y}" width="{length:.1f}" height="{bar_height}" '
+                   f'fill="#3b6ea5"><title>{escape(text)}: {_num(value)}</title></rect>')
+        out.append(f'<text x="{length + 4:.1f}" y="{bar_y + bar_height - 1}" {font}>{_num(value)}</text>')
     out.append("</svg>")
     return "\n".join(out)
 
 
-def timeline_chart(years, title="Links per start year", width=720, height=220):
+def timeline_chart(years, title="Links per start year", width=400, height=250, font_size=12):
     """A column chart of links per start year, stacked by date confidence.
+
+    Narrow (400 units by default) so that a phone scaling it to its viewBox keeps the text legible;
+    a year is labelled every few columns (at most eight labels) and the legend has a line of its own.
 
     Parameters
     ----------
@@ -100,11 +106,13 @@ def timeline_chart(years, title="Links per start year", width=720, height=220):
         ``unstated``.
     title : str
         Chart title.
+    width, height, font_size : int
+        Geometry in user units.
 
     Returns
     -------
     str
-        An ``<svg>`` element with one ``<g class="year">`` per year.
+        An ``<svg>`` element with a ``viewBox`` and one ``<g class="year">`` per year.
 
     Examples
     --------
@@ -115,43 +123,53 @@ def timeline_chart(years, title="Links per start year", width=720, height=220):
     2
     """
     years = list(years)
-    left, bottom, top = 36, 40, 24
+    font = f'font-family="sans-serif" font-size="{font_size}"'
+    left, top, bottom = 8 + 3 * font_size, 2 * font_size + 6, 3 * font_size + 24
     plot_h = height - top - bottom
     n = max(1, len(years))
-    step = (width - left - 10) / n
+    step = (width - left - 6) / n
     colours = confidence_colours()
     totals = [sum(int(y.get(level, 0)) for level, _ in colours) for y in years]
     peak = max(totals, default=0) or 1
+    base = top + plot_h
     out = [(f'<svg xmlns="{SVG_NS}" class="chart" role="img" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" aria-label="{escape(title)}">'),
            f"<title>{escape(title)}</title>",
-           f'<text x="0" y="15" {FONT} font-weight="bold">{escape(title)}</text>',
-           f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 5}" y2="{top + plot_h}" stroke="#555"/>',
-           f'<text x="{left - 4}" y="{top + 10}" text-anchor="end" {FONT}>{peak}</text>',
-           f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end" {FONT}>0</text>']
+           f'<text x="0" y="{font_size + 1}" {font} font-weight="bold">{escape(title)}</text>',
+           f'<line x1="{left}" y1="{base}" x2="{width - 4}" y2="{base}" stroke="#555"/>',
+           f'<text x="{left - 4}" y="{top + font_size - 2}" text-anchor="end" {font}>{peak}</text>',
+           f'<text x="{left - 4}" y="{base}" text-anchor="end" {font}>0</text>']
     if not years:
-        out.append(f'<text x="{left + 5}" y="{top + 20}" {FONT}>no dated links</text>')
-    label_every = max(1, round(n / 16))
+        out.append(f'<text x="{left + 5}" y="{top + 20}" {font}>no dated links</text>')
+    label_every = max(1, -(-n // 8))
     for i, (year, total) in enumerate(zip(years, totals, strict=True)):
         x = left + i * step
         out.append(f'<g class="year"><title>{escape(str(year["year"]))}: {total} link(s)</title>')
-        y = top + plot_h
+        y = base
         for level, colour in colours:
             count = int(year.get(level, 0))
             if count:
                 h = count / peak * plot_h
                 y -= h
-                out.append(f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(1.0, step - 2):.1f}" '
+                out.append(f'<rect x="{x + 0.5:.1f}" y="{y:.1f}" width="{max(1.0, step - 1):.1f}" '
                            f'height="{h:.1f}" fill="{colour}"/>')
         out.append("</g>")
         if i % label_every == 0:
-            out.append(f'<text x="{x + step / 2:.1f}" y="{top + plot_h + 14}" text-anchor="middle" '
-                       f'font-family="sans-serif" font-size="10">{escape(str(year["year"]))}</text>')
-    out.append(f'<text x="{left}" y="{height - 5}" {FONT}>date confidence:</text>')
-    lx = left + 110
-    for level, colour in colours:
-        out.append(f'<rect x="{lx}" y="{height - 14}" width="10" height="10" fill="{colour}"/>'
-                   f'<text x="{lx + 14}" y="{height - 5}" {FONT}>{level}</text>')
-        lx += 90
+            out.append(f'<line x1="{x + step / 2:.1f}" y1="{base}" x2="{x + step / 2:.1f}" y2="{base + 4}" '
+                       f'stroke="#555"/><text x="{x + step / 2:.1f}" y="{base + font_size + 5}" '
+                       f'text-anchor="middle" {font}>{escape(str(year["year"]))}</text>')
+    out.extend(_legend(colours, left, height, font_size))
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _legend(colours, left, height, font_size):
+    """The timeline's legend: a line "date confidence:", then one swatch and word per level."""
+    font = f'font-family="sans-serif" font-size="{font_size}"'
+    out = [f'<text x="{left}" y="{height - font_size - 10}" {font}>date confidence:</text>']
+    x = left
+    for level, colour in colours:
+        out.append(f'<rect x="{x}" y="{height - font_size - 1}" width="10" height="10" fill="{colour}"/>'
+                   f'<text x="{x + 14}" y="{height - 3}" {font}>{escape(level)}</text>')
+        x += 14 + round(len(level) * font_size * 0.6) + 14
+    return out
