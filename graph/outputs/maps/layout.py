@@ -57,12 +57,17 @@ class Layout:
         Sentences for the legend ("12 actors without known location ...").
     background : dict
         Drawn under the network: ``{"lines": [[[x, y], ...], ...], "labels": [{"text", "x", "y"}]}``.
+    projection : dict or None
+        Geo layout only: how a point is placed, ``{"cx", "cy", "scale"}``, so that
+        ``x = (mx - cx) * scale`` and ``y = (my - cy) * scale`` where ``(mx, my)`` is
+        :func:`mercator` of its latitude and longitude (the basemap is drawn with it).
     """
 
     positions: dict
     unplaced: tuple = ()
     notes: list = field(default_factory=list)
     background: dict = field(default_factory=lambda: {"lines": [], "labels": []})
+    projection: dict | None = None
 
 
 def actor_type_label(actor_type) -> str:
@@ -375,9 +380,9 @@ def geo_layout(G, *, members=None, ranking=None) -> Layout:
             located[node] = mercator(*ll)
     n_direct = len(located)
     located.update(_at_member_centroids(G, located, members or {}))
-    notes, positions, lines = [], {}, []
+    notes, positions, lines, projection = [], {}, [], None
     if located:
-        positions, lines = _project(located, len(G), key)
+        positions, lines, projection = _project(located, len(G), key)
         notes.append(f"{n_direct} actors at their capital or seat (coordinates from the data), "
                      f"{len(located) - n_direct} frameworks at the centroid of their members; "
                      "Web-Mercator projection, grid every 10°.")
@@ -385,7 +390,8 @@ def geo_layout(G, *, members=None, ranking=None) -> Layout:
     if unplaced:
         notes.append(f"{len(unplaced)} actors without a known location (no coordinates in the data "
                      "and no located members) are shown in the row below the map.")
-    return Layout(positions, unplaced=unplaced, notes=notes, background={"lines": lines, "labels": []})
+    return Layout(positions, unplaced=unplaced, notes=notes, background={"lines": lines, "labels": []},
+                  projection=projection)
 
 
 def _at_member_centroids(G, located, members) -> dict:
@@ -407,14 +413,15 @@ def _at_member_centroids(G, located, members) -> dict:
 
 
 def _project(located, n, key):
-    """``(positions, graticule)``: projected points scaled to pixels around their centre, points
-    sharing a place spread out, and the grid lines."""
+    """``(positions, graticule, projection)``: projected points scaled to pixels around their centre,
+    points sharing a place spread out, the grid lines, and the projection (see :class:`Layout`)."""
     x0, y0, x1, y1 = _bbox(list(located.values()))
     span = max(x1 - x0, y1 - y0, math.radians(20))
     px_per_unit = max(4500.0, 120.0 * math.sqrt(max(n, 1))) / span
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     positions = {v: ((x - cx) * px_per_unit, (y - cy) * px_per_unit) for v, (x, y) in located.items()}
-    return _spread_colocated(positions, key, spacing=24.0), _graticule(x0, y0, x1, y1, cx, cy, px_per_unit)
+    return (_spread_colocated(positions, key, spacing=24.0), _graticule(x0, y0, x1, y1, cx, cy, px_per_unit),
+            {"cx": cx, "cy": cy, "scale": px_per_unit})
 
 
 def _margin_row(G, positions) -> tuple:

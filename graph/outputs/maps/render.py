@@ -26,9 +26,9 @@ from markupsafe import Markup
 
 from thbkg.graph.errors import UsageError
 from thbkg.graph.io import atomic_write
+from thbkg.graph.outputs.maps import basemap, timeline
 from thbkg.graph.outputs.maps import layout as layouts
 from thbkg.graph.outputs.maps import style as style_module
-from thbkg.graph.outputs.maps import timeline
 from thbkg.graph.outputs.maps.layout import actor_type_label
 from thbkg.graph.outputs.maps.style import LINK_STYLES, actor_style, legend, link_style
 from thbkg.graph.outputs.text import format_number, safe_url, shorten, template_environment
@@ -511,6 +511,8 @@ def build_map(network, *, layout="force", size_by="pagerank", top=None, seed=42,
         "undatedLinks": sum(1 for rec in links_out if rec.get("u")), "time": _time_payload(network),
         "notes": notes, "background": lay.background,
         "focus": _focus_nodes(vis_nodes) if layout == "geo" else None,
+        "basemap": (basemap.basemap_payload(network, view.graph, view.ids, lay.projection)
+                    if layout == "geo" and lay.projection else None),
     }
     return MapData(net, payload, _text(title) or DEFAULT_TITLE, subtitle, warnings)
 
@@ -575,13 +577,18 @@ def _vendored(name):
 
 
 def render_page(data: MapData) -> str:
-    """Fill ``templates/map.html`` (autoescaped) with the payload and the vendored vis-network."""
+    """Fill ``templates/map.html`` (autoescaped) with the payload and the vendored vis-network (and,
+    for a map with a basemap, the vendored country shapes and their TopoJSON decoder)."""
     # the page has always ended without the template file's last newline
     template = template_environment("thbkg.graph.outputs.maps", keep_trailing_newline=False).get_template("map.html")
+    payload = data.payload
+    if payload.get("basemap"):  # the shapes travel in the data block, their decoder after vis-network
+        payload = {**payload, "basemap": {**payload["basemap"], "topology": basemap.topology()}}
     return template.render(
         title=data.title, subtitle=data.subtitle,
         vis_css=Markup(_vendored("vis-network.min.css")), vis_js=Markup(_vendored("vis-network.min.js")),
-        data_json=Markup(json_for_script(data.payload)),
+        data_json=Markup(json_for_script(payload)),
+        topojson_js=Markup("\n" + basemap.decoder_js()) if payload.get("basemap") else None,
     )
 
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from thbkg.graph.rdf.vocab import load_vocabulary
 
 __all__ = [
-    "ACTOR_PALETTE", "ACTOR_STYLES", "FAMILY_COLORS", "LINK_PALETTE", "LINK_STYLES", "UNKNOWN_ACTOR", "UNKNOWN_LINK",
+    "ACTOR_PALETTE", "ACTOR_STYLES", "EU_OUTLINE_COLOR", "FAMILY_COLORS", "LINK_PALETTE", "LINK_STYLES",
+    "REGION_COLORS", "TIE_COUNTRY_COLOR", "UNKNOWN_ACTOR", "UNKNOWN_LINK",
     "ActorStyle", "LinkStyle", "actor_style", "dashed_statuses", "legend", "link_style", "status_labels",
 ]
 
@@ -99,6 +100,11 @@ FAMILY_COLORS: dict[str, str] = {
 }
 #: colours for actor types (or families) missing from the palettes, chosen by a stable hash of the code
 SPARE_COLORS = ("#FF9DA6", "#EECA3B", "#B6992D", "#499894", "#86BCB6", "#D37295", "#A0CBE8", "#FFBE7D")
+#: fills of the priority regions on the geo basemap, in the order of the data's region ids (Okabe-Ito,
+#: distinct under colour-vision deficiencies; drawn pale, under the network), then repeated
+REGION_COLORS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#CC79A7", "#D55E00", "#0072B2")
+#: the basemap fill of a country that holds ties but lies in no priority region, and its outline of EU members
+TIE_COUNTRY_COLOR, EU_OUTLINE_COLOR = "#AAB3C0", "#1A3A94"
 #: the shape of an actor type missing from ACTOR_PALETTE, by kind
 FRAMEWORK_SHAPE, OTHER_SHAPE = "hexagon", "dot"
 
