@@ -17,8 +17,9 @@ SIZE_BY = ("pagerank", "betweenness", "degree")
 @click.option("-o", "--output", default="map.html", show_default=True, metavar="FILE.html|-",
               help="Write the map to this file ('-' for standard output). Nothing else is written.")
 @click.option("--layout", type=click.Choice(LAYOUTS), default="force", show_default=True,
-              help="force: distance-preserving layout computed here; geo: capitals and seats on a "
-                   "Web-Mercator grid, frameworks at their members' centroid; circular: grouped by actor type.")
+              help="force: distance-preserving layout computed here; geo: capitals and seats on a Web-Mercator "
+                   "map of the countries (Natural Earth, offline), frameworks and actors without a seat in groups "
+                   "below it, with --region far agencies in an inset; circular: grouped by actor type.")
 @click.option("--size-by", type=click.Choice(SIZE_BY), default="pagerank", show_default=True,
               help="Centrality metric that sets the node size.")
 @click.option("--top", type=click.IntRange(min=1), default=None, metavar="N",

@@ -7,9 +7,10 @@ Three layouts:
   5,000 nodes and crowds the members of big frameworks; ``kamada_kawai_layout`` 6 s for 140).
   Above :data:`FORCE_CORE_SIZE` nodes only the most central nodes get the stress layout and the
   others are placed in rings around their most central already-placed neighbour.
-* :func:`geo_layout` -- actors at their own coordinates (capital or seat, from the data),
-  frameworks at the centroid of their members, everything else in a margin row; Web-Mercator
-  projection scaled to pixels.
+* :func:`geo_layout` -- actors at their own coordinates (capital or seat, from the data), those sharing
+  a seat moved just off it so that each can be clicked; frameworks, treaties and programmes (no place)
+  in groups by type below the map, actors without coordinates beside them; with a region, the
+  agencies seated far from it in an inset. Web-Mercator projection scaled to pixels.
 * :func:`circular_layout` -- one ring, grouped by actor type.
 
 All functions return a :class:`Layout`; positions are in vis-network pixels (y grows downwards).
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from thbkg.graph.outputs.maps.style import ACTOR_STYLES, actor_style
+from thbkg.graph.rdf.vocab import load_vocabulary
 
 __all__ = [
     "FORCE_CORE_SIZE",
@@ -34,6 +36,7 @@ __all__ = [
     "force_layout",
     "geo_layout",
     "mercator",
+    "node_radii",
     "parse_coordinates",
     "stress_layout",
 ]
@@ -41,6 +44,27 @@ __all__ = [
 #: Largest component laid out entirely by the stress layout (O(n^2) memory and time per step).
 FORCE_CORE_SIZE = 450
 _GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+#: vis-network draws node values between these radii (``nodes.scaling`` of the map's options, in
+#: render.py): the lowest value NODE_SIZE_MIN, the highest NODE_SIZE_MAX, linear in between.
+NODE_SIZE_MIN = 7.0
+NODE_SIZE_MAX = 34.0
+#: Clear space kept between the boxes of two nodes moved off a shared seat (vis-network hit-tests boxes).
+SEAT_GAP_PX = 4.0
+#: A cell of the side groups: its width leaves room for a label (vis-network wraps them at 150 px), and
+#: a row is a node's diameter plus this much for its label.
+SIDE_CELL_WIDTH_PX = 170.0
+SIDE_LABEL_HEIGHT_PX = 30.0
+#: Room for a side group's heading, and between the map and the side groups.
+SIDE_HEADING_PX = 50.0
+SIDE_GAP_PX = 160.0
+#: The side groups below the map are at most this share of the map's height tall (at least the minimum).
+SIDE_BAND_SHARE = 0.3
+SIDE_BAND_MIN_PX = 700.0
+#: Region view: an agency seated further than this share of the larger side of the region's box
+#: outside the box is drawn in the inset.
+REGION_MARGIN = 0.15
+#: What :attr:`Layout.placement` says for each kind of side group.
+PLACEMENT = {"frameworks": "below", "unlocated": "below", "far": "inset"}
 
 
 @dataclass
@@ -52,7 +76,7 @@ class Layout:
     positions : dict
         node -> (x, y) in pixels.
     unplaced : tuple
-        Nodes put in the margin row because their position is unknown (geo layout only).
+        Geo layout only: the actors without coordinates (no framework), drawn in the side block.
     notes : list of str
         Sentences for the legend ("12 actors without known location ...").
     background : dict
@@ -61,6 +85,19 @@ class Layout:
         Geo layout only: how a point is placed, ``{"cx", "cy", "scale"}``, so that
         ``x = (mx - cx) * scale`` and ``y = (my - cy) * scale`` where ``(mx, my)`` is
         :func:`mercator` of its latitude and longitude (the basemap is drawn with it).
+    extent : tuple or None
+        Geo layout only: ``(x0, y0, x1, y1)`` in pixels, what the initial view should show: the located
+        actors (with a region: the region's members) and the side groups, not far partners.
+    placement : dict
+        Geo layout only: where each kind of node without a place went, for the legend: ``frameworks``
+        (frameworks, treaties, programmes) and ``unlocated`` (no coordinates) -> ``"below"`` (groups by
+        type below the map), ``far`` (agencies seated far from the region) -> ``"inset"`` (left of it);
+        a kind is absent when the map has none.
+    groups : list of dict
+        Geo layout only: the side groups, ``{"kind", "type", "label", "box", "count", "nodes"}`` (``kind``
+        as in *placement*; ``box`` as *extent*; its ``label`` is drawn above it as a background label).
+    moved : tuple
+        Geo layout only: the located actors drawn just off their seat, so that each can be clicked.
     """
 
     positions: dict
@@ -68,6 +105,10 @@ class Layout:
     notes: list = field(default_factory=list)
     background: dict = field(default_factory=lambda: {"lines": [], "labels": []})
     projection: dict | None = None
+    extent: tuple | None = None
+    placement: dict = field(default_factory=dict)
+    groups: list = field(default_factory=list)
+    moved: tuple = ()
 
 
 def actor_type_label(actor_type) -> str:
@@ -329,118 +370,325 @@ def mercator(lat, lon):
     return x, y
 
 
-def _spread_colocated(positions, key, spacing):
-    """Nodes sharing a point (e.g. Brussels, The Hague) go on a sunflower spiral around it."""
-    groups = defaultdict(list)
-    for node, (x, y) in positions.items():
-        groups[(round(x), round(y))].append(node)
-    out = {}
-    for nodes in groups.values():
-        cx, cy = positions[nodes[0]]
-        for i, node in enumerate(sorted(nodes, key=key)):
-            r = spacing * math.sqrt(i)
-            a = i * _GOLDEN_ANGLE
-            out[node] = (cx + r * math.cos(a), cy + r * math.sin(a))
-    return out
+def node_radii(G, ranking=None) -> dict:
+    """The radius (pixels) vis-network draws each node with: the map gives a node the value
+    ``sqrt(score)`` and vis-network scales values linearly between :data:`NODE_SIZE_MIN` and
+    :data:`NODE_SIZE_MAX` (the middle when all values are equal).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> r = node_radii(nx.path_graph(3), {0: 0.0, 1: 0.25, 2: 1.0})
+    >>> r[0], r[1], r[2]
+    (7.0, 20.5, 34.0)
+    >>> node_radii(nx.path_graph(2))[0]
+    20.5
+    """
+    ranking = ranking or {}
+    values = {v: math.sqrt(max(float(ranking.get(v, 0.0) or 0.0), 0.0)) for v in G}
+    lo, hi = min(values.values(), default=0.0), max(values.values(), default=0.0)
+    if hi - lo <= 1e-12:
+        return {v: (NODE_SIZE_MIN + NODE_SIZE_MAX) / 2 for v in G}
+    return {v: NODE_SIZE_MIN + (NODE_SIZE_MAX - NODE_SIZE_MIN) * (x - lo) / (hi - lo) for v, x in values.items()}
 
 
-def geo_layout(G, *, members=None, ranking=None) -> Layout:
+def geo_layout(G, *, members=None, ranking=None, regions=None) -> Layout:
     """Geographic positions from each node's ``lat``/``lon`` attributes.
+
+    Actors sit at their capital or seat (Web-Mercator, scaled to pixels); those that share a seat, or
+    would hide a country, are moved to the nearest free spot around it so that each can be clicked
+    (countries never move, unless two share a point). Frameworks, treaties and programmes have no place:
+    they go in groups by type below the map, and the actors without coordinates in groups beside
+    them (:attr:`Layout.groups`, :attr:`Layout.placement`). With *regions*, the map is scaled to the
+    region's members and the agencies seated far from it are drawn in an inset left of it.
 
     Parameters
     ----------
     G : networkx.Graph
-        Node attributes ``lat``, ``lon`` (WGS84 degrees, str or float; empty when unknown),
-        ``type`` and ``label``.
+        Node attributes ``lat``, ``lon`` (WGS84 degrees, str or float; empty when unknown), ``type``,
+        ``label``, ``iso2`` (a country) and ``regions`` (region ids).
     members : dict, optional
-        node -> iterable of member nodes; a node without coordinates sits at the centroid of
-        its located members (frameworks, regional processes, treaties).
+        Accepted for callers of the earlier layout, which put frameworks at their members' centroid;
+        not used.
     ranking : dict, optional
-        node -> score; the most central node of a shared point sits in the middle.
+        node -> score (the map's size measure): the radius of each node (:func:`node_radii`), who keeps
+        a shared seat (the most central), and the order in the side groups.
+    regions : iterable of str, optional
+        Region ids the view is about (``--region``); default ``G.graph["regions"]``.
 
     Examples
     --------
     >>> import networkx as nx
     >>> G = nx.Graph()
-    >>> G.add_node("nl", lat="52.37", lon="4.90", type="country", label="Netherlands")
-    >>> G.add_node("be", lat="50.85", lon="4.35", type="country", label="Belgium")
+    >>> G.add_node("nl", lat="52.37", lon="4.90", type="country", label="Netherlands", iso2="NL")
+    >>> G.add_node("be", lat="50.85", lon="4.35", type="country", label="Belgium", iso2="BE")
     >>> G.add_node("bx", lat="", lon="", type="regional_process", label="Benelux")
     >>> G.add_node("zz", type="eu_body", label="Nowhere")
-    >>> lay = geo_layout(G, members={"bx": ["nl", "be"]})
+    >>> lay = geo_layout(G)
     >>> lay.positions["nl"][1] < lay.positions["be"][1]   # north is up
     True
-    >>> lay.unplaced
-    ('zz',)
+    >>> lay.positions["bx"][0] > lay.positions["nl"][0], lay.unplaced, lay.placement["frameworks"]
+    (True, ('zz',), 'below')
     """
+    del members  # frameworks are no place: see the docstring
     key = _rank_key(ranking)
-    located = {}
+    radius = node_radii(G, ranking)
+    is_framework = load_vocabulary().is_framework_type
+    seats = _seats(G, is_framework)
+    wanted = set(G.graph.get("regions") or () if regions is None else regions)
+    area = [v for v in seats if wanted & set(G.nodes[v].get("regions") or ())] if wanted else []
+    far = _far_from(G, seats, area) if area else []
+    box = _bbox([seats[v] for v in (area or seats)]) if seats else None
+    projection, positions, moved = None, {}, []
+    if box:
+        projection = _projection(box, len(G))
+        positions, moved = _place_at_seats(G, seats, projection, radius, key, skip=set(far))
+    extent = _box_of(positions, area or positions, radius) if positions else (0.0, 0.0, 0.0, 0.0)
+    side = _side_groups(G, positions, radius, key, extent, far=far, is_framework=is_framework)
+    for group in side:
+        positions.update(group.pop("positions"))
+        extent = _union(extent, group["box"])
+    lines = _graticule(*_bbox(list(seats.values())), projection["cx"], projection["cy"],
+                       projection["scale"]) if projection else []
+    counts = {kind: sum(g["count"] for g in side if g["kind"] == kind) for kind in ("frameworks", "unlocated", "far")}
+    return Layout(positions, unplaced=tuple(v for g in side if g["kind"] == "unlocated" for v in g["nodes"]),
+                  notes=_geo_notes(len(seats) - len(far), len(moved), counts),
+                  background={"lines": lines, "labels": [g["heading"] for g in side]}, projection=projection,
+                  extent=tuple(round(c, 1) for c in extent), placement={k: PLACEMENT[k] for k, n in counts.items() if n},
+                  groups=[{k: g[k] for k in ("kind", "type", "label", "box", "count", "nodes")} for g in side],
+                  moved=tuple(moved))
+
+
+def _seats(G, is_framework) -> dict:
+    """node -> Web-Mercator point of the actors with coordinates (frameworks are no place, never located)."""
+    seats = {}
     for node in sorted(G, key=str):
-        ll = parse_coordinates(G.nodes[node].get("lat"), G.nodes[node].get("lon"))
-        if ll is not None:
-            located[node] = mercator(*ll)
-    n_direct = len(located)
-    located.update(_at_member_centroids(G, located, members or {}))
-    notes, positions, lines, projection = [], {}, [], None
-    if located:
-        positions, lines, projection = _project(located, len(G), key)
-        notes.append(f"{n_direct} actors at their capital or seat (coordinates from the data), "
-                     f"{len(located) - n_direct} frameworks at the centroid of their members; "
-                     "Web-Mercator projection, grid every 10°.")
-    unplaced = _margin_row(G, positions)
-    if unplaced:
-        notes.append(f"{len(unplaced)} actors without a known location (no coordinates in the data "
-                     "and no located members) are shown in the row below the map.")
-    return Layout(positions, unplaced=unplaced, notes=notes, background={"lines": lines, "labels": []},
-                  projection=projection)
+        attrs = G.nodes[node]
+        ll = parse_coordinates(attrs.get("lat"), attrs.get("lon"))
+        if ll is not None and not is_framework(attrs.get("type")):
+            seats[node] = mercator(*ll)
+    return seats
 
 
-def _at_member_centroids(G, located, members) -> dict:
-    """Nodes without coordinates at the centroid of their located members (frameworks); repeated so
-    that frameworks of frameworks resolve too."""
-    placed = dict(located)
-    for _ in range(3):
-        added = {}
-        for node in sorted(G, key=str):
-            if node in placed:
-                continue
-            pts = [placed[m] for m in members.get(node, ()) if m in placed]
-            if pts:
-                added[node] = (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
-        if not added:
-            break
-        placed.update(added)
-    return {node: xy for node, xy in placed.items() if node not in located}
+def _is_country(G, node) -> bool:
+    return bool(str(G.nodes[node].get("iso2") or "").strip())
 
 
-def _project(located, n, key):
-    """``(positions, graticule, projection)``: projected points scaled to pixels around their centre,
-    points sharing a place spread out, the grid lines, and the projection (see :class:`Layout`)."""
-    x0, y0, x1, y1 = _bbox(list(located.values()))
+def _far_from(G, seats, area) -> list:
+    """The located actors that are no country and no member of the region, seated outside the region's
+    box widened by :data:`REGION_MARGIN` of its larger side (projected units)."""
+    x0, y0, x1, y1 = _bbox([seats[v] for v in area])
+    pad = REGION_MARGIN * max(x1 - x0, y1 - y0, math.radians(5))
+    inside = set(area)
+    return [v for v, (x, y) in seats.items() if v not in inside and not _is_country(G, v)
+            and not (x0 - pad <= x <= x1 + pad and y0 - pad <= y <= y1 + pad)]
+
+
+def _projection(box, n) -> dict:
+    """``{"cx", "cy", "scale"}``: the centre of *box* (projected units) at pixel (0, 0), its larger side
+    at least 4,500 pixels wide (more for big graphs)."""
+    x0, y0, x1, y1 = box
     span = max(x1 - x0, y1 - y0, math.radians(20))
-    px_per_unit = max(4500.0, 120.0 * math.sqrt(max(n, 1))) / span
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    positions = {v: ((x - cx) * px_per_unit, (y - cy) * px_per_unit) for v, (x, y) in located.items()}
-    return (_spread_colocated(positions, key, spacing=24.0), _graticule(x0, y0, x1, y1, cx, cy, px_per_unit),
-            {"cx": cx, "cy": cy, "scale": px_per_unit})
+    return {"cx": (x0 + x1) / 2, "cy": (y0 + y1) / 2, "scale": max(4500.0, 120.0 * math.sqrt(max(n, 1))) / span}
 
 
-def _margin_row(G, positions) -> tuple:
-    """Put the nodes without a position in rows below the map (by type, then label); return them."""
+class _Occupied:
+    """The boxes of the nodes placed so far (a grid of cells), to find a free spot quickly."""
+
+    def __init__(self, gap):
+        self.gap, self.cell, self.cells = gap, 2 * NODE_SIZE_MAX + gap, defaultdict(list)
+
+    def free(self, x, y, r) -> bool:
+        """Whether a node of radius *r* at ``(x, y)`` keeps :data:`SEAT_GAP_PX` from every placed box."""
+        reach = math.ceil((r + NODE_SIZE_MAX + self.gap) / self.cell)
+        i, j = self._cell(x, y)
+        for a in range(i - reach, i + reach + 1):
+            for b in range(j - reach, j + reach + 1):
+                for px, py, pr in self.cells.get((a, b), ()):
+                    if max(abs(px - x), abs(py - y)) < pr + r + self.gap - 1e-9:
+                        return False
+        return True
+
+    def _cell(self, x, y):
+        return math.floor(x / self.cell), math.floor(y / self.cell)
+
+    def add(self, x, y, r):
+        self.cells[self._cell(x, y)].append((x, y, r))
+
+
+def _place_at_seats(G, seats, projection, radius, key, skip):
+    """``(positions, moved)``: countries at their point (unless another country holds it), then the other
+    actors, most central first, at their seat when it is free, else at the nearest free point around it,
+    close to those placed from the same seat (node boxes :data:`SEAT_GAP_PX` apart, as vis-network
+    hit-tests boxes)."""
+    cx, cy, scale = projection["cx"], projection["cy"], projection["scale"]
+    occupied, positions, moved, taken = _Occupied(SEAT_GAP_PX), {}, [], defaultdict(list)
+    nodes = sorted((v for v in seats if v not in skip), key=lambda v: (not _is_country(G, v), key(v)))
+    for v in nodes:
+        x, y = (seats[v][0] - cx) * scale, (seats[v][1] - cy) * scale
+        r = radius[v]
+        stays = (seats[v] not in taken) if _is_country(G, v) else occupied.free(x, y, r)
+        if not stays:
+            x, y = _nearest_free(occupied, x, y, r, taken[seats[v]])
+            moved.append(v)
+        taken[seats[v]].append((x, y))
+        occupied.add(x, y, r)
+        positions[v] = (x, y)
+    return positions, moved
+
+
+def _nearest_free(occupied, x, y, r, siblings=(), tries=20000, choices=24):
+    """A free point of a sunflower spiral around ``(x, y)`` (deterministic): the first one, or with
+    *siblings* (points placed from the same seat) the one of the first *choices* free points that is
+    nearest to the seat and to them."""
+    step = (r + SEAT_GAP_PX) / 2
+    found = []
+    for i in range(1, tries):
+        d, a = step * math.sqrt(i), i * _GOLDEN_ANGLE - math.pi / 2
+        px, py = x + d * math.cos(a), y + d * math.sin(a)
+        if occupied.free(px, py, r):
+            found.append((px, py))
+            if not siblings or len(found) == choices:
+                break
+    if not found:
+        return x + step * math.sqrt(tries), y
+    return min(found, key=lambda q: math.dist(q, (x, y)) + sum(math.dist(q, s) for s in siblings) / max(len(siblings), 1))
+
+
+def _box_of(positions, nodes, radius):
+    """The box around the drawn nodes of *nodes* (their radius included)."""
+    pts = [positions[v] for v in nodes if v in positions] or list(positions.values())
+    pad = max((radius[v] for v in nodes if v in positions), default=NODE_SIZE_MAX)
+    x0, y0, x1, y1 = _bbox(pts)
+    return x0 - pad, y0 - pad, x1 + pad, y1 + pad
+
+
+def _union(a, b):
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+
+
+def _type_order(G, nodes, key):
+    """*nodes* grouped by actor type in legend order: ``[(type, [nodes, most central first])]``."""
     order = list(ACTOR_STYLES)
-    unplaced = tuple(sorted((v for v in G if v not in positions),
-                            key=lambda v: (order.index(G.nodes[v].get("type"))
-                                           if G.nodes[v].get("type") in order else len(order),
-                                           str(G.nodes[v].get("label") or v), str(v))))
-    if not unplaced:
-        return unplaced
-    if positions:
-        bx0, _, bx1, by1 = _bbox(list(positions.values()))
-    else:
-        bx0, bx1, by1 = 0.0, 1600.0, 0.0
-    per_row = max(1, int((bx1 - bx0) // 110) + 1)
-    for i, v in enumerate(unplaced):
-        positions[v] = (bx0 + (i % per_row) * 110.0, by1 + 220.0 + (i // per_row) * 90.0)
-    return unplaced
+    groups = defaultdict(list)
+    for v in nodes:
+        groups[str(G.nodes[v].get("type") or "")].append(v)
+    codes = sorted(groups, key=lambda c: (order.index(c) if c in order else len(order), c))
+    return [(c, sorted(groups[c], key=key)) for c in codes]
+
+
+def _side_groups(G, positions, radius, key, extent, *, far, is_framework):
+    """The inset (left of the map) and the side groups (below it): frameworks by type, then beside them the
+    actors without coordinates by type. Each group: ``kind``, ``type``, ``label``, ``box``, ``count``,
+    ``nodes``, ``heading`` (a background label) and ``positions``."""
+    far_set = set(far)
+    rest = [v for v in sorted(G, key=str) if v not in positions and v not in far_set]
+    frameworks = [v for v in rest if is_framework(G.nodes[v].get("type"))]
+    unlocated = [v for v in rest if not is_framework(G.nodes[v].get("type"))]
+    obstacles = [(x, y, radius[v]) for v, (x, y) in positions.items()]
+    groups = []
+    if far:
+        block = _blocks([("far", "", sorted(far, key=key))], radius, rows=math.ceil(math.sqrt(len(far))))[0]
+        right = _clear_left(obstacles, extent[0] - SIDE_GAP_PX, extent[1], block)
+        groups.append(_group(block, right - block[5], extent[1]))
+    specs = [(kind, code, vs) for kind, nodes in (("frameworks", frameworks), ("unlocated", unlocated))
+             for code, vs in _type_order(G, nodes, key)]
+    if specs:
+        band = max(SIDE_BAND_MIN_PX, SIDE_BAND_SHARE * (extent[3] - extent[1]))
+        blocks = _blocks(specs, radius, height=band)
+        flow, width, height = _flow(blocks, max(extent[2] - extent[0], 2000.0))
+        xs = [positions[u][0] for v in frameworks + unlocated for u in G[v] if u in positions]
+        centre = sum(xs) / len(xs) if xs else (extent[0] + extent[2]) / 2
+        left = min(max(centre - width / 2, extent[0]), max(extent[0], extent[2] - width))
+        top = _clear_down(obstacles, left, left + width, extent[3] + SIDE_GAP_PX, height)
+        groups += [_group(block, left + dx, top + dy) for block, dx, dy in flow]
+    return groups
+
+
+def _blocks(specs, radius, *, rows=None, height=None):
+    """Grid blocks, one per ``(kind, type, nodes)``: ``(kind, type, nodes, cols, rows, width, height,
+    pitch)``, with *rows* rows or as many as fit in *height*, columns balanced."""
+    out = []
+    for kind, code, nodes in specs:
+        pitch = 2 * max(radius[v] for v in nodes) + SIDE_LABEL_HEIGHT_PX
+        n_rows = rows or max(1, min(len(nodes), int((height - SIDE_HEADING_PX) // pitch)))
+        cols = math.ceil(len(nodes) / n_rows)
+        n_rows = math.ceil(len(nodes) / cols)
+        width = max(cols * SIDE_CELL_WIDTH_PX, len(_group_label(kind, code, len(nodes))) * 16.0)
+        out.append((kind, code, nodes, cols, n_rows, width, SIDE_HEADING_PX + n_rows * pitch, pitch))
+    return out
+
+
+def _group_label(kind, code, n):
+    return f"Seated far from the region ({n})" if kind == "far" else f"{actor_type_label(code)} ({n})"
+
+
+def _flow(blocks, max_width):
+    """``(placed, width, height)``: *blocks* left to right, on a new line when one would pass *max_width*;
+    *placed* holds ``(block, dx, dy)``."""
+    placed, x, y, line_h, width = [], 0.0, 0.0, 0.0, 0.0
+    for block in blocks:
+        if x > 0 and x + block[5] > max_width:
+            x, y, line_h = 0.0, y + line_h + SIDE_LABEL_HEIGHT_PX, 0.0
+        placed.append((block, x, y))
+        width = max(width, x + block[5])
+        x += block[5] + SIDE_LABEL_HEIGHT_PX
+        line_h = max(line_h, block[6])
+    return placed, width, y + line_h
+
+
+def _clear_left(obstacles, right, top, block):
+    """The right edge, at most *right*, where *block* (from *top* down) touches no placed node."""
+    bottom = top + block[6]
+    for _ in range(len(obstacles) + 1):
+        hits = [ox - r for ox, oy, r in obstacles
+                if right - block[5] - r - SEAT_GAP_PX < ox < right + r + SEAT_GAP_PX and top - r < oy < bottom + r]
+        if not hits:
+            break
+        right = min(hits) - SIDE_GAP_PX
+    return right
+
+
+def _clear_down(obstacles, left, right, top, height):
+    """The top edge, at least *top*, where a band ``left..right`` *height* tall touches no placed node."""
+    for _ in range(len(obstacles) + 1):
+        hits = [oy + r for ox, oy, r in obstacles
+                if left - r < ox < right + r and top - r - SEAT_GAP_PX < oy < top + height + r + SEAT_GAP_PX]
+        if not hits:
+            break
+        top = max(hits) + SIDE_GAP_PX
+    return top
+
+
+def _group(block, x, y):
+    """A side group: *block* with its top left corner at ``(x, y)``."""
+    kind, code, nodes, cols, n_rows, width, height, pitch = block
+    inner = x + (width - cols * SIDE_CELL_WIDTH_PX) / 2
+    label = _group_label(kind, code, len(nodes))
+    return {"kind": kind, "type": code, "label": label, "count": len(nodes), "nodes": tuple(nodes),
+            "box": (round(x, 1), round(y, 1), round(x + width, 1), round(y + height, 1)),
+            "heading": {"text": label, "x": round(x + width / 2, 1), "y": round(y + 32.0, 1)},
+            "positions": {v: (inner + (i // n_rows + 0.5) * SIDE_CELL_WIDTH_PX,
+                              y + SIDE_HEADING_PX + (i % n_rows + 0.5) * pitch) for i, v in enumerate(nodes)}}
+
+
+def _geo_notes(at_seats, moved, counts) -> list:
+    """The legend's sentences on where the geo layout put what."""
+    notes = []
+    if at_seats:
+        notes.append(f"{at_seats} actors at their capital or seat (coordinates from the data)"
+                     + (f"; {moved} of them moved just off it, so that actors sharing a seat can each be clicked"
+                        if moved else "") + "; Web-Mercator projection, grid every 10°.")
+    if counts["far"]:
+        notes.append(f"{counts['far']} actors seated far from the region are drawn in the inset left of it, "
+                     "not at their seats.")
+    if counts["frameworks"]:
+        notes.append(f"{counts['frameworks']} frameworks, treaties and programmes have no place: they are drawn "
+                     "in the groups below the map, by type.")
+    if counts["unlocated"]:
+        notes.append(f"{counts['unlocated']} actors without a known location (no coordinates in the data) are "
+                     "drawn beside them, by type.")
+    return notes
 
 
 def _graticule(x0, y0, x1, y1, cx, cy, scale):

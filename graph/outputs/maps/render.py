@@ -239,6 +239,7 @@ def _view(network, size_by, top, seed) -> _View:
     """Metrics on the whole graph, the *top* actors by *size_by* (all without *top*) and their links."""
     # the map keeps the two-mode view: treaties and frameworks are drawn as nodes, their members tied to them
     full = network.cooperation_graph(frameworks="as-nodes")
+    full.graph["regions"] = tuple(getattr(getattr(network, "filters", None), "regions", None) or ())  # geo_layout's region
     total = full.number_of_nodes()
     metrics = _centrality(full, _metric_names(size_by, total), seed) if total else {}
     score = metrics.get(size_by, {})

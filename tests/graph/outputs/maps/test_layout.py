@@ -68,7 +68,7 @@ def test_large_component_uses_core_and_rings():
     assert len({(round(x, 1), round(y, 1)) for x, y in pos.values()}) == len(G)   # no two nodes stacked
 
 
-def test_geo_layout_places_by_coordinates_and_centroids():
+def test_geo_layout_places_by_coordinates_and_side_groups():
     G = nx.Graph()
     G.add_node("lisbon", lat=38.72, lon=-9.14, type="country", label="PT")
     G.add_node("helsinki", lat="60.17", lon="24.94", type="country", label="FI")
@@ -81,14 +81,14 @@ def test_geo_layout_places_by_coordinates_and_centroids():
     p = lay.positions
     assert p["lisbon"][0] < p["europol"][0] < p["helsinki"][0]      # west to east
     assert p["helsinki"][1] < p["europol"][1] < p["athens"][1]      # north is up (y grows down)
-    # the framework sits at the centroid of its members (projected)
-    cx = sum(p[m][0] for m in ("lisbon", "helsinki", "athens")) / 3
-    cy = sum(p[m][1] for m in ("lisbon", "helsinki", "athens")) / 3
-    assert math.dist(p["process"], (cx, cy)) < 1.0
+    located = ("lisbon", "helsinki", "athens", "europol", "eurojust")
+    # the framework is no place: it sits below the map, not at its members' centroid
+    assert p["process"][1] > max(p[m][1] for m in located)
+    assert lay.placement["frameworks"] == "below"
     # co-located seats are spread, but stay close
     assert p["europol"] != p["eurojust"] and math.dist(p["europol"], p["eurojust"]) < 60
     assert lay.unplaced == ("lost",)
-    assert p["lost"][1] > max(y for n, (x, y) in p.items() if n != "lost")   # margin row below the map
+    assert p["lost"][1] > max(p[m][1] for m in located)             # beside the frameworks, below the map
     assert any("without a known location" in note for note in lay.notes)
     assert lay.background["lines"]                                   # graticule
 
