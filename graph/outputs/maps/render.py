@@ -511,7 +511,9 @@ def build_map(network, *, layout="force", size_by="pagerank", top=None, seed=42,
         "years": {"min": min(years), "max": max(years)} if years else None,
         "undatedLinks": sum(1 for rec in links_out if rec.get("u")), "time": _time_payload(network),
         "notes": notes, "background": lay.background,
-        "focus": _focus_nodes(vis_nodes) if layout == "geo" else None,
+        # the geo map opens on its core; a region's on the region (its members, the inset and the groups)
+        "focus": (_nodes_in(vis_nodes, lay.extent) if layout == "geo" and lay.extent and view.graph.graph.get("regions")
+                  else _focus_nodes(vis_nodes) if layout == "geo" else None),
         "basemap": (basemap.basemap_payload(network, view.graph, view.ids, lay.projection)
                     if layout == "geo" and lay.projection else None),
     }
@@ -526,6 +528,16 @@ def top_without_ties_warning(kept: int, size_by: str) -> str:
     """
     return (f"no ties among the top {kept} actor{'s' if kept != 1 else ''} (by {size_by}): the map shows "
             f"unconnected dots; try a larger --top")
+
+
+def _nodes_in(vis_nodes, box):
+    """Ids of the nodes inside *box* ``(x0, y0, x1, y1)``.
+
+    >>> _nodes_in([{"id": "a", "x": 0, "y": 0}, {"id": "b", "x": 50, "y": 0}], (-1, -1, 1, 1))
+    ['a']
+    """
+    x0, y0, x1, y1 = box
+    return [n["id"] for n in vis_nodes if x0 <= n["x"] <= x1 and y0 <= n["y"] <= y1]
 
 
 def _focus_nodes(vis_nodes, low=0.05, high=0.95):
