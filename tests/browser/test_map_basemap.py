@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import csv
 import json
-import time
 from importlib import resources
 from pathlib import Path
 
 import pytest
-from plugin_browser import ARTIFACTS
+from plugin_browser import ARTIFACTS, set_viewport
 
 from thbkg.graph.outputs.maps.render import write_map
 
@@ -61,20 +60,6 @@ def geo_map(bundled_network, maps_dir):
     path = maps_dir / "geo.html"
     write_map(bundled_network, path, layout="geo")
     return path
-
-
-def set_viewport(browser, width, height):
-    """Resize the window so that the page's viewport is *width* x *height* CSS pixels."""
-    d = browser.driver
-    d.set_window_size(width, height)
-    for _ in range(3):
-        inner = d.execute_script("return [window.innerWidth, window.innerHeight];")
-        if inner == [width, height]:
-            return
-        size = d.get_window_size()
-        d.set_window_size(size["width"] + width - inner[0], size["height"] + height - inner[1])
-        time.sleep(0.2)
-    assert d.execute_script("return [window.innerWidth, window.innerHeight];") == [width, height]
 
 
 def open_at(browser, path, viewport):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from plugin_browser import ARTIFACTS
+from plugin_browser import ARTIFACTS, set_viewport
 
 from thbkg.graph.outputs.maps.render import write_map
 
@@ -51,20 +51,6 @@ def maps(maps_dir, bundled_network, synthetic_network):
     write_map(synthetic_network, paths["synthetic"])
     assert paths["synthetic"].stat().st_size < 10_000_000
     return paths
-
-
-def set_viewport(browser, width, height):
-    """Resize the window so that the page's viewport is *width* x *height* CSS pixels."""
-    d = browser.driver
-    d.set_window_size(width, height)
-    for _ in range(3):
-        inner = d.execute_script("return [window.innerWidth, window.innerHeight];")
-        if inner == [width, height]:
-            return
-        size = d.get_window_size()
-        d.set_window_size(size["width"] + width - inner[0], size["height"] + height - inner[1])
-        time.sleep(0.2)
-    assert d.execute_script("return [window.innerWidth, window.innerHeight];") == [width, height]
 
 
 def open_at(browser, path, viewport):
