@@ -448,8 +448,10 @@ def geo_layout(G, *, members=None, ranking=None, regions=None) -> Layout:
     for group in side:
         positions.update(group.pop("positions"))
         extent = _union(extent, group["box"])
-    lines = _graticule(*_bbox(list(seats.values())), projection["cx"], projection["cy"],
-                       projection["scale"]) if projection else []
+    lines = []
+    if projection:
+        x0, y0, x1, y1 = _bbox(list(seats.values()))
+        lines = _graticule(x0, y0, x1, y1, projection["cx"], projection["cy"], projection["scale"])
     counts = {kind: sum(g["count"] for g in side if g["kind"] == kind) for kind in ("frameworks", "unlocated", "far")}
     return Layout(positions, unplaced=tuple(v for g in side if g["kind"] == "unlocated" for v in g["nodes"]),
                   notes=_geo_notes(len(seats) - len(far), len(moved), counts),
