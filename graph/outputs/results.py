@@ -76,6 +76,7 @@ def short_iri(iri: str) -> str:
 
 
 def _display(term) -> str:
+    """A term as text: IRIs as pasteable prefixed names, blank nodes as ``_:id``, nothing as ``""``."""
     if term is None:
         return ""
     if isinstance(term, URIRef):
@@ -119,16 +120,6 @@ def format_table(variables, rows, *, width: int = TABLE_CELL_WIDTH) -> str:
     return "\n".join(out) + "\n"
 
 
-def _csv_value(term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, URIRef):
-        return short_iri(str(term))
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
-
-
 def format_csv(variables, rows, delimiter=",") -> str:
     """CSV in the layout of SPARQL 1.1 Query Results CSV: RFC 4180 quoting, CRLF line ends, literals
     as their lexical values; IRIs as in the table (:func:`short_iri`: ``thba:rs`` or ``<IRI>``), so
@@ -141,7 +132,7 @@ def format_csv(variables, rows, delimiter=",") -> str:
     >>> format_csv(["a", "n"], [(URIRef("https://w3id.org/thbkg/id/actor/rs"), Literal("Serbia"))]).splitlines()
     ['a,n', 'thba:rs,Serbia']
     """
-    return csv_text(variables, ([_csv_value(t) for t in row] for row in rows), delimiter=delimiter,
+    return csv_text(variables, ([_display(t) for t in row] for row in rows), delimiter=delimiter,
                     lineterminator="\r\n")
 
 
