@@ -44,18 +44,6 @@ def _shape_key(iso2):
 
 
 @pytest.fixture(scope="module")
-def maps_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("basemap")
-
-
-@pytest.fixture(scope="module")
-def bundled_network(bundled_source):
-    from thbkg.graph.network.projections import load_network
-
-    return load_network(bundled_source)
-
-
-@pytest.fixture(scope="module")
 def geo_map(bundled_network, maps_dir):
     path = maps_dir / "geo.html"
     write_map(bundled_network, path, layout="geo")

@@ -18,18 +18,6 @@ ALLOWED_SCHEMES = ("file:", "data:", "blob:")
 DATA = Path(__file__).resolve().parents[1].parent / "data"
 
 
-@pytest.fixture(scope="module")
-def maps_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("maps")
-
-
-@pytest.fixture(scope="module")
-def bundled_network(bundled_source):
-    from thbkg.graph.network.projections import load_network
-
-    return load_network(bundled_source)
-
-
 def assert_clean_load(browser):
     urls = browser.requested_urls()
     assert urls, "the performance log recorded no request at all"

@@ -32,18 +32,6 @@ LABEL_OVERLAP_SHARE = 0.01      # at most 1 % of the pairs of labels drawn at th
 
 
 @pytest.fixture(scope="module")
-def maps_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("screens")
-
-
-@pytest.fixture(scope="module")
-def bundled_network(bundled_source):
-    from thbkg.graph.network.projections import load_network
-
-    return load_network(bundled_source)
-
-
-@pytest.fixture(scope="module")
 def maps(maps_dir, bundled_network, synthetic_network):
     """The two maps under test: the bundled graph and the 5,000-actor synthetic one (force layout)."""
     paths = {"bundled": maps_dir / "bundled.html", "synthetic": maps_dir / "synthetic.html"}
