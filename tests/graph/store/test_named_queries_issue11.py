@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 import pytest
+from query_cells import cell, local, text
 from rdflib import Literal, URIRef
 
 from thbkg.graph.rdf.tables import bundled_data_dir
@@ -62,18 +63,6 @@ def in_force(link) -> bool:
 def plain(amount: str) -> str:
     """``"1500000.50"`` -> ``"1500000.5"``; ``"300000"`` stays."""
     return format(Decimal(amount).normalize(), "f")
-
-
-def local(term) -> str | None:
-    return None if term is None else str(term).rsplit("/", 1)[1]
-
-
-def text(term) -> str:
-    return "" if term is None else str(term)
-
-
-def cell(term) -> set[str]:
-    return set() if term is None else {x for x in str(term).split(";") if x}
 
 
 def flat(row) -> tuple[str, ...]:

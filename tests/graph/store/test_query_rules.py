@@ -22,6 +22,7 @@ import shutil
 from collections import Counter
 
 import pytest
+from query_cells import cell, local, text
 
 from thbkg.graph.rdf.tables import bundled_data_dir
 from thbkg.graph.store.catalogue import named_query
@@ -80,18 +81,6 @@ def cited(row) -> list[str]:
 
 def between(link, a, b) -> bool:
     return {link["subject"], link["object"]} == {a, b}
-
-
-def local(term) -> str | None:
-    return None if term is None else str(term).rsplit("/", 1)[1]
-
-
-def text(term) -> str:
-    return "" if term is None else str(term)
-
-
-def cell(term) -> set[str]:
-    return set() if term is None else {x for x in str(term).split(";") if x}
 
 
 BUNDLED = Tables(bundled_data_dir())
