@@ -30,6 +30,7 @@ COMMANDS = {
     "brokers": "thbkg.cli.analytics_cmds:brokers",
     "export": "thbkg.cli.report_cmds:export",
     "map": "thbkg.cli.map_cmds:map_",
+    "site": "thbkg.cli.site_cmds:site",
 }
 
 

@@ -31,6 +31,13 @@ def graph_source_options(func):
     return wrapper
 
 
+def no_bundled_option(func):
+    """Add ``--no-bundled`` (the bundled tables left out; same as ``THBKG_NO_BUNDLED=1``)."""
+    return click.option("--no-bundled", is_flag=True, default=False,
+                        help="Leave the bundled tables out and use only the --data folders "
+                             "(same as THBKG_NO_BUNDLED=1).")(func)
+
+
 def _check_confidence(ctx, param, value):
     """Refuse a confidence level the ontology does not define, when given (the vocabulary is read
     only then, so ``--help`` stays fast)."""

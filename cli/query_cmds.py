@@ -9,17 +9,17 @@ import sys
 
 import click
 
-from thbkg.cli.options import follow_symlinks_option, format_option, graph_source_options, output_option
+from thbkg.cli.options import (
+    follow_symlinks_option,
+    format_option,
+    graph_source_options,
+    no_bundled_option,
+    output_option,
+)
 
 # the same list as thbkg.graph.outputs.results.FORMATS (kept here so --help imports nothing heavy)
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "md", "turtle", "nt", "jsonld")
 _SETTINGS = {"max_content_width": 100}
-
-
-def _no_bundled_option(func):
-    return click.option("--no-bundled", is_flag=True, default=False,
-                        help="Leave the bundled tables out and use only the --data folders "
-                             "(same as THBKG_NO_BUNDLED=1).")(func)
 
 
 @click.command(context_settings=_SETTINGS)
@@ -152,7 +152,7 @@ def queries_show(name):
 @click.option("--data", "data_dirs", multiple=True,
               type=click.Path(exists=True, file_okay=False, dir_okay=True),
               help="Extra data folder merged with the bundled tables. Repeatable.")
-@_no_bundled_option
+@no_bundled_option
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
               metavar="S", help="Connect and read timeout of each HTTP request, in seconds.")
 @click.option("--retries", type=click.IntRange(min=0, max=10), default=4, show_default=True,
@@ -209,7 +209,7 @@ def push(endpoint, graph_iri, replace, data_dirs, no_bundled, timeout, retries, 
 @click.option("--data", "data_dirs", multiple=True,
               type=click.Path(exists=True, file_okay=False, dir_okay=True),
               help="Extra data folder merged with the bundled tables (ignored with --store). Repeatable.")
-@_no_bundled_option
+@no_bundled_option
 @click.option("--timeout", "query_timeout", type=click.IntRange(min=1), default=30, show_default=True,
               metavar="S", help="Stop each SPARQL query after S seconds (HTTP 504 with a message).")
 @click.option("--max-result-mb", type=click.IntRange(min=1), default=64, show_default=True, metavar="MB",

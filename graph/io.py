@@ -245,6 +245,61 @@ def exclusive_lock(path, *, wait: float = 60.0, what: str = "this output"):
         os.close(fd)
 
 
+SWAP_OLD = ".swap-old"
+
+
+def swap_folder(new, target) -> None:
+    """Put the folder *new* in place of *target*; afterwards *new* holds the former folder, if any.
+
+    Linux swaps the two in one atomic step (``renameat2(RENAME_EXCHANGE)``); elsewhere two renames are
+    made, and a run killed between them leaves the former folder set aside under a temporary name that
+    :func:`restore_set_aside` puts back.
+    """
+    new, target = Path(new), Path(target)
+    if not target.exists():
+        os.rename(new, target)
+        return
+    if exchange_folders(new, target):
+        return
+    aside = target.parent / (temp_name(target.name) + SWAP_OLD)
+    os.rename(target, aside)
+    os.rename(new, target)
+    os.rename(aside, new)
+
+
+def exchange_folders(first, second) -> bool:
+    """Swap two folders atomically (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    import ctypes
+
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV):
+        return False
+    raise OSError(err, os.strerror(err), str(second))
+
+
+def restore_set_aside(target, marker: str) -> None:
+    """Put back a folder holding *marker* that a run killed inside :func:`swap_folder` left set aside."""
+    target = Path(target)
+    if target.exists() or not target.parent.is_dir():
+        return
+    pattern = re.compile(re.escape(TMP_PREFIX) + r"(\d+)-[0-9a-f]+-" + re.escape(target.name + SWAP_OLD) + "$")
+    for entry in sorted(target.parent.iterdir()):
+        match = pattern.match(entry.name)
+        if match and not process_alive(int(match.group(1))) and (entry / marker).is_file():
+            os.rename(entry, target)
+            return
+
+
 # errno -> what the user can do about it
 _FIXES = {
     errno.EACCES: "check its permissions or choose another path",

@@ -72,6 +72,19 @@ def name_key(text: str) -> str:
     return " ".join("".join(chars).split())
 
 
+def initials(name: str) -> str | None:
+    """The initials of a name of three or more capitalised words, as people abbreviate it; else None.
+
+    Lower-case words (``and``, ``of``, ``for``) are skipped, as in most acronyms. The site's search
+    finds an actor by them; they are a way of typing a name, not a fact about the actor.
+
+    >>> initials("European Border and Coast Guard Agency"), initials("Europol"), initials("Eastern Partnership")
+    ('EBCGA', None, None)
+    """
+    capitals = [word[0] for word in str(name).replace("-", " ").split() if word[:1].isupper()]
+    return "".join(capitals) if len(capitals) >= 3 else None
+
+
 def pasted_iri(text: str) -> str | None:
     """The IRI that *text* writes, when it is one: ``<…>``, ``http(s)://…`` or a thbkg prefixed name.
 

@@ -80,6 +80,7 @@ from thbkg.graph.rdf.vocab import load_vocabulary
 
 THBID = "https://w3id.org/thbkg/id/"
 WIKIDATA = "http://www.wikidata.org/entity/"
+EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
 
 
 def read_query(name: str) -> str:
@@ -509,7 +510,7 @@ def _actor_record(iri: str, row: dict) -> dict:
     return {
         "id": actor_id, "iri": iri, "label": row["label"] or actor_id,
         "type": _tail(row["type"] or row["classification"], THBID + "actor-type/"),
-        "iso2": row["iso2"], "iso3": row["iso3"], "wikidata": None,
+        "iso2": row["iso2"], "iso3": row["iso3"], "wikidata": None, "authority": None,
         "seat": row["seat"], "lat": lat, "lon": lon,
         "regions": (), "sources": (), "aliases": (),
         "confidence": _tail(row["confidence"], THBID + "confidence/"),
@@ -532,6 +533,8 @@ def _add_actor_lists(actors: dict[str, dict], iri_to_id: dict[str, str], values:
         actor["regions"] = tuple(sorted(_iri_tail(v, THBID + "region/") for v in found.get("region", ())))
         qids = sorted(v[len(WIKIDATA):] for v in found.get("match", ()) if v.startswith(WIKIDATA))
         actor["wikidata"] = qids[0] if qids else None
+        authorities = sorted(v for v in found.get("match", ()) if v.startswith(EU_AUTHORITY))
+        actor["authority"] = authorities[0] if authorities else None
         actor["aliases"] = tuple(sorted(found.get("alias", ())))
 
 

@@ -75,7 +75,7 @@ def short_iri(iri: str) -> str:
     return f"{best[0]}:{iri[len(best[1]):]}" if best else f"<{iri}>"
 
 
-def _display(term) -> str:
+def display_term(term) -> str:
     """A term as text: IRIs as pasteable prefixed names, blank nodes as ``_:id``, nothing as ``""``."""
     if term is None:
         return ""
@@ -104,7 +104,7 @@ def format_table(variables, rows, *, width: int = TABLE_CELL_WIDTH) -> str:
     for row in rows:
         line = []
         for term in row:
-            text, cut = _cut(_display(term), width)
+            text, cut = _cut(display_term(term), width)
             cut_any |= cut
             line.append(text)
         cells.append(line)
@@ -132,7 +132,7 @@ def format_csv(variables, rows, delimiter=",") -> str:
     >>> format_csv(["a", "n"], [(URIRef("https://w3id.org/thbkg/id/actor/rs"), Literal("Serbia"))]).splitlines()
     ['a,n', 'thba:rs,Serbia']
     """
-    return csv_text(variables, ([_display(t) for t in row] for row in rows), delimiter=delimiter,
+    return csv_text(variables, ([display_term(t) for t in row] for row in rows), delimiter=delimiter,
                     lineterminator="\r\n")
 
 
@@ -203,7 +203,7 @@ def format_markdown(variables, rows) -> str:
     Cells go through :func:`thbkg.graph.outputs.text.md_cell` and :func:`~thbkg.graph.outputs.text.md_code`.
     """
     def cell(term):
-        return md_code(_display(term)) if isinstance(term, URIRef) else md_cell(_display(term))
+        return md_code(display_term(term)) if isinstance(term, URIRef) else md_cell(display_term(term))
 
     return markdown_table(variables, ([cell(t) for t in row] for row in rows), escaped=True) + "\n"
 

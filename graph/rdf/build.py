@@ -414,7 +414,7 @@ def dataset_ntriples(ds: Dataset, *, vocab=None) -> str:
     True
     """
     lines = _ntriples_sink(ds, vocab).lines
-    return "".join(sorted(lines, key=_subject_key))
+    return "".join(sorted(lines, key=ntriples_line_key))
 
 
 def dataset_ntriples_bytes(ds: Dataset, *, vocab=None) -> bytes:
@@ -464,8 +464,9 @@ def build_graph(data_dirs=(), *, with_ontology=False, store=None, include_bundle
     return graph
 
 
-def _subject_key(line: str):
-    # order by subject IRI text, so a record comes before its sub-nodes (…/interval, …/seat)
+def ntriples_line_key(line: str):
+    """Sort key of an N-Triples line: the subject IRI's text, so a record comes before its sub-nodes
+    (``…/interval``, ``…/seat``), then the rest of the line."""
     subject, _, rest = line.partition(" ")
     return subject.rstrip(">"), rest
 
@@ -477,7 +478,7 @@ def sorted_ntriples(graph: Graph) -> str:
 
 def _sorted_lines(text: str) -> str:
     return "".join(line + "\n" for line in sorted((ln for ln in text.split("\n") if ln.strip()),
-                                                  key=_subject_key))
+                                                  key=ntriples_line_key))
 
 
 def _oxigraph_serialize(ntriples: str, fmt: str) -> bytes:
@@ -496,6 +497,11 @@ def _oxigraph_serialize(ntriples: str, fmt: str) -> bytes:
     head = sorted(line for line in lines if line.startswith("@prefix "))  # fixed prefix order
     body = [line for line in lines if not line.startswith("@prefix ")]
     return ("\n".join(head) + "\n\n" + "\n".join(body).lstrip("\n")).encode("utf-8")
+
+
+def serialize_ntriples(ntriples: str, fmt: str = "turtle") -> bytes:
+    """Sorted N-Triples text as Turtle or TriG, written by Oxigraph with thbkg's prefixes."""
+    return _oxigraph_serialize(ntriples, fmt)
 
 
 def serialize_graph(graph: Graph, fmt: str = "turtle") -> bytes:

@@ -201,9 +201,6 @@ def _check_store_target(target: Path) -> None:
         raise UsageError(f"{target} exists and is not a thbkg store; give an empty or new folder")
 
 
-_SWAP_OLD = ".swap-old"
-
-
 def _replace_store(target: Path, data: bytes) -> int:
     """Load *data* into a temporary store beside *target* and swap it in (the lock is held)."""
     import pyoxigraph
@@ -230,59 +227,16 @@ def _replace_store(target: Path, data: bytes) -> int:
 
 def _swap_in(new: Path, target: Path) -> None:
     """Put the folder *new* in place of *target*; afterwards *new* holds the former store, if any."""
-    import os
+    from thbkg.graph.io import swap_folder
 
-    from thbkg.graph.io import temp_name
-
-    if not target.exists():
-        os.rename(new, target)
-        return
-    if _exchange(new, target):
-        return
-    # no atomic exchange here: two renames; a run killed between them is repaired by the next one
-    aside = target.parent / (temp_name(target.name) + _SWAP_OLD)
-    os.rename(target, aside)
-    os.rename(new, target)
-    os.rename(aside, new)
-
-
-def _exchange(first: Path, second: Path) -> bool:
-    """Swap two folders atomically (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
-    import ctypes
-    import errno
-    import os
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return False
-    libc = ctypes.CDLL(None, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    at_fdcwd, rename_exchange = -100, 2
-    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV):
-        return False
-    raise OSError(err, os.strerror(err), str(second))
+    swap_folder(new, target)
 
 
 def _restore_interrupted_swap(target: Path) -> None:
     """Put back a store set aside by a run killed between the two renames of :func:`_swap_in`."""
-    import os
+    from thbkg.graph.io import restore_set_aside
 
-    from thbkg.graph.io import TMP_PREFIX, process_alive
-
-    if target.exists():
-        return
-    pattern = re.compile(re.escape(TMP_PREFIX) + r"(\d+)-[0-9a-f]+-" + re.escape(target.name + _SWAP_OLD) + "$")
-    for entry in sorted(target.parent.iterdir()):
-        match = pattern.match(entry.name)
-        if match and not process_alive(int(match.group(1))) and (entry / STORE_MARKER).is_file():
-            os.rename(entry, target)
-            return
+    restore_set_aside(target, STORE_MARKER)
 
 
 class GraphSource:

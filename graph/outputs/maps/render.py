@@ -462,7 +462,7 @@ def _heading(network, view: _View, lay, *, layout, size_by, filters_text):
 
 
 def build_map(network, *, layout="force", size_by="pagerank", top=None, seed=42, title=None,
-              physics=False, filters_text=None) -> MapData:
+              physics=False, filters_text=None, actor_page=None) -> MapData:
     """Compute positions, sizes and styles and fill a pyvis Network plus the page payload.
 
     Parameters
@@ -483,6 +483,8 @@ def build_map(network, *, layout="force", size_by="pagerank", top=None, seed=42,
         Let vis-network relax the positions in the browser (only up to 300 nodes).
     filters_text : str, optional
         Description of the filters in force, for the subtitle.
+    actor_page : callable, optional
+        Actor id -> URL of its page; a click on the node then opens that page (``thbkg site``).
     """
     _check_options(layout, size_by, top)
     from pyvis.network import Network as PyvisNetwork
@@ -517,6 +519,9 @@ def build_map(network, *, layout="force", size_by="pagerank", top=None, seed=42,
         "basemap": (basemap.basemap_payload(network, view.graph, view.ids, lay.projection)
                     if layout == "geo" and lay.projection else None),
     }
+    if actor_page is not None:  # the website's map: a click opens the actor's page
+        for node in view.nodes:
+            payload["actors"][view.ids[node]]["page"] = actor_page(node)
     return MapData(net, payload, _text(title) or DEFAULT_TITLE, subtitle, warnings)
 
 
@@ -589,20 +594,52 @@ def _vendored(name):
     return (resources.files("thbkg.graph.outputs.maps") / "vendor" / name).read_text(encoding="utf-8")
 
 
-def render_page(data: MapData) -> str:
-    """Fill ``templates/map.html`` (autoescaped) with the payload and the vendored vis-network (and,
-    for a map with a basemap, the vendored country shapes and their TopoJSON decoder)."""
+#: The map file's Content-Security-Policy: everything inline, nothing fetched.
+MAP_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
+           "font-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'")
+
+
+def _environment():
     # the page has always ended without the template file's last newline
-    template = template_environment("thbkg.graph.outputs.maps", keep_trailing_newline=False).get_template("map.html")
+    return template_environment("thbkg.graph.outputs.maps", keep_trailing_newline=False)
+
+
+def page_payload(data: MapData) -> dict:
+    """The map's data block: the payload, with the country shapes of a geo map (decoded by TopoJSON)."""
     payload = data.payload
     if payload.get("basemap"):  # the shapes travel in the data block, their decoder after vis-network
         payload = {**payload, "basemap": {**payload["basemap"], "topology": basemap.topology()}}
-    return template.render(
-        title=data.title, subtitle=data.subtitle,
+    return payload
+
+
+def render_page(data: MapData, *, assets: dict | None = None, csp: str = MAP_CSP) -> str:
+    """Fill ``templates/map.html`` (autoescaped) with the payload and the vendored vis-network (and,
+    for a map with a basemap, the vendored country shapes and their TopoJSON decoder).
+
+    With *assets* (``css``, ``scripts``, ``app`` and ``jsonld``: the website's map, see
+    :func:`map_assets`), the page links those files instead of holding the library, data and code inline.
+    """
+    payload = page_payload(data)
+    return _environment().get_template("map.html").render(
+        title=data.title, subtitle=data.subtitle, csp=Markup(csp), assets=assets,  # csp: our text, not data
         vis_css=Markup(_vendored("vis-network.min.css")), vis_js=Markup(_vendored("vis-network.min.js")),
         data_json=Markup(json_for_script(payload)),
         topojson_js=Markup("\n" + basemap.decoder_js()) if payload.get("basemap") else None,
     )
+
+
+def map_assets(data: MapData) -> dict[str, str]:
+    """The files a map page links when it does not hold them inline: file name -> text.
+
+    ``map-data.js`` sets ``window.THBKG_MAP_DATA``; ``map-app.js`` is the page's code; the vendored
+    vis-network (and, for a geo map, the TopoJSON decoder) keep their names.
+    """
+    files = {"vis-network.min.css": _vendored("vis-network.min.css"), "vis-network.min.js": _vendored("vis-network.min.js"),
+             "map-data.js": "window.THBKG_MAP_DATA = " + json_for_script(page_payload(data)) + ";\n",
+             "map-app.js": _environment().get_template("map_app.js").render()}
+    if data.payload.get("basemap"):
+        files["topojson-client.min.js"] = basemap.decoder_js()
+    return files
 
 
 def map_size_warning(size: int, nodes: int, top: int | None = None) -> str:

@@ -233,7 +233,7 @@ def test_write_store_replaces_a_store_and_leaves_only_its_lock(tmp_path, good_di
 
 def test_write_store_without_an_atomic_exchange(tmp_path, good_dir, monkeypatch):
     """Where renameat2 is missing (other systems, some file systems), two renames do the swap."""
-    monkeypatch.setattr("thbkg.graph.store.source._exchange", lambda first, second: False)
+    monkeypatch.setattr("thbkg.graph.io.exchange_folders", lambda first, second: False)
     target = tmp_path / "db"
     first = write_store(target, [good_dir], include_bundled=False)["triples"]
     assert write_store(target, [good_dir], include_bundled=False)["triples"] == first

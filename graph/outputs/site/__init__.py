@@ -1,0 +1,1 @@
+"""``thbkg site``: the graph as a static, linked, offline website (issue 13)."""

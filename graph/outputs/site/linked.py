@@ -1,0 +1,136 @@
+"""Linked data for the site: each entity's own triples as Turtle and JSON-LD, read once from the store.
+
+:func:`instance_ntriples` takes the data triples out of the store in one pass (a dump of the
+embedded or persistent Oxigraph store, or one ``CONSTRUCT`` on an endpoint); :func:`entity_documents`
+splits them by entity (the triples whose subject is the entity's IRI or one of its sub-nodes, such as
+``…/link/x/interval``), and Oxigraph writes each group as Turtle and as JSON-LD. The JSON-LD is
+compacted with the prefixes the group uses (:data:`thbkg.graph.rdf.namespaces.PREFIXES`), so that an
+entity page can embed it and a JSON-LD processor reads back exactly the Turtle's triples.
+
+>>> nt = ('<https://w3id.org/thbkg/id/actor/x> <http://www.w3.org/2000/01/rdf-schema#label> "X" .\\n'
+...       '<https://w3id.org/thbkg/id/source/s> <http://purl.org/dc/terms/title> "S" .\\n')
+>>> [(kind, rid) for kind, rid, _, _ in entity_documents(nt.encode())]
+[('actor', 'x'), ('source', 's')]
+>>> next(entity_documents(nt.encode()))[3]["@graph"][0]["rdfs:label"]
+[{'@value': 'X'}]
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from thbkg.graph.outputs.site.paths import ENTITY_KINDS, ID_BASE
+from thbkg.graph.outputs.text import escape_serialized_controls
+from thbkg.graph.rdf.build import ntriples_line_key
+from thbkg.graph.rdf.namespaces import PREFIXES
+
+_PREFIXES = sorted(((prefix, str(ns)) for prefix, ns in PREFIXES.items()), key=lambda p: -len(p[1]))
+_ENTITY_STARTS = tuple(f"<{ID_BASE}{kind}/" for kind in ENTITY_KINDS)
+
+
+def instance_ntriples(source) -> bytes:
+    """The data triples of *source* (those about ``thbid:`` records) as N-Triples, in one pass."""
+    store = source.oxigraph_store() if hasattr(source, "oxigraph_store") else None
+    if store is not None:
+        import pyoxigraph
+
+        return store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()) or b""
+    graph = source.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o "
+                             f'FILTER(STRSTARTS(STR(?s), "{ID_BASE}")) }}')
+    return graph.serialize(format="nt", encoding="utf-8")
+
+
+def _entity_of(line: str) -> tuple[str, str] | None:
+    """``(kind, id)`` of the entity a triple line is about, or None for other subjects."""
+    if not line.startswith(_ENTITY_STARTS):
+        return None
+    subject = line[1 + len(ID_BASE):line.index(">")]
+    kind, _, rest = subject.partition("/")
+    record_id = rest.split("/", 1)[0]
+    return (kind, record_id) if record_id else None
+
+
+def entity_groups(ntriples: bytes) -> Iterator[tuple[str, str, str]]:
+    """``(kind, id, lines)`` for each entity, in sorted order, its triple lines sorted."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for line in ntriples.decode("utf-8").split("\n"):
+        key = _entity_of(line)
+        if key is not None:
+            groups.setdefault(key, []).append(line)
+    for key in sorted(groups):
+        lines = groups.pop(key)
+        lines.sort(key=ntriples_line_key)
+        yield key[0], key[1], "\n".join(lines) + "\n"
+
+
+def _used_prefixes(text: str) -> dict[str, str]:
+    return {prefix: ns for prefix, ns in sorted(_PREFIXES) if ns in text}
+
+
+def entity_documents(ntriples: bytes) -> Iterator[tuple[str, str, bytes, dict]]:
+    """``(kind, id, turtle, jsonld)`` for each entity of *ntriples* (see the module docstring)."""
+    import pyoxigraph
+
+    for kind, record_id, lines in entity_groups(ntriples):
+        triples = [quad.triple for quad in pyoxigraph.parse(lines.encode("utf-8"),
+                                                            format=pyoxigraph.RdfFormat.N_TRIPLES)]
+        prefixes = _used_prefixes(lines)
+        turtle = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes) or b""
+        yield kind, record_id, _stable_turtle(turtle), compact_jsonld(
+            json.loads(pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.JSON_LD) or b"[]"), prefixes)
+
+
+def _stable_turtle(turtle: bytes) -> bytes:
+    """Oxigraph's Turtle with its prefix lines sorted (their order is not fixed) and controls escaped."""
+    lines = turtle.decode("utf-8").split("\n")
+    head = sorted(line for line in lines if line.startswith("@prefix "))
+    body = "\n".join(line for line in lines if not line.startswith("@prefix ")).lstrip("\n")
+    return escape_serialized_controls("\n".join(head) + "\n" + body, "turtle").encode("utf-8")
+
+
+def compact_iri(iri: str, prefixes: dict[str, str]) -> str:
+    """*iri* as ``prefix:rest`` with the longest matching namespace of *prefixes*, else unchanged.
+
+    >>> compact_iri("http://www.w3.org/2000/01/rdf-schema#label", {"rdfs": "http://www.w3.org/2000/01/rdf-schema#"})
+    'rdfs:label'
+    """
+    for prefix, ns in sorted(prefixes.items(), key=lambda p: -len(p[1])):
+        if iri.startswith(ns) and not iri[len(ns):].startswith("//"):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def compact_jsonld(expanded: list, prefixes: dict[str, str]) -> dict:
+    """Expanded JSON-LD node objects as one document with *prefixes* as its context, nodes by ``@id``."""
+
+    def value(item: dict) -> dict:
+        out = {}
+        for key, val in item.items():
+            out[key] = compact_iri(val, prefixes) if key in ("@id", "@type") else val
+        return out
+
+    nodes = []
+    for node in expanded:
+        compacted = {}
+        for key, values in node.items():
+            if key == "@id":
+                compacted[key] = compact_iri(values, prefixes)
+            elif key == "@type":
+                compacted[key] = [compact_iri(v, prefixes) for v in values]
+            else:
+                compacted[compact_iri(key, prefixes)] = [value(v) for v in values]
+        nodes.append(compacted)
+    nodes.sort(key=lambda n: n.get("@id", ""))
+    return {"@context": dict(sorted(prefixes.items())), "@graph": nodes}
+
+
+def jsonld_text(document: dict) -> str:
+    """A JSON-LD document as stable text (sorted keys, UTF-8, control characters escaped)."""
+    return escape_serialized_controls(json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1) + "\n")
+
+
+def page_jsonld(name: str, kind: str = "WebPage", **extra) -> dict:
+    """The schema.org description embedded in a page that is not an entity's (home, lists, queries…)."""
+    return {"@context": {"schema": str(PREFIXES["schema"])}, "@type": f"schema:{kind}", "schema:name": name,
+            **{f"schema:{key}": val for key, val in extra.items()}}
