@@ -20,7 +20,7 @@ from thbkg.graph.analytics.coverage import STATE_LABELS, in_force_link_ids, link
 from thbkg.graph.analytics.evidence import link_evidence
 from thbkg.graph.analytics.frameworks import framework_summary
 from thbkg.graph.outputs.site.paths import ID_BASE, entity_path
-from thbkg.graph.outputs.text import safe_url
+from thbkg.graph.outputs.text import safe_url, short_label
 from thbkg.graph.rdf.vocab import load_vocabulary
 
 #: Metrics ranked on actor pages and on the home page (cheap enough for 100,000 actors).
@@ -240,7 +240,7 @@ def region_page(data: SiteData, region_id: str) -> dict:
     matrix = None
     if coverage is not None:
         targets = list(coverage["agencies"]) + list(coverage["frameworks"])
-        matrix = {"targets": [_party(net, t) for t in targets],
+        matrix = {"targets": [{**_party(net, t), "short": short_label(_party(net, t)["label"])} for t in targets],
                   "rows": [{"country": _party(net, c),
                             "cells": [_cell(coverage, c, t) for t in targets]} for c in coverage["countries"]],
                   "summary": [{"target": _party(net, t), **coverage["summary"][t]} for t in targets],

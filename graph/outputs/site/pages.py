@@ -146,7 +146,7 @@ class Renderer:
         page = model.actor_page(self.data, actor_id)
         label = page["actor"]["label"]
         svg = Markup(ego_map({"id": actor_id, "label": label}, page["ego"], title=f"Closest ties of {label}",
-                             link_prefix=""))
+                             link_prefix="./"))
 
         def write_page(path, pager, rows, continuation):
             groups = [(family, list(group)) for family, group in itertools.groupby(rows, key=lambda r: r["family"])]

@@ -27,7 +27,7 @@ from thbkg.graph.outputs.site.paths import ENTITY_KINDS, entity_path
 
 #: Content-Security-Policy of every page but the map: own files only, no inline script or style.
 SITE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "connect-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+            "connect-src 'none'; base-uri 'none'; form-action 'self'")
 #: The map page: its library sets inline styles on the elements it draws.
 MAP_PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                 "font-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'")
