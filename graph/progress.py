@@ -141,3 +141,27 @@ def track(iterable, label: str, length: int | None = None, delay: float = 1.0):
             bar.set_item(str(item))
             yield item
             bar.update(1)
+
+
+class Laps:
+    """Seconds each step took: call it with a step's name when the step ends; kept in *timings* (a dict).
+
+    >>> timings = {}
+    >>> lap = Laps(timings)
+    >>> lap("first step")
+    >>> list(timings)
+    ['first step']
+    """
+
+    def __init__(self, timings: dict | None, start: float | None = None):
+        import time
+
+        self.timings, self.last = timings, time.perf_counter() if start is None else start
+
+    def __call__(self, name: str) -> None:
+        import time
+
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[name] = round(now - self.last, 2)
+        self.last = now

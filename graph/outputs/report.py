@@ -25,7 +25,6 @@ import functools
 import json
 import math
 import os
-import time
 from collections import Counter
 from decimal import Decimal
 from html import escape
@@ -72,7 +71,7 @@ from thbkg.graph.outputs.text import (
     template_environment,
     terminal_safe,
 )
-from thbkg.graph.progress import progress
+from thbkg.graph.progress import Laps, progress
 from thbkg.graph.rdf.vocab import load_vocabulary
 
 #: Section headings, in order; the HTML and Markdown reports both contain each of them.
@@ -169,19 +168,6 @@ def _finite(value):
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
-class _Laps:
-    """Seconds each step took, written into *timings* (a dict) when one is given."""
-
-    def __init__(self, timings):
-        self.timings, self.last = timings, time.perf_counter()
-
-    def __call__(self, name):
-        now = time.perf_counter()
-        if self.timings is not None:
-            self.timings[name] = round(now - self.last, 2)
-        self.last = now
-
-
 def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=None, generated=None,
                  filters_text=None, backend=None, source_text=None, timings=None):
     """Compute the report's content as plain data (dicts, lists, numbers, strings).
@@ -233,7 +219,7 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
     k = default_k(n, k)
     params = _params(net, n, k=k, seed=seed, top=top, stamp=stamp, snapshot_dates=snapshot_dates,
                      filters_text=filters_text, backend=backend, source_text=source_text)
-    lap = _Laps(timings)
+    lap = Laps(timings)
     with progress(len(STEPS), "report") as bar:
         bar.set_item(STEPS[0])
         scores, metrics = _top_actors(graph, k=k, seed=seed, top=top, backend=backend)

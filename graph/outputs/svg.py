@@ -233,7 +233,8 @@ def ego_map(center: Mapping, neighbours: Sequence[Mapping], *, title: str, width
     """
     cx, cy, radius = ego_geometry(width, height, font_size)
     title_id = escape(f"ego-{center.get('id', '')}-title")
-    out = [(f'<svg xmlns="{SVG_NS}" class="chart ego-map" role="img" width="{width}" height="{height}" '
+    role = "group" if link_prefix else "img"  # an image holds no links; a group of links is a group
+    out = [(f'<svg xmlns="{SVG_NS}" class="chart ego-map" role="{role}" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" aria-labelledby="{title_id}">'),
            f'<title id="{title_id}">{escape(title)}</title>']
     n = len(neighbours)

@@ -485,18 +485,32 @@ def _oxigraph_serialize(ntriples: str, fmt: str) -> bytes:
     """Turtle or TriG written by Oxigraph from sorted N-Triples (10x faster than rdflib's writer)."""
     import pyoxigraph
 
-    triples = [quad.triple for quad in pyoxigraph.parse(ntriples.encode("utf-8"),
-                                                        format=pyoxigraph.RdfFormat.N_TRIPLES)]
+    # streamed from the parser to the writer: no list of Python triples
+    quads = pyoxigraph.parse(ntriples.encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
     prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
     if fmt == "turtle":
-        data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)
+        data = pyoxigraph.serialize((quad.triple for quad in quads), format=pyoxigraph.RdfFormat.TURTLE,
+                                    prefixes=prefixes)
     else:
-        quads = [pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples]
         data = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.TRIG, prefixes=prefixes)
-    lines = (data or b"").decode("utf-8").split("\n")
-    head = sorted(line for line in lines if line.startswith("@prefix "))  # fixed prefix order
-    body = [line for line in lines if not line.startswith("@prefix ")]
-    return ("\n".join(head) + "\n\n" + "\n".join(body).lstrip("\n")).encode("utf-8")
+    return stable_prefix_lines((data or b"").decode("utf-8")).encode("utf-8")
+
+
+def stable_prefix_lines(turtle: str) -> str:
+    """Oxigraph's Turtle (or its first part) with the ``@prefix`` lines it starts with in sorted order (the
+    writer's order is not fixed), then one blank line.
+
+    >>> print(stable_prefix_lines("@prefix b: <http://b/> .\\n@prefix a: <http://a/> .\\n<x> a <y> ."))
+    @prefix a: <http://a/> .
+    @prefix b: <http://b/> .
+    <BLANKLINE>
+    <x> a <y> .
+    """
+    lines = turtle.split("\n")
+    count = 0
+    while count < len(lines) and lines[count].startswith("@prefix "):
+        count += 1
+    return "\n".join(sorted(lines[:count])) + "\n\n" + "\n".join(lines[count:]).lstrip("\n")
 
 
 def serialize_ntriples(ntriples: str, fmt: str = "turtle") -> bytes:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from importlib import resources
+from pathlib import Path
 from urllib.parse import quote
 
-from thbkg.graph.errors import ThbkgError
-from thbkg.graph.outputs.site.linked import compact_jsonld, jsonld_text, page_jsonld
+from thbkg.graph.errors import ThbkgError, UsageError
+from thbkg.graph.io import temp_name
+from thbkg.graph.outputs.site.linked import page_jsonld
 from thbkg.graph.outputs.site.paths import ENTITY_KINDS, ID_BASE, entity_path
 from thbkg.graph.outputs.text import csv_text
 
@@ -16,6 +17,9 @@ QUERY_ROWS_SHOWN = 100
 #: Rows a query's downloads hold at most, and seconds a query may take, on a very large graph.
 QUERY_MAX_ROWS = 100_000
 QUERY_TIMEOUT = 60.0
+NTRIPLES = "data/thbkg.nt"
+#: Above this many links the site leaves the GraphML and GEXF exports out (and says how to write them).
+EXPORT_MAX_LINKS = 20_000
 
 
 # ---------------------------------------------------------------------- queries
@@ -96,17 +100,24 @@ def write_data(renderer, out, source, *, with_report: bool, seed: int) -> None:
     """``data.html`` and the files under ``data/``: the graph, the tables, exports, report and licence."""
     downloads = []
 
-    def add(path, text, what):
-        out.write(path, text)
-        downloads.append({"path": path, "what": what})
+    def add(path, text, what, *, path_written=None):
+        if path is not None:
+            out.write(path, text)
+        downloads.append({"path": path or path_written, "what": what})
 
-    _graph_files(source, add)
+    _graph_files(out, add)
     _tables(source, add)
     from thbkg.graph.outputs.export import export_network
 
-    add("data/thbkg.graphml", export_network(renderer.net, "graphml"), "GraphML (Gephi, yEd, Cytoscape): one edge per pair")
-    add("data/thbkg.gexf", export_network(renderer.net, "gexf"), "GEXF (Gephi, with dates for its timeline)")
     notes = []
+    if len(renderer.net.links) <= EXPORT_MAX_LINKS:
+        add("data/thbkg.graphml", export_network(renderer.net, "graphml"),
+            "GraphML (Gephi, yEd, Cytoscape): one edge per pair")
+        add("data/thbkg.gexf", export_network(renderer.net, "gexf"), "GEXF (Gephi, with dates for its timeline)")
+    else:
+        notes.append(f"The GraphML and GEXF exports are not included for a graph of {len(renderer.net.links)} links "
+                     f"(over {EXPORT_MAX_LINKS:,}, each is over 50 MB and takes many seconds); write them with: "
+                     "thbkg export --format gexf -o thbkg.gexf")
     if with_report:
         _report(renderer.net, seed, add)
     else:
@@ -117,52 +128,102 @@ def write_data(renderer, out, source, *, with_report: bool, seed: int) -> None:
                     jsonld=page_jsonld("Downloads", "WebPage"))
 
 
-def _graph_files(source, add) -> None:
+def write_ntriples(lines: list[str], out) -> None:
+    """``data/thbkg.nt``: the graph's data triples (sorted *lines*), control characters escaped.
+
+    Written first, so that the Turtle and JSON-LD downloads are made from the file and the lines can go.
+    """
+    from thbkg.graph.outputs.text import escape_serialized_controls
+
+    with out.open(NTRIPLES) as target:
+        for start in range(0, len(lines), 50_000):
+            text = "".join(line + "\n" for line in lines[start:start + 50_000])
+            target.write(escape_serialized_controls(text, "turtle").encode("utf-8"))
+
+
+def _graph_files(out, add) -> None:
+    """The graph in Turtle and JSON-LD (from ``data/thbkg.nt``), and the ontology and shapes.
+
+    Oxigraph reads the N-Triples file and writes each file itself, so no triple becomes a Python object.
+    The whole graph's JSON-LD is Oxigraph's expanded form (full IRIs, no context); each entity's own
+    ``.jsonld`` beside its page is compacted.
+    """
     import pyoxigraph
 
-    from thbkg.graph.outputs.site.linked import instance_ntriples
     from thbkg.graph.outputs.text import escape_serialized_controls
-    from thbkg.graph.rdf.build import ntriples_line_key, serialize_ntriples
+    from thbkg.graph.rdf.build import stable_prefix_lines
     from thbkg.graph.rdf.namespaces import PREFIXES
 
-    lines = [line for line in instance_ntriples(source).decode("utf-8").split("\n") if line.strip()]
-    lines.sort(key=ntriples_line_key)
-    ntriples = "".join(line + "\n" for line in lines)
-    add("data/thbkg.nt", escape_serialized_controls(ntriples, "turtle"), "The graph in N-Triples (sorted)")
-    add("data/thbkg.ttl", serialize_ntriples(ntriples, "turtle"), "The graph in Turtle")
-    triples = [q.triple for q in pyoxigraph.parse(ntriples.encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)]
-    expanded = json.loads(pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.JSON_LD) or b"[]")
-    add("data/thbkg.jsonld", jsonld_text(compact_jsonld(expanded, {p: str(ns) for p, ns in PREFIXES.items()})),
-        "The graph in JSON-LD")
+    add(None, None, "The graph in N-Triples (sorted)", path_written=NTRIPLES)
+    source = str(out.root / NTRIPLES)
+    for name, fmt, what in (("thbkg.ttl", pyoxigraph.RdfFormat.TURTLE, "The graph in Turtle"),
+                            ("thbkg.jsonld", pyoxigraph.RdfFormat.JSON_LD, "The graph in JSON-LD (expanded form)")):
+        raw = out.root / "data" / temp_name(name)
+        quads = pyoxigraph.parse(path=source, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()} if fmt == pyoxigraph.RdfFormat.TURTLE else None
+        pyoxigraph.serialize((quad.triple for quad in quads), output=str(raw), format=fmt, prefixes=prefixes)
+        syntax = "turtle" if fmt == pyoxigraph.RdfFormat.TURTLE else "json"
+        with open(raw, encoding="utf-8") as written, out.open(f"data/{name}") as target:
+            first = True
+            while chunk := written.read(1 << 22):  # control characters escaped, a chunk at a time
+                if first and syntax == "turtle":
+                    chunk, first = stable_prefix_lines(chunk), False
+                target.write(escape_serialized_controls(chunk, syntax).encode("utf-8"))
+        raw.unlink()
+        add(None, None, what, path_written=f"data/{name}")
     for name in ("thbkg.ttl", "shapes.ttl"):
         add(f"data/ontology-{name}" if name == "thbkg.ttl" else f"data/{name}",
             (resources.files("thbkg.ontology") / name).read_bytes(),
             "The ontology" if name == "thbkg.ttl" else "The SHACL shapes")
 
 
-def _tables(source, add) -> None:
-    """Copy the CSV tables the graph was built from (none for a store or an endpoint)."""
+def table_folders(source) -> list[tuple[str, Path]]:
+    """``(name, folder)`` of each folder of CSV tables *source* builds the graph from (none for a store or
+    an endpoint): ``bundled``, then ``extra-1``, ``extra-2``… for the ``--data`` folders."""
     from thbkg.graph.rdf.tables import bundled_data_dir, use_bundled_default
 
-    folders = []
-    if getattr(source, "store", None) is None and getattr(source, "endpoint", None) is None:
-        include = getattr(source, "include_bundled", None)
-        if include is None:
-            include = use_bundled_default()
-        if include:
-            folders.append(("bundled", bundled_data_dir()))
-        folders += [(f"extra-{n}", d) for n, d in enumerate(getattr(source, "data_dirs", ()) or (), start=1)]
-    for name, folder in folders:
-        for table in sorted(folder.glob("*.csv") if hasattr(folder, "glob") else ()):
+    if getattr(source, "store", None) is not None or getattr(source, "endpoint", None) is not None:
+        return []
+    include = getattr(source, "include_bundled", None)
+    folders = [("bundled", bundled_data_dir())] if (use_bundled_default() if include is None else include) else []
+    return folders + [(f"extra-{n}", Path(d)) for n, d in enumerate(getattr(source, "data_dirs", ()) or (), start=1)]
+
+
+def _tables(source, add) -> None:
+    """Copy the CSV tables the graph was built from."""
+    for name, folder in table_folders(source):
+        for table in sorted(p for p in Path(folder).glob("*.csv") if p.is_file()):
             add(f"data/tables/{name}/{table.name}", table.read_bytes(), f"Table {table.name} ({name})")
 
 
 def _report(net, seed, add) -> None:
     from thbkg.graph.outputs.report import build_report, render
 
-    report = build_report(net, seed=seed, generated=None, filters_text=net.filters.describe(),
+    report = build_report(net, seed=seed, generated=report_date(net), filters_text=net.filters.describe(),
                           source_text="the site's graph")
     add("data/report.html", render(report, "html"), "The analyst's report (HTML)")
+
+
+def report_date(net):
+    """The report's "today": ``SOURCE_DATE_EPOCH`` if set, else the last day the sources were read (their
+    ``accessed`` dates), so that the same graph gives the same report whatever day the site is built."""
+    import os
+
+    from thbkg.graph.outputs.report import generated_at
+    from thbkg.graph.rdf.dates import parse_period
+
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
+        return generated_at(None)
+    days = []
+    for source in net.sources.values():
+        accessed = (source.get("accessed") or "").strip()
+        if not accessed or accessed.lower() == "today":
+            continue
+        try:
+            days.append(parse_period(accessed)[1])
+        except UsageError:  # a date the tables would not have let in: not a basis
+            continue
+    return generated_at(max(days).isoformat()) if days else generated_at(None)
 
 
 def _licence() -> str:
