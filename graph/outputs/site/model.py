@@ -12,6 +12,7 @@ report uses (:mod:`thbkg.graph.analytics.coverage`, :mod:`thbkg.graph.analytics.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -20,7 +21,7 @@ from thbkg.graph.analytics.coverage import STATE_LABELS, in_force_link_ids, link
 from thbkg.graph.analytics.evidence import link_evidence
 from thbkg.graph.analytics.frameworks import framework_summary
 from thbkg.graph.outputs.site.paths import ID_BASE, entity_path
-from thbkg.graph.outputs.text import safe_url, short_label
+from thbkg.graph.outputs.text import safe_url, short_label, shorten
 from thbkg.graph.rdf.vocab import load_vocabulary
 
 #: Metrics ranked on actor pages and on the home page (cheap enough for 100,000 actors).
@@ -31,6 +32,8 @@ RANK_NAMES = {"weighted_degree": "tie strength", "degree": "partners", "pagerank
 #: the pages): exact betweenness on 5,000 actors took most of the site's time budget.
 BETWEENNESS_EXACT_UP_TO = 1000
 BETWEENNESS_SAMPLE = 100
+#: Columns of a region's coverage matrix: the agencies, then the frameworks tied to most of its countries.
+MATRIX_COLUMNS = 24
 #: Neighbours drawn on an actor's ego map (the most linked first).
 EGO_NEIGHBOURS = 12
 WIKIDATA_PAGE = "https://www.wikidata.org/wiki/"
@@ -241,15 +244,37 @@ def region_page(data: SiteData, region_id: str) -> dict:
     coverage = data.coverage.get(region_id)
     matrix = None
     if coverage is not None:
-        targets = list(coverage["agencies"]) + list(coverage["frameworks"])
-        matrix = {"targets": [{**_party(net, t), "short": short_label(_party(net, t)["label"])} for t in targets],
+        targets = list(coverage["agencies"]) + _widest_frameworks(coverage, MATRIX_COLUMNS - len(coverage["agencies"]))
+        matrix = {"targets": [{**_party(net, t), "short": column_label(_party(net, t)["label"])} for t in targets],
                   "rows": [{"country": _party(net, c),
                             "cells": [_cell(coverage, c, t) for t in targets]} for c in coverage["countries"]],
                   "summary": [{"target": _party(net, t), **coverage["summary"][t]} for t in targets],
-                  "white_spots": [(_party(net, c), _party(net, t)) for c, t in coverage["white_spots"]]}
+                  "white_spots": [(_party(net, c), _party(net, t)) for c, t in coverage["white_spots"]],
+                  "hidden_frameworks": len(coverage["frameworks"]) - (len(targets) - len(coverage["agencies"]))}
     members = sorted((_party(net, m) for m in region.get("members") or ()), key=lambda p: (p["label"].casefold(), p["id"]))
     return {"region": region, "members": members, "matrix": matrix,
             "iri": region.get("iri") or ID_BASE + "region/" + region_id}
+
+
+def column_label(label: str) -> str:
+    """A matrix column's heading: the bracketed abbreviation of a long name, else the name cut short.
+
+    >>> column_label("European Migration Network (EMN)"), column_label("Europol (European Union Agency for Law Enforcement Cooperation)")
+    ('EMN', 'Europol')
+    >>> column_label("Council of Europe Convention on Action against Trafficking in Human Beings (CETS 197)")
+    'CETS 197'
+    """
+    match = re.fullmatch(r"(.+?)\s*\(([^()]+)\)", label)
+    head = match.group(1) if match else label
+    if match and len(head) > 24 and len(match.group(2)) <= 24:
+        return match.group(2)
+    return shorten(short_label(label), 24)
+
+
+def _widest_frameworks(coverage: dict, room: int) -> list:
+    """The frameworks of a region's coverage tied (in force) to the most of its countries, at most *room*."""
+    ranked = sorted(coverage["frameworks"], key=lambda f: (-coverage["summary"][f]["in_force"], f))
+    return sorted(ranked[:max(room, 0)], key=coverage["frameworks"].index)
 
 
 def _cell(coverage: dict, country: str, target: str) -> dict:
