@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import click
 
-from thbkg.cli.options import filter_options, graph_source_options, no_bundled_option, seed_option
+from thbkg.cli.options import (
+    filter_options,
+    follow_symlinks_option,
+    graph_source_options,
+    no_bundled_option,
+    seed_option,
+)
 
 
 @click.command("site")
+@follow_symlinks_option
 @click.option("-o", "--output", default=None, metavar="DIR/",
               help="Write the website into this folder: new, empty, or a site thbkg wrote before (replaced whole, "
                    "in one step, only when the new one is complete).")

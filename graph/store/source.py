@@ -273,6 +273,9 @@ class GraphSource:
         self._graph: Graph | None = None
         self._oxigraph: Any = None  # the pyoxigraph Store under the embedded and persistent stores
         self.load_seconds: float | None = None
+        #: keep the N-Triples the embedded store is loaded from (:meth:`built_ntriples`); set before the load
+        self.keep_ntriples = False
+        self._ntriples: bytes | None = None
 
     def __repr__(self):
         return (f"GraphSource(data_dirs={self.data_dirs!r}, store={self.store!r}, "
@@ -310,6 +313,8 @@ class GraphSource:
         data = built_ntriples(self.data_dirs, include_bundled=self.include_bundled)
         ox_store = pyoxigraph.Store()
         ox_store.bulk_load(data, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        if self.keep_ntriples:
+            self._ntriples = data
         del data
         self._oxigraph = ox_store
         # the default graph, so that embedded and persistent stores hold the triples in the same place
@@ -342,6 +347,19 @@ class GraphSource:
         self._oxigraph = ox_store
         return bind_prefixes(Graph(store=OxigraphStore(store=ox_store), identifier=DATASET_DEFAULT_GRAPH_ID,
                                    bind_namespaces="none"))
+
+    def built_ntriples(self) -> bytes | None:
+        """The N-Triples the embedded store was built from, exactly as the build wrote them, when
+        :attr:`keep_ntriples` was set before the load; else None.
+
+        Oxigraph keeps some literals in a normal form of its own (an ``xsd:positiveInteger`` comes back as
+        ``xsd:integer``), so what a store returns is not always what the build wrote.
+        """
+        return self._ntriples
+
+    def drop_built_ntriples(self) -> None:
+        """Stop keeping the build's N-Triples (:meth:`built_ntriples`) once they have been read."""
+        self.keep_ntriples, self._ntriples = False, None
 
     def oxigraph_store(self):
         """The ``pyoxigraph.Store`` under the embedded or persistent store (loaded on first use).

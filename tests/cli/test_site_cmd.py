@@ -158,9 +158,23 @@ def test_output_with_foreign_files_is_refused_and_left_alone(tmp_path):
     before = snapshot(folder)
     result = invoke("site", *SMALL, "-o", folder)
     assert result.exit_code == 2
-    assert result.stderr.strip() == (f"Error: {folder} holds files thbkg did not write; "
-                                     "give a new or empty folder for the site")
+    assert result.stderr.strip() == (f"Error: {folder} holds files thbkg did not write, not a site; give a new or "
+                                     "empty folder for the site (a site replaces its whole folder)")
     assert snapshot(folder) == before and leftovers(tmp_path) == []
+
+
+def test_a_folder_of_another_thbkg_output_is_not_replaced_by_a_site(tmp_path):
+    """A report folder carries thbkg's output marker but is not a site: writing a site there would delete it."""
+    folder = tmp_path / "out"
+    result = invoke("report", "--no-map", "-o", f"{folder}/")
+    assert result.exit_code == 0, result.stderr
+    before = snapshot(folder)
+    assert "report.html" in {p.name for p in folder.iterdir()}
+    result = invoke("site", *SMALL, "-o", folder)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"Error: {folder} holds another thbkg output, not a site; give a new or "
+                                     "empty folder for the site (a site replaces its whole folder)")
+    assert snapshot(folder) == before
 
 
 def test_both_output_and_check_is_a_usage_error(written, tmp_path):
@@ -238,3 +252,19 @@ def test_help_shows_the_examples():
     for line in ("thbkg site -o site/", "thbkg site --check site/",
                  "thbkg site -o sahel-site/ --region sahel --data my-tables/"):
         assert line in examples
+
+
+def test_a_filtered_site_links_only_to_pages_it_has(tmp_path):
+    """Under --region sahel, Europol has no Sahel tie and no page: the coverage table and the query answers
+    name it as text, the crawler finds no broken link, and the pages say which filters they follow."""
+    folder = tmp_path / "sahel"
+    result = invoke("site", "--region", "sahel", "-o", folder)
+    assert result.exit_code == 0, result.stderr
+    assert not (folder / "id" / "actor" / "europol.html").exists()
+    assert (folder / "id" / "actor" / "ml.html").exists()
+    region = (folder / "id" / "region" / "sahel.html").read_text(encoding="utf-8")
+    assert 'title="Europol (European Union Agency for Law Enforcement Cooperation)">Europol</span>' in region
+    assert "region=sahel" in (folder / "index.html").read_text(encoding="utf-8")
+    assert "of the whole graph" in (folder / "queries.html").read_text(encoding="utf-8")
+    check = invoke("site", "--check", folder)
+    assert check.exit_code == 0, check.stderr

@@ -23,8 +23,9 @@ EXPORT_MAX_LINKS = 20_000
 
 
 # ---------------------------------------------------------------------- queries
-def _cell(term) -> dict:
-    """A query answer's cell: its text as ``thbkg query`` shows it, and the page of a record it names."""
+def _cell(term, has_page) -> dict:
+    """A query answer's cell: its text as ``thbkg query`` shows it, and the page of a record it names
+    (when the site has one: filters may leave the record out)."""
     from rdflib import URIRef
 
     from thbkg.graph.outputs.results import display_term
@@ -32,7 +33,7 @@ def _cell(term) -> dict:
     path = None
     if isinstance(term, URIRef) and str(term).startswith(ID_BASE):
         kind, _, rest = str(term)[len(ID_BASE):].partition("/")
-        if kind in ENTITY_KINDS and rest and "/" not in rest:
+        if kind in ENTITY_KINDS and rest and "/" not in rest and has_page(kind, rest):
             path = entity_path(kind, rest)
     return {"text": display_term(term), "path": path}
 
@@ -55,7 +56,7 @@ def _answer(source, query) -> tuple[object, str | None]:
 
 def write_queries(renderer, out, source) -> None:
     """``queries.html`` and, per named query, its page with the answer and CSV/JSON downloads."""
-    from thbkg.graph.outputs.results import format_json
+    from thbkg.graph.outputs.results import display_term, format_json
     from thbkg.graph.store.catalogue import list_named_queries
 
     listed = []
@@ -64,10 +65,10 @@ def write_queries(renderer, out, source) -> None:
         page = {"query": query, "why_not": why_not, "name": quote(query.name, safe="")}
         if result is not None:
             variables, rows = result.table()
-            page.update(variables=variables, rows=[[_cell(t) for t in row] for row in rows[:QUERY_ROWS_SHOWN]],
+            page.update(variables=variables, rows=[[_cell(t, renderer.has) for t in row] for row in rows[:QUERY_ROWS_SHOWN]],
                         total=len(rows), truncated=result.truncated, shown=min(len(rows), QUERY_ROWS_SHOWN))
-            out.write(f"queries/{page['name']}.csv", csv_text(variables, ([c["text"] for c in map(_cell, row)]
-                                                                          for row in rows), lineterminator="\r\n"))
+            out.write(f"queries/{page['name']}.csv", csv_text(variables, ([display_term(t) for t in row] for row in rows),
+                                                              lineterminator="\r\n"))
             out.write(f"queries/{page['name']}.json", format_json(result))
         listed.append(page)
         renderer.render(out, "query", f"queries/{page['name']}.html", title=f"Query: {query.summary or query.name}",

@@ -30,15 +30,40 @@ _ENTITY_STARTS = tuple(f"<{ID_BASE}{kind}/" for kind in ENTITY_KINDS)
 
 
 def instance_ntriples(source) -> bytes:
-    """The data triples of *source* (those about ``thbid:`` records) as N-Triples, in one pass."""
-    store = source.oxigraph_store() if hasattr(source, "oxigraph_store") else None
-    if store is not None:
-        import pyoxigraph
+    """The data triples of *source* as N-Triples in Oxigraph's form, in one pass: every triple of the graph
+    but the ontology's, whether the store holds the ontology (embedded, ``--store DIR``) or not.
 
-        return store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()) or b""
-    graph = source.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o "
-                             f'FILTER(STRSTARTS(STR(?s), "{ID_BASE}")) }}')
-    return graph.serialize(format="nt", encoding="utf-8")
+    From tables, the triples are those the build wrote (kept by the source when its
+    ``keep_ntriples`` is set before the load); a persistent store or an endpoint gives its own.
+    """
+    import pyoxigraph
+
+    built = source.built_ntriples() if hasattr(source, "built_ntriples") else None
+    store = source.oxigraph_store() if built is None and hasattr(source, "oxigraph_store") else None
+    if built is not None:  # what the build wrote, before the store put literals in its own form
+        dump = _oxigraph_form(built)
+    elif store is not None:
+        dump = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()) or b""
+    else:
+        dump = _oxigraph_form(source.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+                              .serialize(format="nt", encoding="utf-8"))
+    ontology = set(_oxigraph_form(_ontology_ntriples()).split(b"\n"))
+    return b"\n".join(line for line in dump.split(b"\n") if line not in ontology) + b"\n"
+
+
+def _oxigraph_form(ntriples: bytes) -> bytes:
+    """N-Triples rewritten by Oxigraph, so that the same triple is the same line whoever wrote it."""
+    import pyoxigraph
+
+    quads = pyoxigraph.parse(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return pyoxigraph.serialize((quad.triple for quad in quads), format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
+
+
+def _ontology_ntriples() -> bytes:
+    from thbkg.graph.rdf.build import serialize_graph
+    from thbkg.graph.rdf.vocab import ontology_graph
+
+    return serialize_graph(ontology_graph(), "nt")
 
 
 def _entity_of(line: str) -> tuple[str, str] | None:

@@ -32,7 +32,7 @@ RANK_NAMES = {"weighted_degree": "tie strength", "degree": "partners", "pagerank
 #: the pages): exact betweenness on 5,000 actors took most of the site's time budget.
 BETWEENNESS_EXACT_UP_TO = 1000
 BETWEENNESS_SAMPLE = 100
-#: Columns of a region's coverage matrix: the agencies, then the frameworks tied to most of its countries.
+#: Columns of a region's coverage matrix at most: the agencies, then the frameworks tied to most of its countries.
 MATRIX_COLUMNS = 24
 #: Neighbours drawn on an actor's ego map (the most linked first).
 EGO_NEIGHBOURS = 12
@@ -45,7 +45,7 @@ class SiteData:
     """Everything the pages need, computed once (see :func:`prepare`)."""
 
     net: object
-    generated: str
+    records: dict = field(default_factory=dict)  # link id -> link record
     rows: dict = field(default_factory=dict)  # link id -> display row
     links_of: dict = field(default_factory=dict)  # actor id -> link ids
     cited_by: dict = field(default_factory=dict)  # source id -> (link ids, actor ids)
@@ -56,11 +56,12 @@ class SiteData:
     frameworks: dict = field(default_factory=dict)  # framework id -> summary
 
 
-def prepare(net, *, generated: str, seed: int = 42, progress_bar=None) -> SiteData:
+def prepare(net, *, seed: int = 42, progress_bar=None) -> SiteData:
     """Compute the shared page data of *net* (see the module docstring)."""
-    data = SiteData(net=net, generated=generated)
+    data = SiteData(net=net)
     in_force = in_force_link_ids(net)
     for link in net.links:
+        data.records[link["id"]] = link
         data.rows[link["id"]] = link_row(net, link, in_force)
         for party in {link["subject"], link["object"]}:
             data.links_of.setdefault(party, []).append(link["id"])
@@ -117,7 +118,8 @@ def link_row(net, link: dict, in_force: set) -> dict:
 
 
 def _party(net, actor_id: str) -> dict:
-    actor = net.actors.get(actor_id) or {}
+    """An actor as a page names it: its label (also for one the filters left out) and, when kept, its page."""
+    actor = net.actors.get(actor_id) or (getattr(net, "all_actors", None) or {}).get(actor_id) or {}
     return {"id": actor_id, "label": actor.get("label") or actor_id, "path": entity_path("actor", actor_id),
             "known": actor_id in net.actors}
 
@@ -202,22 +204,13 @@ def _region_ref(net, region_id: str) -> dict:
 def link_page(data: SiteData, link_id: str) -> dict:
     """A link's page: the record in full, with its note, instrument, money, coverage and sources."""
     net = data.net
-    link = next_link(data, link_id)
+    link = data.records[link_id]
     row = data.rows[link_id]
     sources = [{**_source_ref(net, s), "kind_label": _kind_label(net, s), "url": safe_url((net.sources.get(s) or {}).get("url"))}
                for s in link.get("sources") or ()]
     return {"link": link, "row": row, "sources": sources,
             "covers": [_party(net, a) for a in link.get("covers") or ()],
             "iri": link.get("iri") or ID_BASE + "link/" + link_id}
-
-
-def next_link(data: SiteData, link_id: str) -> dict:
-    """The link record with id *link_id* (indexed on first use)."""
-    index = getattr(data, "_link_index", None)
-    if index is None:
-        index = {link["id"]: link for link in data.net.links}
-        data._link_index = index  # type: ignore[attr-defined]
-    return index[link_id]
 
 
 def _kind_label(net, source_id: str) -> str:
@@ -244,13 +237,14 @@ def region_page(data: SiteData, region_id: str) -> dict:
     coverage = data.coverage.get(region_id)
     matrix = None
     if coverage is not None:
-        targets = list(coverage["agencies"]) + _widest_frameworks(coverage, MATRIX_COLUMNS - len(coverage["agencies"]))
+        agencies = list(coverage["agencies"])[:MATRIX_COLUMNS]  # Europol, Frontex, Eurojust first (coverage's order)
+        targets = agencies + _widest_frameworks(coverage, MATRIX_COLUMNS - len(agencies))
         matrix = {"targets": [{**_party(net, t), "short": column_label(_party(net, t)["label"])} for t in targets],
                   "rows": [{"country": _party(net, c),
                             "cells": [_cell(coverage, c, t) for t in targets]} for c in coverage["countries"]],
                   "summary": [{"target": _party(net, t), **coverage["summary"][t]} for t in targets],
                   "white_spots": [(_party(net, c), _party(net, t)) for c, t in coverage["white_spots"]],
-                  "hidden_frameworks": len(coverage["frameworks"]) - (len(targets) - len(coverage["agencies"]))}
+                  "hidden": len(coverage["agencies"]) + len(coverage["frameworks"]) - len(targets)}
     members = sorted((_party(net, m) for m in region.get("members") or ()), key=lambda p: (p["label"].casefold(), p["id"]))
     return {"region": region, "members": members, "matrix": matrix,
             "iri": region.get("iri") or ID_BASE + "region/" + region_id}

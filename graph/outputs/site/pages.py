@@ -103,6 +103,9 @@ class Renderer:
         self.templates = {name: self.env.get_template(f"{name}.html")
                           for name in ("actor", "link", "source", "region", "home", "list", "queries", "query", "data")}
         documentary = sum(1 for r in data.rows.values() if r["rests_on"] == "documents")
+        filters = self.net.filters.describe() if getattr(self.net, "filters", None) is not None else "none"
+        #: what the pages leave out; the queries and downloads are of the whole graph
+        self.filters_text = "" if filters == "none" else filters
         self.counts_line = (f"{len(self.net.actors)} actors, {len(self.net.links)} links "
                             f"({documentary} on documents read), {len(self.net.sources)} sources")
 
@@ -112,7 +115,7 @@ class Renderer:
             root=root_of(path), title=title, jsonld=jsonld, alternates=alternates, csp=Markup(self.context.csp),
             version=self.context.version, graph_version=self.context.graph_version, counts_line=self.counts_line,
             rank_basis=self.data.rank_basis, ranked_actors=self.data.ranked_actors, state_labels=STATE_LABELS,
-            member_limit=MEMBER_LIMIT, **values)
+            member_limit=MEMBER_LIMIT, filters_text=self.filters_text, **values)
         out.write(path, html)
 
     def has(self, kind: str, record_id: str) -> bool:

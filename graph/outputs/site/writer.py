@@ -36,6 +36,8 @@ SITE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 MAP_PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                 "font-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'")
 SITE_MARKER_TEXT = "This folder is a website written by 'thbkg site'; the next run replaces it whole.\n"
+#: The file that makes a folder a site 'thbkg site' may replace whole (other outputs carry only OUTPUT_MARKER).
+SITE_MARKER = ".thbkg-site"
 
 
 @dataclass
@@ -91,8 +93,10 @@ def check_site_target(target) -> Path:
     folder = check_output(target, folder=True)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder} is a file; give a folder for the site (e.g. {folder.parent / 'site'}/)")
-    if folder.is_dir() and any(folder.iterdir()) and not (folder / OUTPUT_MARKER).is_file():
-        raise UsageError(f"{folder} holds files thbkg did not write; give a new or empty folder for the site")
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / SITE_MARKER).is_file():
+        what = "another thbkg output" if (folder / OUTPUT_MARKER).is_file() else "files thbkg did not write"
+        raise UsageError(f"{folder} holds {what}, not a site; give a new or empty folder for the site "
+                         "(a site replaces its whole folder)")
     for item in protected_inputs():
         if folder == item or folder in item.parents:
             raise UsageError(f"refusing to write the site into {folder}: it holds an input of this run ({item})")
@@ -133,6 +137,8 @@ def write_site(source, target, *, network=None, filters=None, seed: int = 42, ma
     started = time.perf_counter()
     protect_inputs(*(folder for _, folder in table_folders(source)))  # refused now, not after the load
     folder = check_site_target(target)
+    if network is None and getattr(source, "kind", None) == "embedded":
+        source.keep_ntriples = True  # the build's own triples for the downloads (see instance_ntriples)
     net = network if network is not None else load_network(source, filters)
     folder.parent.mkdir(parents=True, exist_ok=True)
     sweep_stale(folder.parent)
@@ -144,11 +150,13 @@ def write_site(source, target, *, network=None, filters=None, seed: int = 42, ma
         with progress(7, "site") as bar:
             bar.set_item("reading the triples")
             lines = sorted_lines(instance_ntriples(source))
+            if hasattr(source, "drop_built_ntriples"):
+                source.drop_built_ntriples()  # read once; let the bytes go
             context = pages.Context(graph_version=graph_version(lines), version=__version__,
                                     csp=SITE_CSP, map_csp=MAP_PAGE_CSP)
             lap("reading the triples")
             bar.update(1, "page data")
-            data = prepare(net, generated=context.graph_version, seed=seed)
+            data = prepare(net, seed=seed)
             renderer = pages.Renderer(data, context)
             lap("page data")
             report = with_report if with_report is not None else len(net.actors) <= 1000
@@ -175,6 +183,7 @@ def write_site(source, target, *, network=None, filters=None, seed: int = 42, ma
             share_work(groups, _entity_writer(out, renderer), other_pages, out.info)
             lap("entity pages (the rest, in both processes)")
             out.write(OUTPUT_MARKER, SITE_MARKER_TEXT)
+            out.write(SITE_MARKER, SITE_MARKER_TEXT)
             bar.update(1, "swapping the site in")
         swap_folder(tmp, folder)
         lap("swapping the site in")
@@ -226,6 +235,7 @@ def share_work(items: list, do_one, other, info: SiteInfo) -> None:
 
 def _run_and_report(job, info: SiteInfo, send) -> None:
     """In the forked process: count from zero, run *job*, send the counts (or the error) back."""
+    _die_with_parent()
     info.pages = info.files = info.bytes = 0
     info.largest_page = ("", 0)
     try:
@@ -236,6 +246,17 @@ def _run_and_report(job, info: SiteInfo, send) -> None:
         send.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         send.close()
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to end this process if its parent dies (even by SIGKILL), so it stops writing."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _claim_chunks(items: list, do_one, claimed) -> None:

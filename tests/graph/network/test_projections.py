@@ -275,7 +275,7 @@ def _wide_records(source):
         actors[actor_id] = {
             "id": actor_id, "iri": iri, "label": P._text(row.get("label")) or actor_id,
             "type": P._tail(row.get("type"), P.THBID + "actor-type/"), "iso2": P._text(row.get("iso2")),
-            "iso3": P._text(row.get("iso3")), "wikidata": None, "seat": P._text(row.get("seat")),
+            "iso3": P._text(row.get("iso3")), "wikidata": None, "authority": None, "seat": P._text(row.get("seat")),
             "lat": lat, "lon": lon, "regions": (), "sources": (),
             "confidence": P._tail(row.get("confidence"), P.THBID + "confidence/")}
     multi = {}
@@ -286,6 +286,8 @@ def _wide_records(source):
         actors[actor_id]["regions"] = tuple(sorted(P._tail(v, P.THBID + "region/") for v in values.get("region", ())))
         qids = sorted(v[len(P.WIKIDATA):] for v in values.get("match", ()) if v.startswith(P.WIKIDATA))
         actors[actor_id]["wikidata"] = qids[0] if qids else None
+        authorities = sorted(v for v in values.get("match", ()) if v.startswith("http://publications.europa.eu/resource/authority/"))
+        actors[actor_id]["authority"] = authorities[0] if authorities else None
     link_sources = {}
     for row in source.select(_WIDE_LINK_SOURCES):
         link_sources.setdefault(str(row["link"]), set()).add(P._tail(row["source"], P.THBID + "source/"))
@@ -467,3 +469,21 @@ def test_undated_left_out_counts_what_include_undated_brings_back(mini_source):
     with_undated = load_network(mini_source, Filters(as_of="2018", include_undated=True))
     assert net.undated_left_out == 1
     assert link_ids(with_undated) - link_ids(net) == {"l07"}
+
+
+def test_actor_records_carry_their_eu_authority_iri():
+    """The EU authority IRI of each actor is the eu_authority cell of data/actors.csv (for countries, the
+    country authority built from iso3 when the cell is empty)."""
+    import csv
+
+    from thbkg.graph.network.projections import fetch_records
+    from thbkg.graph.rdf.tables import bundled_data_dir
+    from thbkg.graph.store.source import GraphSource
+
+    network = fetch_records(GraphSource())
+    with open(bundled_data_dir() / "actors.csv", encoding="utf-8", newline="") as fh:
+        rows = {row["id"]: row for row in csv.DictReader(fh)}
+    assert network.actors["frontex"]["authority"] == rows["frontex"]["eu_authority"] != ""
+    assert network.actors["al"]["authority"] == "http://publications.europa.eu/resource/authority/country/ALB"
+    without = [a for a, row in rows.items() if not row["eu_authority"] and row["type"] != "country"]
+    assert without and all(network.actors[a]["authority"] is None for a in without)
