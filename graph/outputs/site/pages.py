@@ -30,7 +30,7 @@ from thbkg.graph.outputs.site.paths import (
     root_of,
 )
 from thbkg.graph.outputs.svg import ego_map
-from thbkg.graph.outputs.text import template_environment
+from thbkg.graph.outputs.text import short_label, template_environment
 from thbkg.graph.rdf.build import actor_names
 from thbkg.graph.rdf.vocab import load_vocabulary
 
@@ -148,7 +148,7 @@ class Renderer:
     def _actor(self, out, actor_id, jsonld, alternates) -> None:
         page = model.actor_page(self.data, actor_id)
         label = page["actor"]["label"]
-        svg = Markup(ego_map({"id": actor_id, "label": label}, page["ego"], title=f"Closest ties of {label}",
+        svg = Markup(ego_map({"id": actor_id, "label": short_label(label)}, page["ego"], title=f"Closest ties of {label}",
                              link_prefix="./"))
 
         def write_page(path, pager, rows, continuation):
