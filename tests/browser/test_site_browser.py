@@ -261,6 +261,18 @@ def test_map_click_opens_actor_page(map_browser, site):
     assert_offline_and_quiet(b)
 
 
+@pytest.mark.browser
+def test_map_page_offline_and_accessible(map_browser, site):
+    """The site's map loads its library, data and code from files beside it, nothing from elsewhere."""
+    b = map_browser
+    set_viewport(b, *DESKTOP)
+    b.open(site / "map.html")
+    assert b.js("return Object.keys(window.thbkgMap.data.actors).length;") > 100
+    assert_offline_and_quiet(b)
+    violations = serious_violations(run_axe(b))
+    assert not violations, describe(violations)
+
+
 # ---------------------------------------------------------------------------- pages
 def first_link_page(site: Path) -> str:
     match = re.search(r'href="(id/link/[^"]+\.html)"', (site / "links.html").read_text(encoding="utf-8"))
@@ -277,6 +289,8 @@ PAGES = {
     "queries": "queries.html",
     "data": "data.html",
     "actors": "actors.html",
+    "query": "queries/region_agreement_gaps.html",  # its SPARQL text scrolls in its own box
+    "framework": "id/actor/rabat-process.html",  # members over time, chairs
 }
 
 
