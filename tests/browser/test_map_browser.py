@@ -8,23 +8,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from plugin_browser import ARTIFACTS, HOSTILE_TEXTS
+from plugin_browser import ARTIFACTS, HOSTILE_TEXTS, assert_offline_and_quiet
 
 from thbkg.graph.outputs.maps.render import write_map
 
 pytestmark = pytest.mark.browser
 
-ALLOWED_SCHEMES = ("file:", "data:", "blob:")
 DATA = Path(__file__).resolve().parents[1].parent / "data"
-
-
-def assert_clean_load(browser):
-    urls = browser.requested_urls()
-    assert urls, "the performance log recorded no request at all"
-    outside = [u for u in urls if not u.startswith(ALLOWED_SCHEMES)]
-    assert outside == [], f"requests left file:: {outside}"
-    assert browser.console_errors() == []
-    assert browser.js("return window.__alerts;") == []
 
 
 def click_node(browser, node_id):
@@ -65,7 +55,7 @@ def test_bundled_map(map_browser, bundled_network, maps_dir):
     b.open(path)
     assert b.js("return [network.body.data.nodes.length, network.body.data.edges.length];") == \
         [G.number_of_nodes(), len(all_pairs(bundled_network))]
-    assert_clean_load(b)
+    assert_offline_and_quiet(b)
 
     # legend with one checkbox per type present, and the search box
     actor_types = {a["type"] for a in bundled_network.actors.values()}
@@ -109,7 +99,7 @@ def test_bundled_map(map_browser, bundled_network, maps_dir):
     b.driver.find_element(By.ID, "reset").click()
     assert visible_counts(b) == [G.number_of_nodes(), len(all_pairs(bundled_network))]
     assert b.js("return document.getElementById('panel').hidden;") is True
-    assert_clean_load(b)
+    assert_offline_and_quiet(b)
 
 # ---------------------------------------------------------------------------- evidence and the time rule
 def csv_rows(table):
@@ -205,7 +195,7 @@ def test_the_tie_panel_shows_the_evidence_of_each_link(bundled_page):
     b.js("thbkgMap.selectActor('frontex');")
     assert f"since {row['start']}, from memory (unverified)" in b.js(
         "return document.getElementById('panel').innerText;")
-    assert_clean_load(b)
+    assert_offline_and_quiet(b)
 
 
 def test_the_year_slider_follows_the_as_of_rule_and_the_undated_switch(bundled_page, bundled_source):
@@ -242,7 +232,7 @@ def test_the_year_slider_follows_the_as_of_rule_and_the_undated_switch(bundled_p
     assert visible_counts(b)[1] == len(expected)
     b.js("thbkgMap.reset();")
     assert b.js("return document.getElementById('include-undated').checked;") is False
-    assert_clean_load(b)
+    assert_offline_and_quiet(b)
 
 
 def test_events_show_only_in_the_years_they_were_active(bundled_page):
@@ -319,7 +309,7 @@ def test_hostile_labels_never_run(map_browser, hostile_network, maps_dir):
     assert b.js("return Array.from(document.querySelectorAll('a[href]')).every("
                 "function (a) { return /^https?:/.test(a.href); });")
     assert b.js("return window.__xss === undefined;")
-    assert_clean_load(b)
+    assert_offline_and_quiet(b)
     b.screenshot(ARTIFACTS / "map_hostile.png")
 
 
@@ -335,5 +325,5 @@ def test_synthetic_5000_nodes_draw_within_5_seconds(map_browser, synthetic_netwo
         [G.number_of_nodes(), len(all_pairs(synthetic_network))]
     first_draw_ms = b.js("return thbkgMap.firstDrawMs;")
     assert first_draw_ms < 5000, f"first draw after {first_draw_ms:.0f} ms"
-    assert_clean_load(b)
+    assert_offline_and_quiet(b)
     b.screenshot(ARTIFACTS / "map_synthetic_5000.png")

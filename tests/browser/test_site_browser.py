@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 from axe import describe, run_axe, serious_violations
-from plugin_browser import ARTIFACTS, set_viewport
+from plugin_browser import ALLOWED_SCHEMES, ARTIFACTS, assert_offline_and_quiet, set_viewport
 
-ALLOWED_SCHEMES = ("file:", "data:", "blob:")
 PHONE, DESKTOP = (390, 844), (1400, 900)
 FRONTEX = "id/actor/frontex.html"
 FRONTEX_LABEL = "Frontex (European Border and Coast Guard Agency)"
@@ -124,15 +123,6 @@ def wait_for_location(browser, suffix, timeout=15.0):
                and browser.js("return document.readyState;") == "complete"):
         assert time.monotonic() < deadline, f"the browser stayed at {browser.driver.current_url}, not …{suffix}"
         time.sleep(0.05)
-
-
-def assert_offline_and_quiet(browser):
-    urls = browser.requested_urls()
-    assert urls, "the performance log recorded no request at all"
-    outside = [u for u in urls if not u.startswith(ALLOWED_SCHEMES)]
-    assert outside == [], f"requests left file:: {outside}"
-    assert browser.console_errors() == []
-    assert browser.js("return window.__alerts;") == []
 
 
 def assert_no_sideways_scroll(browser, name):
