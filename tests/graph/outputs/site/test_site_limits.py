@@ -30,7 +30,7 @@ def test_region_matrices_keep_at_most_the_column_limit_and_say_how_many_are_left
     hidden = 0
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        head = re.search(r'<table class="matrix">.*?<thead><tr>(.*?)</tr></thead>', text, re.S)
+        head = re.search(r'<table class="matrix">.*?<thead><tr>(.*?)</tr></thead>', text, re.DOTALL)
         assert head, page.name
         columns = head.group(1).count('<th scope="col">') - 1  # less the "Country" column
         assert 0 < columns <= MATRIX_COLUMNS
