@@ -215,9 +215,12 @@ def srcset_urls(value: str) -> list[str]:
     >>> srcset_urls("a.png 1x, b.png 2x,c.png")
     ['a.png', 'b.png', 'c.png']
     """
-    urls, position = [], 0
+    urls: list[str] = []
+    position = 0
     while True:
         match = _SRCSET_URL.match(value, position)
+        if match is None:  # the pattern matches an empty string too; kept for the type checker
+            return urls
         url, position = match.group(1), match.end()
         if not url:
             return urls
@@ -231,7 +234,8 @@ def srcset_urls(value: str) -> list[str]:
 
 def refresh_url(content: str) -> str:
     """The URL of a ``<meta http-equiv="refresh" content="5; url=next.html">`` (empty if none)."""
-    return _REFRESH_URL.match(content).group(1).strip().strip("'\"")
+    match = _REFRESH_URL.match(content)
+    return match.group(1).strip().strip("'\"") if match else ""
 
 
 def css_references(css: str) -> list[Reference]:
@@ -281,7 +285,7 @@ class Site:
 
 def site_files(folder: str) -> set[str]:
     """Every file under *folder* as a relative POSIX path, without the thbkg marker files."""
-    files = set()
+    files: set[str] = set()
     for directory, _, names in os.walk(folder):
         relative = os.path.relpath(directory, folder).replace(os.sep, "/")
         prefix = "" if relative == "." else relative + "/"
@@ -462,7 +466,7 @@ def check_site(folder: str, *, progress_bar=None) -> list[str]:
     if not os.path.isdir(folder):
         raise ThbkgError(f"{folder} is not a folder")
     site = Site(folder)
-    problems = set()
+    problems: set[tuple[str, str]] = set()
     for sheet in sorted(path for path in site.files if path.endswith(".css")):
         problems.update((sheet, message) for message in style_sheet_problems(site, sheet))
     pages = sorted(path for path in site.files if path.endswith(".html") and not path.startswith(DOWNLOADS))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from thbkg.graph.errors import ThbkgError, UsageError
@@ -11,6 +12,9 @@ from thbkg.graph.io import temp_name
 from thbkg.graph.outputs.site.linked import page_jsonld
 from thbkg.graph.outputs.site.paths import ENTITY_KINDS, ID_BASE, entity_path
 from thbkg.graph.outputs.text import csv_text
+
+if TYPE_CHECKING:
+    from thbkg.graph.store.query import QueryResult
 
 #: Rows of a query's answer shown on its page (the CSV and JSON downloads hold them all).
 QUERY_ROWS_SHOWN = 100
@@ -38,7 +42,7 @@ def _cell(term, has_page) -> dict:
     return {"text": display_term(term), "path": path}
 
 
-def _answer(source, query) -> tuple[object, str | None]:
+def _answer(source, query) -> tuple[QueryResult | None, str | None]:
     """The query's result on *source*, or None and why not."""
     from thbkg.graph.store.query import QueryTimeout, run_query
 
@@ -62,7 +66,7 @@ def write_queries(renderer, out, source) -> None:
     listed = []
     for query in list_named_queries():
         result, why_not = _answer(source, query)
-        page = {"query": query, "why_not": why_not, "name": quote(query.name, safe="")}
+        page: dict[str, Any] = {"query": query, "why_not": why_not, "name": quote(query.name, safe="")}
         if result is not None:
             variables, rows = result.table()
             page.update(variables=variables, rows=[[_cell(t, renderer.has) for t in row] for row in rows[:QUERY_ROWS_SHOWN]],

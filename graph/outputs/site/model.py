@@ -20,6 +20,7 @@ from thbkg.graph.analytics.centrality import compute_centrality, ranked
 from thbkg.graph.analytics.coverage import STATE_LABELS, in_force_link_ids, link_state, region_coverage
 from thbkg.graph.analytics.evidence import link_evidence
 from thbkg.graph.analytics.frameworks import framework_summary
+from thbkg.graph.network.projections import Network
 from thbkg.graph.outputs.site.paths import ID_BASE, entity_path
 from thbkg.graph.outputs.text import safe_url, short_label, shorten
 from thbkg.graph.rdf.vocab import load_vocabulary
@@ -44,7 +45,7 @@ ISO_PAGE = "https://www.iso.org/obp/ui/#iso:code:3166:"
 class SiteData:
     """Everything the pages need, computed once (see :func:`prepare`)."""
 
-    net: object
+    net: Network
     records: dict = field(default_factory=dict)  # link id -> link record
     rows: dict = field(default_factory=dict)  # link id -> display row
     links_of: dict = field(default_factory=dict)  # actor id -> link ids
@@ -282,7 +283,7 @@ def _cell(coverage: dict, country: str, target: str) -> dict:
 def home_page(data: SiteData, top: int = 10) -> dict:
     """The home page: counts, the regions, the most central actors."""
     net, vocab = data.net, load_vocabulary()
-    by_type = defaultdict(int)
+    by_type: defaultdict[str, int] = defaultdict(int)
     for actor in net.actors.values():
         by_type[actor.get("type") or "actor"] += 1
     central = sorted(((ranks.get("pagerank"), actor_id) for actor_id, ranks in data.ranks.items()

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from thbkg.graph import __version__
 from thbkg.graph.errors import ThbkgError, UsageError
@@ -223,7 +224,8 @@ def share_work(items: list, do_one, other, info: SiteInfo) -> None:
         other()
         _claim_chunks(items, do_one, claimed)
     finally:
-        outcome = receive.recv() if receive.poll(None if child.is_alive() else 0) else ("error", "the process died")
+        outcome: tuple[str, Any] = (receive.recv() if receive.poll(None if child.is_alive() else 0)
+                                    else ("error", "the process died"))
         child.join()
     if outcome[0] == "error":
         raise ThbkgError(f"writing the entity pages failed: {outcome[1]}")
