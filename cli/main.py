@@ -15,6 +15,7 @@ from thbkg.graph.errors import DataError, ThbkgError
 # (or when --help lists them), so `thbkg --help` never loads rdflib, networkx or pyvis.
 COMMANDS = {
     "build": "thbkg.cli.build_cmds:build",
+    "cache": "thbkg.cli.cache_cmds:cache",
     "validate": "thbkg.cli.build_cmds:validate",
     "stats": "thbkg.cli.build_cmds:stats",
     "init": "thbkg.cli.build_cmds:init",
@@ -45,7 +46,10 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module_name, attr = target.split(":")
-        return getattr(importlib.import_module(module_name), attr)
+        command = getattr(importlib.import_module(module_name), attr)
+        if not any(param.name == "quiet" for param in command.params):
+            command.params.append(_quiet_option())
+        return command
 
     def invoke(self, ctx):
         from thbkg.graph.io import start_run
@@ -86,6 +90,21 @@ class LazyGroup(click.Group):
             click.echo(f"Internal error: {type(exc).__name__}: {exc} "
                        "(this is a bug in thbkg; rerun with THBKG_DEBUG=1 for details)", err=True)
             ctx.exit(1)
+
+
+def _set_quiet(ctx, param, value):
+    from thbkg.graph.progress import set_quiet
+
+    if value:
+        set_quiet(True)
+        ctx.call_on_close(lambda: set_quiet(False))  # the next command in this process speaks again
+
+
+def _quiet_option() -> click.Option:
+    """``-q/--quiet``, given to every command: no progress on stderr (errors and notes still are)."""
+    return click.Option(["-q", "--quiet"], is_flag=True, default=False, expose_value=False, is_eager=True,
+                        callback=_set_quiet,
+                        help="Show no progress on stderr (same as THBKG_QUIET=1); errors are still shown.")
 
 
 def _quiet_broken_pipe() -> None:

@@ -19,16 +19,25 @@ def graph_source_options(func):
     @click.option("--endpoint", default=None, metavar="URL",
                   help="Read the graph from a SPARQL 1.1 query endpoint instead (Fuseki, GraphDB, "
                        "Virtuoso, Oxigraph server, Neptune…).")
+    @no_cache_option
     @functools.wraps(func)
-    def wrapper(*args, data_dirs, store, endpoint, **kwargs):
+    def wrapper(*args, data_dirs, store, endpoint, no_cache, **kwargs):
         from thbkg.graph.io import protect_inputs
         from thbkg.graph.store.source import GraphSource
 
         protect_inputs(*data_dirs, store)  # known before any output is checked
-        kwargs["source"] = GraphSource(data_dirs=tuple(data_dirs), store=store, endpoint=endpoint)
+        kwargs["source"] = GraphSource(data_dirs=tuple(data_dirs), store=store, endpoint=endpoint,
+                                       use_cache=False if no_cache else None)
         return func(*args, **kwargs)
 
     return wrapper
+
+
+def no_cache_option(func):
+    """Add ``--no-cache`` (build the store in memory; the store cache is neither read nor written)."""
+    return click.option("--no-cache", is_flag=True, default=False,
+                        help="Build the graph in memory for this command only: the store cache "
+                             "('thbkg cache info') is neither read nor written (same as THBKG_NO_CACHE=1).")(func)
 
 
 def no_bundled_option(func):

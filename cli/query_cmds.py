@@ -93,15 +93,28 @@ def query(query_text, query_file, query_name, params, fmt, source, timeout, allo
         from thbkg.graph.store.source import http_timeout
 
         source.http_timeout = max(timeout, http_timeout())  # a slow endpoint gets the time asked for
-    from thbkg.graph.network.projections import name_resolver
-
     result = run_query(source, text, parse_param_pairs(params), declared=declared, timeout=timeout,
-                       allow_service=allow_service, max_rows=max_rows or None, resolve_name=name_resolver(source))
+                       allow_service=allow_service, max_rows=max_rows or None, resolve_name=_name_resolver(source))
     atomic_write(output, format_result(result, fmt))
     if result.truncated:
         what = "triples" if result.graph is not None else "rows"
         click.echo(f"Note: the answer has more than {max_rows} {what}; only the first {max_rows} are "
                    "written. Add LIMIT/OFFSET to the query, or raise --max-rows (0 writes all).", err=True)
+
+
+def _name_resolver(source):
+    """A name resolver for *source* that imports the network layer (and networkx) only when a
+    parameter is given as a name."""
+    resolvers: list = []
+
+    def resolve(type_, text):
+        if not resolvers:
+            from thbkg.graph.network.projections import name_resolver
+
+            resolvers.append(name_resolver(source))
+        return resolvers[0](type_, text)
+
+    return resolve
 
 
 @click.group(invoke_without_command=True, context_settings=_SETTINGS)

@@ -1,15 +1,55 @@
-"""A small progress indicator on stderr for steps that may take more than about a second.
+"""Progress on stderr for work that may take more than about a second.
 
-Nothing is drawn when stderr is not a terminal (pipes, files, CI logs, tests), and nothing is
-drawn for steps that finish within ``delay`` seconds, so quick commands stay quiet.
+On a terminal a bar is redrawn in place; otherwise (pipes, files, CI logs) a plain line is written
+each time the work moves to another phase. Nothing appears for work that ends within ``delay``
+seconds (half a second), so quick commands stay quiet, and nothing at all with ``--quiet`` or
+``THBKG_QUIET=1``. With a known number of steps, the bar gives an estimate of the time left.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 import threading
 import time
 from contextlib import contextmanager
+
+QUIET_ENV = "THBKG_QUIET"
+#: seconds of work before anything is shown (so the bar is up within a second of the command's start)
+FIRST_DRAW = 0.5
+#: lines mode: a phase gets its line once it has lasted this long
+PHASE_LINE_AFTER = 0.2
+#: seconds for both of the above (0: every phase at once), for scripts and tests that want every line
+DELAY_ENV = "THBKG_PROGRESS_DELAY"
+
+
+def _delay_override() -> float | None:
+    text = os.environ.get(DELAY_ENV, "").strip()
+    try:
+        return max(0.0, float(text)) if text else None
+    except ValueError:
+        return None
+_QUIET: list[bool] = []  # set by --quiet for the command running in this process
+
+
+def set_quiet(value: bool) -> None:
+    """Silence (or not) all progress output of this process; ``--quiet`` calls it."""
+    _QUIET[:] = [value]
+
+
+def quiet() -> bool:
+    """Whether progress output is off: ``--quiet``, or ``THBKG_QUIET`` set to a true value."""
+    if _QUIET:
+        return _QUIET[0]
+    return os.environ.get(QUIET_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def progress_mode() -> str:
+    """``off`` (quiet), ``bar`` (stderr is a terminal) or ``lines`` (a line per phase)."""
+    if quiet():
+        return "off"
+    return "bar" if stderr_is_tty() else "lines"
 
 
 def stderr_is_tty() -> bool:
@@ -28,7 +68,7 @@ _LOCK = threading.Lock()
 
 
 class Progress:
-    """Progress over ``length`` steps, shown on stderr after ``delay`` seconds (TTY only).
+    """Progress over ``length`` steps, shown on stderr after ``delay`` seconds (see the module).
 
     A background thread redraws the line twice a second, so the elapsed time keeps moving
     during one long step. An indicator opened while another is open draws nothing itself; its
@@ -42,15 +82,22 @@ class Progress:
     3
     """
 
-    def __init__(self, length: int | None, label: str, delay: float = 1.0, enabled: bool | None = None):
+    def __init__(self, length: int | None, label: str, delay: float = FIRST_DRAW, enabled: bool | None = None):
         self.length = length
         self.label = label
         self.delay = delay
-        self.enabled = stderr_is_tty() if enabled is None else enabled
+        self.mode = progress_mode() if enabled is None else ("bar" if enabled else "off")
+        override = _delay_override()
+        if override is not None:
+            self.delay = override
+        self.line_after = PHASE_LINE_AFTER if override is None else override
+        self.enabled = self.mode != "off"
         self.done = 0
         self.item = ""
         self._started = time.monotonic()
         self._drawn = False
+        self._last_line = self._pending = ""
+        self._pending_since = 0.0
         self._stop = threading.Event()
         self._ticker = None
         self.parent = _ACTIVE[0] if _ACTIVE else None
@@ -60,7 +107,7 @@ class Progress:
             self._ticker.start()
 
     def _tick(self) -> None:
-        while not self._stop.wait(0.5):
+        while not self._stop.wait(0.25):
             self._draw()
 
     def update(self, steps: int = 1, item: str = "") -> None:
@@ -68,6 +115,20 @@ class Progress:
         self.done += steps
         self.item = item
         self._refresh()
+
+    def eta(self) -> float | None:
+        """Seconds left, from the pace so far (None until a step is done, or without a length).
+
+        >>> bar = Progress(4, "x", enabled=False)
+        >>> bar._started -= 10; bar.done = 1
+        >>> round(bar.eta())
+        30
+        >>> bar.close()
+        """
+        if not self.length or not self.done or self.done >= self.length:
+            return None
+        elapsed = time.monotonic() - self._started
+        return elapsed / self.done * (self.length - self.done)
 
     def set_item(self, item: str) -> None:
         """Say what is being worked on (redrawn if already visible)."""
@@ -82,8 +143,10 @@ class Progress:
         if self.length:
             width = 12
             filled = int(width * min(self.done, self.length) / self.length)
-            return f"{self.label} [{'#' * filled}{'-' * (width - filled)}] {self.done}/{self.length} {self.item}"
-        return f"{self.label} {self.item}"
+            eta = self.eta()
+            left = f" (about {_duration(eta)} left)" if eta is not None and self.done * 10 >= self.length else ""
+            return f"{self.label} [{'#' * filled}{'-' * (width - filled)}] {self.done}/{self.length} {self.item}".rstrip() + left
+        return f"{self.label} {self.item}".rstrip()
 
     def _draw(self, final: bool = False) -> None:
         if not self.enabled or self.parent is not None:
@@ -92,11 +155,31 @@ class Progress:
         if not self._drawn and (final or elapsed < self.delay):
             return
         nested = [bar.status() for bar in _ACTIVE[1:]]
+        if self.mode == "lines":
+            self._write_line(" | ".join([self.status(), *nested]), elapsed, final)
+            return
         clock = f" ({elapsed:.0f} s)"  # cut the text, never the clock, to fit one line
         line = " | ".join([self.status(), *nested])[:LINE_WIDTH - len(clock)] + clock
         with _LOCK:
             self._drawn = True
             sys.stderr.write("\r" + line.ljust(LINE_WIDTH))
+            sys.stderr.flush()
+
+    def _write_line(self, text: str, elapsed: float, final: bool) -> None:
+        """Lines mode: one line per phase (the text without its bar and estimate), written once the
+        phase has lasted :data:`PHASE_LINE_AFTER` seconds, so passing states leave no line."""
+        phase = _PHASE_NOISE.sub("", text)
+        if final or phase == self._last_line:
+            return
+        if phase != self._pending:
+            self._pending, self._pending_since = phase, elapsed
+            if self.line_after:
+                return
+        if elapsed - self._pending_since < self.line_after:
+            return
+        with _LOCK:
+            self._drawn, self._last_line = True, phase
+            sys.stderr.write(f"{phase} ({self._pending_since:.0f} s)\n")
             sys.stderr.flush()
 
     def close(self) -> None:
@@ -108,14 +191,30 @@ class Progress:
             _ACTIVE.remove(self)
         if self.parent is None:
             self._draw(final=True)
-            if self._drawn:
+            if self._drawn and self.mode == "bar":
                 with _LOCK:
                     sys.stderr.write("\n")
                     sys.stderr.flush()
 
 
+_PHASE_NOISE = re.compile(r" \[[#-]+\]| \(about [^)]*left\)")
+
+
+def _duration(seconds: float) -> str:
+    """``42 s``, ``3 min`` or ``1 h 05 min``.
+
+    >>> _duration(42.4), _duration(185), _duration(3900)
+    ('42 s', '3 min', '1 h 05 min')
+    """
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60):02d} min"
+
+
 @contextmanager
-def progress(length: int | None, label: str, delay: float = 1.0, enabled: bool | None = None):
+def progress(length: int | None, label: str, delay: float = FIRST_DRAW, enabled: bool | None = None):
     """Context manager yielding a :class:`Progress`; drawn on stderr only when it is a TTY
     and the work lasts longer than *delay* seconds."""
     bar = Progress(length, label, delay=delay, enabled=enabled)
@@ -125,7 +224,7 @@ def progress(length: int | None, label: str, delay: float = 1.0, enabled: bool |
         bar.close()
 
 
-def track(iterable, label: str, length: int | None = None, delay: float = 1.0):
+def track(iterable, label: str, length: int | None = None, delay: float = FIRST_DRAW):
     """Iterate over *iterable* with a progress indicator (see :func:`progress`).
 
     >>> list(track(range(3), "steps"))

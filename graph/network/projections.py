@@ -811,8 +811,8 @@ def known_names(source, *, actors: bool = False, regions: bool = False, link_typ
 
 def _builds_from_tables(source) -> bool:
     """Whether *source* is a GraphSource that has yet to build its store from the tables."""
-    return (getattr(source, "kind", None) in ("embedded", "memory") and hasattr(source, "data_dirs")
-            and getattr(source, "load_seconds", 0) is None)
+    builds = getattr(source, "builds_from_tables", None)
+    return bool(builds and builds())
 
 
 def names_in_tables(data_dirs=(), include_bundled=None, *, actors=False, regions=False, link_types=False,

@@ -427,7 +427,7 @@ def _screen_cell(cell: str):
     if len(cell) > MAX_CELL_BYTES // 4:  # a UTF-8 character has at most 4 bytes
         size = len(cell.encode("utf-8"))
         if size > MAX_CELL_BYTES:
-            messages.append(f"the cell has {size:,} bytes ({_human_size(size)}), more than the 64 KB "
+            messages.append(f"the cell has {size:,} bytes ({human_size(size)}), more than the 64 KB "
                             f"({MAX_CELL_BYTES:,} bytes) a cell may hold; shorten it (put long texts in a "
                             "source document and cite it)")
             cell = cell[:20] + "…"
@@ -454,10 +454,10 @@ def _bad_character_message(char: str, position: int, count: int) -> str:
             "and, inside quotes, line breaks, but no other control character)")
 
 
-def _human_size(size: int) -> str:
+def human_size(size: int) -> str:
     """A byte count for people, in KB or MB.
 
-    >>> _human_size(1048576)
+    >>> human_size(1048576)
     '1.0 MB'
     """
     return f"{size / 1024 ** 2:.1f} MB" if size >= 1024 ** 2 else f"{size / 1024:.1f} KB"

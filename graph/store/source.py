@@ -239,6 +239,15 @@ def _restore_interrupted_swap(target: Path) -> None:
     restore_set_aside(target, STORE_MARKER)
 
 
+def _rdflib_view(ox_store) -> Graph:
+    """An rdflib Graph on the default graph of a pyoxigraph Store, with thbkg's prefixes."""
+    from oxrdflib import OxigraphStore
+
+    # the default graph, so that embedded and persistent stores hold the triples in the same place
+    return bind_prefixes(Graph(store=OxigraphStore(store=ox_store), identifier=DATASET_DEFAULT_GRAPH_ID,
+                               bind_namespaces="none"))
+
+
 class GraphSource:
     """The thbkg graph, from one of four places.
 
@@ -256,13 +265,16 @@ class GraphSource:
     http_timeout : float, optional
         Connect and read timeout of each request to *endpoint*, in seconds (default:
         :func:`http_timeout`, 30 s).
+    use_cache : bool, optional
+        Build the store from the tables once and reuse it (:mod:`thbkg.graph.store.cache`): default
+        yes, unless the environment sets ``THBKG_NO_CACHE=1`` (``--no-cache``).
 
     The graphs built from tables contain the data and the ontology (concept schemes, classes), so
     queries can use labels and link-type families without inference.
     """
 
     def __init__(self, data_dirs=(), store=None, endpoint=None, *, include_bundled=None,
-                 http_timeout: float | None = None):
+                 http_timeout: float | None = None, use_cache: bool | None = None):
         if store is not None and endpoint is not None:
             raise UsageError("give either --store or --endpoint, not both")
         self.data_dirs = tuple(str(d) for d in data_dirs)
@@ -276,6 +288,10 @@ class GraphSource:
         #: keep the N-Triples the embedded store is loaded from (:meth:`built_ntriples`); set before the load
         self.keep_ntriples = False
         self._ntriples: bytes | None = None
+        #: use the store cache (:mod:`thbkg.graph.store.cache`) for tables; None: unless THBKG_NO_CACHE is set
+        self.use_cache: bool | None = use_cache
+        #: the cache entry the embedded store was opened from, once loaded (None: built in memory)
+        self.cache_entry: Any = None
 
     def __repr__(self):
         return (f"GraphSource(data_dirs={self.data_dirs!r}, store={self.store!r}, "
@@ -295,31 +311,61 @@ class GraphSource:
     def graph(self) -> Graph:
         """The graph as an rdflib Graph on the chosen store (built or opened once, then cached)."""
         if self._graph is None:
-            started = time.perf_counter()
-            loader = {"embedded": self._embedded, "memory": self._memory, "persistent": self._persistent,
-                      "endpoint": self._remote}[self.kind]
-            graph = loader()
-            self.load_seconds = time.perf_counter() - started
-            self._graph = graph
-            return graph
+            if self.kind in ("embedded", "persistent"):
+                self._graph = _rdflib_view(self.oxigraph_store())
+            else:
+                started = time.perf_counter()
+                self._graph = self._memory() if self.kind == "memory" else self._remote()
+                self.load_seconds = time.perf_counter() - started
         return self._graph
 
-    def _embedded(self) -> Graph:
+    def _embedded(self):
         import pyoxigraph
-        from oxrdflib import OxigraphStore
 
-        # Measured (benchmarks/bench_foundation.py): N-Triples bulk-loaded by Oxigraph's own parser
-        # is faster than adding the triples one by one through oxrdflib.
-        data = built_ntriples(self.data_dirs, include_bundled=self.include_bundled)
-        ox_store = pyoxigraph.Store()
-        ox_store.bulk_load(data, format=pyoxigraph.RdfFormat.N_TRIPLES)
-        if self.keep_ntriples:
-            self._ntriples = data
-        del data
-        self._oxigraph = ox_store
-        # the default graph, so that embedded and persistent stores hold the triples in the same place
-        return bind_prefixes(Graph(store=OxigraphStore(store=ox_store), identifier=DATASET_DEFAULT_GRAPH_ID,
-                                   bind_namespaces="none"))
+        from thbkg.graph.progress import progress
+
+        with progress(None, "graph") as bar:
+            entry = self._cached_entry(bar)
+            if entry is not None:
+                bar.set_item("opening the store")
+                self._oxigraph = entry.open_store()
+                if self.keep_ntriples:  # not kept in the cache: as big as the store, and rarely needed
+                    bar.set_item("reading the tables")
+                    self._ntriples = built_ntriples(self.data_dirs, include_bundled=self.include_bundled)
+            else:
+                # Measured (benchmarks/bench_foundation.py): N-Triples bulk-loaded by Oxigraph's own parser
+                # is faster than adding the triples one by one through oxrdflib.
+                bar.set_item("reading the tables")
+                data = built_ntriples(self.data_dirs, include_bundled=self.include_bundled)
+                bar.set_item("loading the store")
+                self._oxigraph = pyoxigraph.Store()
+                self._oxigraph.bulk_load(data, format=pyoxigraph.RdfFormat.N_TRIPLES)
+                if self.keep_ntriples:
+                    self._ntriples = data
+                del data
+        return self._oxigraph
+
+    def _cached_entry(self, bar):
+        """The store cache's entry for these tables, built now when missing; None when the cache is
+        off (``--no-cache``) or the tables cannot be hashed (the build then reports why)."""
+        from thbkg.graph.rdf.tables import data_folders
+        from thbkg.graph.store.cache import cache_enabled, cache_key, get_or_build
+
+        if not (cache_enabled() if self.use_cache is None else self.use_cache):
+            return None
+        folders = data_folders(self.data_dirs, self.include_bundled)
+        key = cache_key(folders)
+        if key is None:
+            return None
+
+        def build() -> bytes:
+            bar.set_item("reading the tables (first use of these tables; later commands reuse the store)")
+            data = built_ntriples(self.data_dirs, include_bundled=self.include_bundled)
+            bar.set_item("loading the store into the cache")
+            return data
+
+        self.cache_entry = get_or_build(key, build, folders=folders)
+        return self.cache_entry
 
     def _memory(self) -> Graph:
         from thbkg.graph.rdf.build import build_graph
@@ -330,9 +376,8 @@ class GraphSource:
             graph.add(triple)
         return graph
 
-    def _persistent(self) -> Graph:
+    def _persistent(self):
         import pyoxigraph
-        from oxrdflib import OxigraphStore
 
         path = Path(self.store)
         hint = f"build it with 'thbkg build --store {self.store}'"
@@ -344,9 +389,22 @@ class GraphSource:
             ox_store = pyoxigraph.Store.read_only(str(path))
         except (OSError, ValueError, RuntimeError) as exc:  # RocksDB reports corruption as RuntimeError
             raise ThbkgError(f"cannot open the store {self.store}: {_one_line(exc)} ({hint} again)") from None
-        self._oxigraph = ox_store
-        return bind_prefixes(Graph(store=OxigraphStore(store=ox_store), identifier=DATASET_DEFAULT_GRAPH_ID,
-                                   bind_namespaces="none"))
+        return ox_store
+
+    def builds_from_tables(self) -> bool:
+        """Whether loading the graph would build it from the tables: an embedded or ``memory`` source not
+        loaded yet, whose tables the store cache does not hold."""
+        if self.kind == "memory":
+            return self._graph is None
+        if self.kind != "embedded" or self._oxigraph is not None:
+            return False
+        from thbkg.graph.rdf.tables import data_folders
+        from thbkg.graph.store.cache import cache_enabled, cache_key, find_entry
+
+        if not (cache_enabled() if self.use_cache is None else self.use_cache):
+            return True
+        key = cache_key(data_folders(self.data_dirs, self.include_bundled))
+        return key is None or find_entry(key) is None
 
     def built_ntriples(self) -> bytes | None:
         """The N-Triples the embedded store was built from, exactly as the build wrote them, when
@@ -369,7 +427,10 @@ class GraphSource:
         """
         if self.kind not in ("embedded", "persistent"):
             return None
-        self.graph()
+        if self._oxigraph is None:
+            started = time.perf_counter()
+            self._oxigraph = self._embedded() if self.kind == "embedded" else self._persistent()
+            self.load_seconds = time.perf_counter() - started
         return self._oxigraph
 
     def _remote(self) -> Graph:

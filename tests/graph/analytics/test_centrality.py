@@ -234,7 +234,9 @@ def test_ranked_ties_and_ascending():
     assert [r[1] for r in rows] == ["b", "a", "c"]
 
 
-def test_progress_is_silent_when_not_a_terminal(capsys):
+def test_progress_is_silent_for_quick_work(capsys, monkeypatch):
+    monkeypatch.delenv("THBKG_QUIET", raising=False)
+    monkeypatch.delenv("THBKG_PROGRESS_DELAY", raising=False)
     G = nx.karate_club_graph()
     compute_centrality(G, ("degree", "betweenness"))
     assert capsys.readouterr().err == ""

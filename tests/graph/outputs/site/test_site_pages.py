@@ -478,7 +478,7 @@ EPOCH = 1767225600
 
 
 def fixed_env(**extra) -> dict:
-    env = {key: val for key, val in os.environ.items() if not key.startswith("THBKG_")}
+    env = {key: val for key, val in os.environ.items() if not key.startswith("THBKG_") or key == "THBKG_CACHE"}
     env.update(TZ="UTC", LC_ALL="C.UTF-8", LANG="C.UTF-8", SOURCE_DATE_EPOCH=str(EPOCH), **extra)
     return env
 
