@@ -109,6 +109,8 @@ class Record(dict):
     ('al', 'data/actors.csv:3')
     """
 
+    __slots__ = ("file", "line")  # no per-row attribute dict: a row costs its cells only
+
     def __init__(self, values, *, file: str, line: int):
         super().__init__(values)
         self.file = file
@@ -262,19 +264,36 @@ def _read_table(path: Path, name: str, problems: list):
     except OSError as exc:
         problems.append(Problem(shown, None, None, _unreadable(exc)))
         return None
+    size = len(raw)
     text = _read_text(raw, name, shown, problems)
+    del raw  # the text is all that is needed from here on
     if text is None:
         return None
     # screen cells one by one only where there may be something to find (the reading stays fast)
-    screen = _Screen(BAD_CHAR_RE.search(text) is not None, len(raw) > MAX_CELL_BYTES)
-    text = text.replace("\x00", _NUL_STAND_IN)  # Python < 3.11's csv refuses NUL; it is reported per cell
+    screen = _Screen(BAD_CHAR_RE.search(text) is not None, size > MAX_CELL_BYTES)
+    if "\x00" in text:
+        text = text.replace("\x00", _NUL_STAND_IN)  # Python < 3.11's csv refuses NUL; it is reported per cell
     with _field_size_limit(len(text) + 1):
-        # newline="": lines end at \n, \r\n or \r only, as in CSV; not at U+2028, form feed...
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        reader = csv.reader(csv_lines(text), strict=True)
         header = _read_header(reader, name, text, shown, problems, screen)
         if header is None:
             return None
         return _read_rows(reader, name, header, text, shown, problems, screen)
+
+
+_CSV_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def csv_lines(text: str):
+    """The lines of *text* with their endings, one at a time (no copy of the whole text is made).
+
+    Lines end at ``\\n``, ``\\r\\n`` or ``\\r`` only, as in CSV (what ``io.StringIO(text, newline="")``
+    gives), never at U+2028 or a form feed.
+
+    >>> list(csv_lines("a,b\\r\\nc\\rd\\n\\u2028e"))
+    ['a,b\\r\\n', 'c\\r', 'd\\n', '\\u2028e']
+    """
+    return (match.group() for match in _CSV_LINE.finditer(text))
 
 
 def _read_header(reader, name, text, shown, problems, screen):
