@@ -191,10 +191,13 @@ def push(endpoint, graph_iri, replace, data_dirs, no_bundled, timeout, retries, 
       thbkg query -n agency_partners --endpoint http://127.0.0.1:7878/query
       thbkg push --endpoint http://fuseki:3030/thb/data --graph https://w3id.org/thbkg/graph --replace
     """
+    from thbkg.graph.progress import progress
     from thbkg.graph.store.push import push_graph
     from thbkg.graph.store.source import built_ntriples
 
-    data = built_ntriples(data_dirs, include_bundled=False if no_bundled else None)
+    with progress(None, "push") as bar:
+        bar.set_item("reading the tables and writing N-Triples")
+        data = built_ntriples(data_dirs, include_bundled=False if no_bundled else None)
     report = push_graph(endpoint, data, graph_iri=graph_iri, replace=replace, timeout=timeout,
                         retries=retries, log=lambda msg: click.echo(msg, err=True),
                         query_endpoint=query_endpoint, verify=not no_verify)

@@ -197,7 +197,7 @@ class Progress:
                     sys.stderr.flush()
 
 
-_PHASE_NOISE = re.compile(r" \[[#-]+\]| \(about [^)]*left\)")
+_PHASE_NOISE = re.compile(r" \[[#-]+\]| \(about [^)]*left\)| \d+/\d+")
 
 
 def _duration(seconds: float) -> str:

@@ -384,8 +384,14 @@ def write_synthetic(folder, *, actors: int = 1000, links: int = 5000, seed: int 
     dict
         Rows written per table, e.g. ``{"actors": 1000, "links": 5000, ...}``.
     """
+    from thbkg.graph.progress import progress
+
     folder = prepare_output_dir(folder, produces=[f"{name}.csv" for name in COLUMNS])
-    tables = synthetic_tables(actors=actors, links=links, seed=seed)
-    for name, rows in tables.items():
-        atomic_write(folder / f"{name}.csv", _csv(name, rows))
+    with progress(1 + len(COLUMNS), "synth") as bar:
+        bar.set_item("drawing the rows")
+        tables = synthetic_tables(actors=actors, links=links, seed=seed)
+        for name, rows in tables.items():
+            bar.update(1, f"writing {name}.csv")
+            atomic_write(folder / f"{name}.csv", _csv(name, rows))
+        bar.update(1)
     return {name: len(rows) for name, rows in tables.items()}

@@ -252,3 +252,14 @@ def test_progress_draws_nested_steps_on_one_line(capsys):
         outer.update(2)
     err = capsys.readouterr().err
     assert "outer [" in err and "inner [####--------] 1/3 x" in err and err.endswith("\n")
+
+
+@pytest.mark.parametrize("graph_seed", [1, 2, 3])
+@pytest.mark.parametrize("k", [None, 5, 40])
+def test_tracked_betweenness_is_networkx_betweenness(graph_seed, k):
+    from thbkg.graph.analytics.centrality import tracked_betweenness
+
+    G = nx.gnp_random_graph(40, 0.08, seed=graph_seed)  # sparse: several components
+    G.add_nodes_from(["lonely"])
+    expected = nx.betweenness_centrality(G, k=k, normalized=True, seed=7 if k else None)
+    assert tracked_betweenness(G, k=k, seed=7 if k else None) == expected
