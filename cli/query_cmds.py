@@ -14,6 +14,7 @@ from thbkg.cli.options import (
     format_option,
     graph_source_options,
     no_bundled_option,
+    no_cache_option,
     output_option,
 )
 
@@ -220,8 +221,9 @@ def push(endpoint, graph_iri, replace, data_dirs, no_bundled, timeout, retries, 
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True, help="TCP port.")
 @click.option("--store", "store_dir", default=None, metavar="DIR",
               type=click.Path(exists=True, file_okay=False, dir_okay=True),
-              help="Serve this persistent store (written by 'thbkg build --store DIR'). Default: build "
-                   "a temporary store from the tables, removed on exit.")
+              help="Serve this persistent store (written by 'thbkg build --store DIR'). Default: the "
+                   "store cache's store of the tables (built on first use); with --no-cache, a temporary "
+                   "store built from the tables, removed on exit.")
 @click.option("--data", "data_dirs", multiple=True,
               type=click.Path(exists=True, file_okay=False, dir_okay=True),
               help="Extra data folder merged with the bundled tables (ignored with --store). Repeatable.")
@@ -233,14 +235,16 @@ def push(endpoint, graph_iri, replace, data_dirs, no_bundled, timeout, retries, 
 @click.option("--allow-service", is_flag=True, default=False,
               help="Let queries with SERVICE make the server send requests to other servers (refused "
                    "by default, so that clients cannot use it to reach other addresses).")
-def serve(host, port, store_dir, data_dirs, no_bundled, query_timeout, max_result_mb, allow_service):
+@no_cache_option
+def serve(host, port, store_dir, data_dirs, no_bundled, query_timeout, max_result_mb, allow_service, no_cache):
     """Serve the graph read-only over HTTP with the real Oxigraph SPARQL server.
 
     Runs 'oxigraph serve-read-only' (from the 'oxigraph' Python package) on a store holding the
     graph, behind a small guard that refuses SERVICE (no requests to other servers on a client's
     behalf), stops queries after --timeout and refuses answers over --max-result-mb. Prints the
     SPARQL query endpoint URL and the URL of Oxigraph's query page, and runs until Ctrl-C, SIGTERM
-    or SIGHUP, then stops the server and removes the temporary store. Updates are refused.
+    or SIGHUP, then stops the server (and removes the store if it built a temporary one). Updates are
+    refused.
 
     \b
     Examples:
@@ -253,7 +257,7 @@ def serve(host, port, store_dir, data_dirs, no_bundled, query_timeout, max_resul
 
     code = serve_graph(host=host, port=port, store_dir=store_dir, data_dirs=data_dirs,
                        include_bundled=False if no_bundled else None, query_timeout=query_timeout,
-                       max_result_mb=max_result_mb, allow_service=allow_service,
+                       max_result_mb=max_result_mb, allow_service=allow_service, use_cache=not no_cache,
                        echo=lambda msg, err=False: click.echo(msg, err=err))
     sys.exit(code)
 

@@ -269,6 +269,32 @@ def get_or_build(key: str, build: Callable[[], bytes], *, folders=(), lock_wait:
     return entry
 
 
+def tables_entry(data_dirs=(), include_bundled=None, *, say=None) -> CacheEntry | None:
+    """The entry for the tables of *data_dirs* (and the bundled ones), built now when missing.
+
+    None when the cache is off (``THBKG_NO_CACHE``) or a table cannot be hashed (the build then
+    reports why). *say*, when given, is called with a few words on each phase of a build.
+    """
+    from thbkg.graph.rdf.tables import data_folders
+    from thbkg.graph.store.source import built_ntriples
+
+    if not cache_enabled():
+        return None
+    folders = data_folders(data_dirs, include_bundled)
+    key = cache_key(folders)
+    if key is None:
+        return None
+    say = say or (lambda words: None)
+
+    def build() -> bytes:
+        say("reading the tables (first use of these tables; later commands reuse the store)")
+        data = built_ntriples(data_dirs, include_bundled=include_bundled)
+        say("loading the store into the cache")
+        return data
+
+    return get_or_build(key, build, folders=folders)
+
+
 def _build_entry(root: Path, key: str, ntriples: bytes, folders) -> CacheEntry:
     """Load *ntriples* into a new entry in a temporary folder, then rename it into place."""
     import pyoxigraph

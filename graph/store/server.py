@@ -417,10 +417,21 @@ def _temporary_store(run_dir: Path, data_dirs, include_bundled, echo) -> Path:
     return run_dir / "store"
 
 
+def _cached_store(data_dirs, include_bundled, echo) -> Path | None:
+    """The store cache's store for these tables (built when missing), or None with the cache off."""
+    from thbkg.graph.store.cache import tables_entry
+
+    entry = tables_entry(data_dirs, include_bundled, say=lambda words: echo(f"Store cache: {words}…", err=True))
+    if entry is None:
+        return None
+    echo(f"Serving the cached store {entry.key[:12]} ({entry.info()['triples']} triples).", err=True)
+    return entry.store_path
+
+
 def serve_graph(*, host: str = "127.0.0.1", port: int = 7878, store_dir=None, data_dirs=(),
                 include_bundled=None, query_timeout: int | None = DEFAULT_QUERY_TIMEOUT,
                 max_result_mb: int = DEFAULT_MAX_RESULT_MB, allow_service: bool = False, echo=print,
-                ready_timeout: float = 30.0) -> int:
+                ready_timeout: float = 30.0, use_cache: bool = True) -> int:
     """Run the read-only Oxigraph server behind the guard until it is stopped; return the exit status.
 
     Parameters
@@ -428,8 +439,9 @@ def serve_graph(*, host: str = "127.0.0.1", port: int = 7878, store_dir=None, da
     host, port : str, int
         Where to listen (loopback by default; other addresses get a warning).
     store_dir : str, optional
-        A persistent store written by ``thbkg build --store DIR``; default: a temporary store built
-        from the tables (bundled + *data_dirs*), deleted on exit.
+        A persistent store written by ``thbkg build --store DIR``; default: the store cache's store
+        of the tables (bundled + *data_dirs*), built on first use, or with the cache off
+        (*use_cache* False, ``THBKG_NO_CACHE=1``) a temporary store built from them, deleted on exit.
     query_timeout : int, optional
         Seconds one query may take (default 30).
     max_result_mb : int
@@ -469,8 +481,10 @@ def serve_graph(*, host: str = "127.0.0.1", port: int = 7878, store_dir=None, da
         if store_dir:
             location = _checked_store(store_dir)
         else:
-            run_dir = new_run_dir()
-            location = _temporary_store(run_dir, data_dirs, include_bundled, echo)
+            location = _cached_store(data_dirs, include_bundled, echo) if use_cache else None
+            if location is None:
+                run_dir = new_run_dir()
+                location = _temporary_store(run_dir, data_dirs, include_bundled, echo)
         backend_port = _free_loopback_port()
         process = start_server(location, backend_port, query_timeout=query_timeout)
         _wait_for_backend(process, backend_port, ready_timeout)

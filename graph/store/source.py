@@ -267,7 +267,7 @@ class GraphSource:
         :func:`http_timeout`, 30 s).
     use_cache : bool, optional
         Build the store from the tables once and reuse it (:mod:`thbkg.graph.store.cache`): default
-        yes, unless the environment sets ``THBKG_NO_CACHE=1`` (``--no-cache``).
+        yes, unless the environment sets ``THBKG_NO_CACHE=1``; False (``--no-cache``) never uses it.
 
     The graphs built from tables contain the data and the ontology (concept schemes, classes), so
     queries can use labels and link-type families without inference.
@@ -288,7 +288,8 @@ class GraphSource:
         #: keep the N-Triples the embedded store is loaded from (:meth:`built_ntriples`); set before the load
         self.keep_ntriples = False
         self._ntriples: bytes | None = None
-        #: use the store cache (:mod:`thbkg.graph.store.cache`) for tables; None: unless THBKG_NO_CACHE is set
+        #: False: never use the store cache (:mod:`thbkg.graph.store.cache`); otherwise it is used unless
+        #: the environment sets THBKG_NO_CACHE
         self.use_cache: bool | None = use_cache
         #: the cache entry the embedded store was opened from, once loaded (None: built in memory)
         self.cache_entry: Any = None
@@ -348,23 +349,11 @@ class GraphSource:
     def _cached_entry(self, bar):
         """The store cache's entry for these tables, built now when missing; None when the cache is
         off (``--no-cache``) or the tables cannot be hashed (the build then reports why)."""
-        from thbkg.graph.rdf.tables import data_folders
-        from thbkg.graph.store.cache import cache_enabled, cache_key, get_or_build
+        from thbkg.graph.store.cache import tables_entry
 
-        if not (cache_enabled() if self.use_cache is None else self.use_cache):
+        if self.use_cache is False:
             return None
-        folders = data_folders(self.data_dirs, self.include_bundled)
-        key = cache_key(folders)
-        if key is None:
-            return None
-
-        def build() -> bytes:
-            bar.set_item("reading the tables (first use of these tables; later commands reuse the store)")
-            data = built_ntriples(self.data_dirs, include_bundled=self.include_bundled)
-            bar.set_item("loading the store into the cache")
-            return data
-
-        self.cache_entry = get_or_build(key, build, folders=folders)
+        self.cache_entry = tables_entry(self.data_dirs, self.include_bundled, say=bar.set_item)
         return self.cache_entry
 
     def _memory(self) -> Graph:
@@ -401,7 +390,7 @@ class GraphSource:
         from thbkg.graph.rdf.tables import data_folders
         from thbkg.graph.store.cache import cache_enabled, cache_key, find_entry
 
-        if not (cache_enabled() if self.use_cache is None else self.use_cache):
+        if self.use_cache is False or not cache_enabled():
             return True
         key = cache_key(data_folders(self.data_dirs, self.include_bundled))
         return key is None or find_entry(key) is None

@@ -423,7 +423,7 @@ def _serve(tmp_path, *args):
     find_oxigraph()  # a missing binary fails the test, with the install hint
     port = free_port()
     env = {"TMPDIR": str(tmp_path), "THBKG_NO_BUNDLED": "1"}
-    process, _ = start_serve("--data", str(Path(__file__).parents[1] / "fixtures" / "good"), *args,
+    process, _ = start_serve("--no-cache", "--data", str(Path(__file__).parents[1] / "fixtures" / "good"), *args,
                              port=port, log_dir=tmp_path, env=env)
     return process, port
 
@@ -519,7 +519,8 @@ def test_serve_stopped_while_building_cleans_up(tmp_path):
                    check=True, capture_output=True)
     log = tmp_path / "serve.log"
     with open(log, "w") as err:
-        serve = subprocess.Popen(CLI + ["serve", "--no-bundled", "--data", "syn", "--port", str(free_port())],
+        serve = subprocess.Popen(CLI + ["serve", "--no-cache", "--no-bundled", "--data", "syn", "--port",
+                                        str(free_port())],
                                  cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=err,
                                  env={**os.environ, "TMPDIR": str(tmp_path)})
     deadline = time.monotonic() + 120

@@ -33,10 +33,13 @@ def _stop(process, sig):
     return stop(process, sig)
 
 
-def test_serve_answers_refuses_updates_and_stops_cleanly(tmp_path):
+@pytest.mark.parametrize("cached", [True, False], ids=["cached-store", "temporary-store"])
+def test_serve_answers_refuses_updates_and_stops_cleanly(tmp_path, cached):
+    from thbkg.graph.rdf.tables import data_folders
+    from thbkg.graph.store.cache import cache_key, find_entry
     from thbkg.graph.store.source import built_ntriples
 
-    process, port, lines = _start(log_dir=tmp_path)
+    process, port, lines = _start(*([] if cached else ["--no-cache"]), log_dir=tmp_path)
     try:
         assert f"SPARQL query endpoint: http://127.0.0.1:{port}/query" in lines[0]
         assert lines[1] == f"Query page:            http://127.0.0.1:{port}/"
@@ -68,7 +71,11 @@ def test_serve_answers_refuses_updates_and_stops_cleanly(tmp_path):
         raise
     assert _stop(process, signal.SIGTERM) == 0
     assert wait_gone(child), "the oxigraph server outlived thbkg serve"
-    assert not location.exists() and not location.parent.exists(), "the temporary store was left behind"
+    if cached:  # the cache's own store, served read-only and kept for the next command
+        assert location == find_entry(cache_key(data_folders())).store_path
+        assert location.is_dir()
+    else:
+        assert not location.exists() and not location.parent.exists(), "the temporary store was left behind"
     with pytest.raises(OSError):
         _select(port, "ASK {}")
 
