@@ -180,6 +180,16 @@ class CacheEntry:
         except (OSError, ValueError):
             return None
 
+    def kept_answer(self, kind: str, text: str) -> dict | None:
+        """The answer kept for the query *text* read as *kind* (e.g. ``select``), or None."""
+        return self.read_json(_answer_name(kind, text)) if keepable(text) else None
+
+    def keep_answer(self, kind: str, text: str, answer: dict, rows: int) -> None:
+        """Keep *answer* (JSON) for the query *text* read as *kind*, when it may be kept and has at most
+        :data:`KEPT_ANSWER_ROWS` *rows*."""
+        if keepable(text) and rows <= KEPT_ANSWER_ROWS:
+            self.write_json(_answer_name(kind, text), answer)
+
     def write_json(self, name: str, data: dict) -> None:
         """Cache *data* with the store as ``<name>.json`` (atomically; failures are ignored: a cache
         that cannot be written only costs time)."""
@@ -191,6 +201,56 @@ class CacheEntry:
             os.replace(tmp, self.path / f"{name}.json")
         except OSError:
             tmp.unlink(missing_ok=True)
+
+
+#: answers of up to this many rows are kept with a cached store
+KEPT_ANSWER_ROWS = 200_000
+_VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE|SERVICE)\b", re.IGNORECASE)
+
+
+def keepable(text: str) -> bool:
+    """Whether the answer to the query *text* can be kept: a cached store never changes, so the same
+    text gives the same answer, unless it calls ``NOW()``, ``RAND()``, ``UUID()``, ``BNODE()`` or a
+    ``SERVICE``.
+
+    >>> keepable("SELECT * { ?s ?p ?o }"), keepable("SELECT (NOW() AS ?t) {}")
+    (True, False)
+    """
+    return _VOLATILE.search(text) is None
+
+
+def _answer_name(kind: str, text: str) -> str:
+    import pyoxigraph
+
+    digest = hashlib.sha256(f"{pyoxigraph.__version__}\0{kind}\0{text}".encode()).hexdigest()
+    return f"answer-{digest}"
+
+
+def term_to_json(term):
+    """An rdflib term (or None) as JSON: ``["u", iri]``, ``["b", id]``, ``["l", text, datatype, lang]``.
+
+    >>> from rdflib import Literal
+    >>> term_from_json(term_to_json(Literal("a", lang="en"))) == Literal("a", lang="en")
+    True
+    """
+    from rdflib import Literal, URIRef
+
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        return ["l", str(term), str(term.datatype) if term.datatype else None, term.language]
+    return ["u" if isinstance(term, URIRef) else "b", str(term)]
+
+
+def term_from_json(item):
+    """The rdflib term :func:`term_to_json` wrote."""
+    from rdflib import BNode, Literal, URIRef
+
+    if item is None:
+        return None
+    if item[0] == "l":
+        return Literal(item[1], datatype=URIRef(item[2]) if item[2] else None, lang=item[3])
+    return URIRef(item[1]) if item[0] == "u" else BNode(item[1])
 
 
 def _trace(event: str, key: str) -> None:
@@ -267,32 +327,6 @@ def get_or_build(key: str, build: Callable[[], bytes], *, folders=(), lock_wait:
         raise ThbkgError(f"cannot write the store cache: {os_error_message(exc)} "
                          f"(set {CACHE_ENV}=DIR to use another folder, or give --no-cache)") from None
     return entry
-
-
-def tables_entry(data_dirs=(), include_bundled=None, *, say=None) -> CacheEntry | None:
-    """The entry for the tables of *data_dirs* (and the bundled ones), built now when missing.
-
-    None when the cache is off (``THBKG_NO_CACHE``) or a table cannot be hashed (the build then
-    reports why). *say*, when given, is called with a few words on each phase of a build.
-    """
-    from thbkg.graph.rdf.tables import data_folders
-    from thbkg.graph.store.source import built_ntriples
-
-    if not cache_enabled():
-        return None
-    folders = data_folders(data_dirs, include_bundled)
-    key = cache_key(folders)
-    if key is None:
-        return None
-    say = say or (lambda words: None)
-
-    def build() -> bytes:
-        say("reading the tables (first use of these tables; later commands reuse the store)")
-        data = built_ntriples(data_dirs, include_bundled=include_bundled)
-        say("loading the store into the cache")
-        return data
-
-    return get_or_build(key, build, folders=folders)
 
 
 def _build_entry(root: Path, key: str, ntriples: bytes, folders) -> CacheEntry:

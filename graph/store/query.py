@@ -576,73 +576,44 @@ def _oxigraph_source(source) -> bool:
     return getattr(source, "kind", None) in ("embedded", "persistent") and hasattr(source, "oxigraph_query")
 
 
-#: answers of up to this many rows are kept with a cached store (:func:`_answer_oxigraph`)
-CACHED_ANSWER_ROWS = 20_000
-_VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE|SERVICE)\b", re.IGNORECASE)
-
-
 def _answer_oxigraph(source, text: str, final: str, form: str, max_rows: int | None = None,
                      allow_service: bool = False) -> QueryResult:
     """:func:`_execute_oxigraph`, with SELECT and ASK answers kept beside a store from the cache.
 
     A cached store never changes (its key covers the tables, ontology and code), so the same query
-    text gives the same answer; it is read back instead of run again. Queries calling ``NOW()``,
-    ``RAND()``, ``UUID()``, ``BNODE()`` or ``SERVICE`` are always run, and so are answers over
-    :data:`CACHED_ANSWER_ROWS` rows.
+    text gives the same answer; it is read back instead of run again (see
+    :func:`thbkg.graph.store.cache.keepable` for the queries that are always run).
     """
     entry = getattr(source, "cache_entry", None)
-    if entry is None or form not in ("SELECT", "ASK") or _VOLATILE.search(final):
+    if entry is None or form not in ("SELECT", "ASK"):
         return _execute_oxigraph(source, text, final, form, max_rows, allow_service)
-    name = "answer-" + _answer_key(final)
-    kept = entry.read_json(name)
+    kept = entry.kept_answer("query", final)
     if kept is not None:
         return _answer_from_json(kept, max_rows)
     result = _execute_oxigraph(source, text, final, form, max_rows, allow_service)
-    if not result.truncated and len(result.rows) <= CACHED_ANSWER_ROWS:
-        entry.write_json(name, _answer_to_json(result))
+    if not result.truncated:
+        entry.keep_answer("query", final, _answer_to_json(result), len(result.rows))
     return result
 
 
-def _answer_key(final: str) -> str:
-    import hashlib
-
-    import pyoxigraph
-
-    return hashlib.sha256(f"{pyoxigraph.__version__}\0{final}".encode()).hexdigest()
-
-
-def _term_to_json(term):
-    if term is None:
-        return None
-    if isinstance(term, Literal):
-        return ["l", str(term), str(term.datatype) if term.datatype else None, term.language]
-    return ["u" if isinstance(term, URIRef) else "b", str(term)]
-
-
-def _term_from_json(item):
-    from rdflib import BNode
-
-    if item is None:
-        return None
-    if item[0] == "l":
-        return Literal(item[1], datatype=URIRef(item[2]) if item[2] else None, lang=item[3])
-    return URIRef(item[1]) if item[0] == "u" else BNode(item[1])
-
-
 def _answer_to_json(result: QueryResult) -> dict:
-    """A SELECT or ASK answer as JSON (terms as ``["u", iri]``, ``["l", text, datatype, lang]``…).
+    """A SELECT or ASK answer as JSON (terms as :func:`~thbkg.graph.store.cache.term_to_json` writes them).
 
     >>> r = QueryResult("SELECT", ["x"], [(Literal("a", lang="en"),), (None,)])
     >>> back = _answer_from_json(_answer_to_json(r), None)
     >>> back.rows == r.rows, back.variables
     (True, ['x'])
     """
+    from thbkg.graph.store.cache import term_to_json
+
     return {"form": result.form, "boolean": result.boolean, "variables": result.variables,
-            "rows": [[_term_to_json(t) for t in row] for row in result.rows]}
+            "rows": [[term_to_json(t) for t in row] for row in result.rows]}
 
 
 def _answer_from_json(kept: dict, max_rows: int | None) -> QueryResult:
-    rows = [tuple(_term_from_json(t) for t in row) for row in kept["rows"]]
+    from thbkg.graph.store.cache import term_from_json
+
+    rows = [tuple(term_from_json(t) for t in row) for row in kept["rows"]]
     truncated = max_rows is not None and len(rows) > max_rows
     return QueryResult(kept["form"], variables=kept["variables"], boolean=kept["boolean"],
                        rows=rows[:max_rows] if truncated else rows, truncated=truncated)

@@ -419,7 +419,7 @@ def _temporary_store(run_dir: Path, data_dirs, include_bundled, echo) -> Path:
 
 def _cached_store(data_dirs, include_bundled, echo) -> Path | None:
     """The store cache's store for these tables (built when missing), or None with the cache off."""
-    from thbkg.graph.store.cache import tables_entry
+    from thbkg.graph.store.source import tables_entry
 
     entry = tables_entry(data_dirs, include_bundled, say=lambda words: echo(f"Store cache: {words}…", err=True))
     if entry is None:

@@ -136,6 +136,33 @@ def built_ntriples(data_dirs=(), *, include_bundled=None, with_ontology=True, gr
     return data + _ontology_ntriples() if with_ontology else data
 
 
+def tables_entry(data_dirs=(), include_bundled=None, *, say=None):
+    """The store cache's entry (:class:`~thbkg.graph.store.cache.CacheEntry`) for the tables of
+    *data_dirs* (and the bundled ones), built now when missing.
+
+    None when the cache is off (``THBKG_NO_CACHE``) or a table cannot be hashed (the build then
+    reports why). *say*, when given, is called with a few words on each phase of a build.
+    """
+    from thbkg.graph.rdf.tables import data_folders
+    from thbkg.graph.store.cache import cache_enabled, cache_key, get_or_build
+
+    if not cache_enabled():
+        return None
+    folders = data_folders(data_dirs, include_bundled)
+    key = cache_key(folders)
+    if key is None:
+        return None
+    say = say or (lambda words: None)
+
+    def build() -> bytes:
+        say("reading the tables (first use of these tables; later commands reuse the store)")
+        data = built_ntriples(data_dirs, include_bundled=include_bundled)
+        say("loading the store into the cache")
+        return data
+
+    return get_or_build(key, build, folders=folders)
+
+
 def write_store(target, data_dirs=(), *, include_bundled=None, ntriples: bytes | None = None,
                 lock_wait: float = 600.0) -> dict:
     """Write a persistent Oxigraph store (data + ontology) to the folder *target*.
@@ -237,6 +264,21 @@ def _restore_interrupted_swap(target: Path) -> None:
     from thbkg.graph.io import restore_set_aside
 
     restore_set_aside(target, STORE_MARKER)
+
+
+def _terms_json(rows: list) -> dict:
+    """SELECT rows (dicts of rdflib terms) as JSON, for the answers kept with a cached store."""
+    from thbkg.graph.store.cache import term_to_json
+
+    names = list(rows[0]) if rows else []
+    return {"variables": names, "rows": [[term_to_json(row[name]) for name in names] for row in rows]}
+
+
+def _terms_from_json(kept: dict) -> list:
+    from thbkg.graph.store.cache import term_from_json
+
+    names = kept["variables"]
+    return [dict(zip(names, [term_from_json(t) for t in row], strict=True)) for row in kept["rows"]]
 
 
 def _rdflib_view(ox_store) -> Graph:
@@ -349,8 +391,6 @@ class GraphSource:
     def _cached_entry(self, bar):
         """The store cache's entry for these tables, built now when missing; None when the cache is
         off (``--no-cache``) or the tables cannot be hashed (the build then reports why)."""
-        from thbkg.graph.store.cache import tables_entry
-
         if self.use_cache is False:
             return None
         self.cache_entry = tables_entry(self.data_dirs, self.include_bundled, say=bar.set_item)
@@ -455,12 +495,6 @@ class GraphSource:
         """
         return self.oxigraph_store().query(text, prefixes=_INIT_NS)
 
-    def _oxigraph_query(self, query: str, bindings):
-        try:
-            return self.oxigraph_query(bind(query, bindings))
-        except SyntaxError as exc:
-            raise UsageError(f"SPARQL syntax error: {_one_line(exc)}") from None
-
     def select(self, query: str, bindings=None) -> list:
         """Run a SELECT query; rows as dicts variable -> rdflib term (None when unbound).
 
@@ -474,13 +508,40 @@ class GraphSource:
             (see :func:`thbkg.graph.store.binder.bind`), never pasted into the text.
         """
         if self.oxigraph_store() is not None:
-            solutions = self._oxigraph_query(query, bindings)
-            names = [v.value for v in solutions.variables]
-            convert = term_converter()
-            return [dict(zip(names, [convert(t) for t in solution], strict=True)) for solution in solutions]
+            return self._kept("select", query, bindings, self._select_terms, _terms_json, _terms_from_json)
         result = self._query(query, bindings)
         names = [str(v) for v in result.vars]
         return [{name: row[i] for i, name in enumerate(names)} for row in result]
+
+    def _kept(self, kind: str, query: str, bindings, run, to_json, from_json):
+        """``run(text)`` for the bound query, or on a store from the cache, the answer kept for it
+        (:meth:`thbkg.graph.store.cache.CacheEntry.kept_answer`); a new answer is kept."""
+        text = bind(query, bindings)
+        entry = self.cache_entry
+        kept = entry.kept_answer(kind, text) if entry is not None else None
+        if kept is not None:
+            return from_json(kept)
+        answer = run(text)
+        if entry is not None:
+            entry.keep_answer(kind, text, to_json(answer), len(answer[1]) if isinstance(answer, tuple) else len(answer))
+        return answer
+
+    def _run_bound(self, text: str):
+        try:
+            return self.oxigraph_query(text)
+        except SyntaxError as exc:
+            raise UsageError(f"SPARQL syntax error: {_one_line(exc)}") from None
+
+    def _select_terms(self, text: str) -> list:
+        solutions = self._run_bound(text)
+        names = [v.value for v in solutions.variables]
+        convert = term_converter()
+        return [dict(zip(names, [convert(t) for t in solution], strict=True)) for solution in solutions]
+
+    def _select_values(self, text: str) -> tuple[list, list]:
+        solutions = self._run_bound(text)
+        names = [v.value for v in solutions.variables]
+        return names, [tuple([None if t is None else t.value for t in solution]) for solution in solutions]
 
     def select_text(self, query: str, bindings=None) -> tuple[list, list]:
         """Run a SELECT query; ``(variables, rows)`` with each row a tuple of lexical values.
@@ -490,9 +551,8 @@ class GraphSource:
         term is built, which makes this the fast way to read many rows.
         """
         if self.oxigraph_store() is not None:
-            solutions = self._oxigraph_query(query, bindings)
-            names = [v.value for v in solutions.variables]
-            return names, [tuple([None if t is None else t.value for t in solution]) for solution in solutions]
+            return self._kept("values", query, bindings, self._select_values, lambda answer: list(answer),
+                              lambda kept: (kept[0], [tuple(row) for row in kept[1]]))
         result = self._query(query, bindings)
         names = [str(v) for v in result.vars]
         return names, [tuple([None if t is None else str(t) for t in row]) for row in result]
@@ -500,7 +560,7 @@ class GraphSource:
     def ask(self, query: str, bindings=None) -> bool:
         """Run an ASK query."""
         if self.oxigraph_store() is not None:
-            return bool(self._oxigraph_query(query, bindings))
+            return bool(self._run_bound(bind(query, bindings)))
         return bool(self._query(query, bindings).askAnswer)
 
     def construct(self, query: str, bindings=None) -> Graph:

@@ -268,3 +268,22 @@ def test_a_damaged_entry_is_not_trusted(tables, cache_dir, tmp_path):
     assert actor_count(tables) == hand_count_actors(tables)
     assert events(tmp_path) == ["build", "build"]
     assert cache.find_entry(entry.key) is not None
+
+
+def test_bulk_reads_are_kept_too(tables, cache_dir):
+    query = "SELECT ?a ?label WHERE { ?a thb:actorType ?t ; rdfs:label ?label } ORDER BY ?a"
+    first = GraphSource(data_dirs=(str(tables),), include_bundled=False)
+    names, rows = first.select_text(query)
+    terms = first.select(query)
+    assert len(rows) == len(terms) == hand_count_actors(tables)
+    second = GraphSource(data_dirs=(str(tables),), include_bundled=False)
+    assert second.select_text(query) == (names, rows)
+    assert second.select(query) == terms
+    (entry,) = cache.entries()
+    for kept in entry.path.glob("answer-*.json"):  # what the third source reads is what was kept
+        data = json.loads(kept.read_text())
+        if isinstance(data, list):
+            data[1][0][1] = "changed"
+            kept.write_text(json.dumps(data))
+    third = GraphSource(data_dirs=(str(tables),), include_bundled=False)
+    assert third.select_text(query)[1][0][1] == "changed"
