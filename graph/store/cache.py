@@ -48,7 +48,7 @@ DEFAULT_KEEP = 6
 ENTRY_FILE = "entry.json"
 STORE_FOLDER = "store"
 _KEY = re.compile(r"^[0-9a-f]{64}$")
-_FORMAT = "thbkg-store-cache-1"
+_FORMAT = "thbkg-store-cache-2"
 _TAG = "CACHEDIR.TAG"
 _TAG_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
              "# This folder is thbkg's cache of built stores (safe to delete; `thbkg cache clear`).\n")
@@ -288,7 +288,8 @@ def find_entry(key: str, root: Path | None = None) -> CacheEntry | None:
     return CacheEntry(path)
 
 
-def get_or_build(key: str, build: Callable[[], bytes], *, folders=(), lock_wait: float = 3600.0) -> CacheEntry:
+def get_or_build(key: str, build: Callable[[], bytes], *, folders=(), recorded: dict | None = None,
+                 lock_wait: float = 3600.0) -> CacheEntry:
     """The entry for *key*, built from ``build()`` (N-Triples) when the cache has none.
 
     Parameters
@@ -299,6 +300,8 @@ def get_or_build(key: str, build: Callable[[], bytes], *, folders=(), lock_wait:
         Returns the graph's N-Triples; called at most once, only when the entry is missing.
     folders : sequence of path
         The data folders, recorded in ``entry.json`` for ``thbkg cache info``.
+    recorded : dict, optional
+        More facts for ``entry.json`` (e.g. ``data_triples``), filled in by *build*.
     lock_wait : float
         How long a second command on the same new tables waits for the first one's build.
 
@@ -321,7 +324,9 @@ def get_or_build(key: str, build: Callable[[], bytes], *, folders=(), lock_wait:
             if entry is not None:
                 _trace("hit", key)
                 return entry
-            entry = _build_entry(root, key, build(), folders)
+            data = build()
+            entry = _build_entry(root, key, data, folders, recorded or {})
+            del data
         prune(root, keep=keep_entries(), spare=key)
     except OSError as exc:
         raise ThbkgError(f"cannot write the store cache: {os_error_message(exc)} "
@@ -329,7 +334,7 @@ def get_or_build(key: str, build: Callable[[], bytes], *, folders=(), lock_wait:
     return entry
 
 
-def _build_entry(root: Path, key: str, ntriples: bytes, folders) -> CacheEntry:
+def _build_entry(root: Path, key: str, ntriples: bytes, folders, recorded: dict) -> CacheEntry:
     """Load *ntriples* into a new entry in a temporary folder, then rename it into place."""
     import pyoxigraph
 
@@ -344,9 +349,9 @@ def _build_entry(root: Path, key: str, ntriples: bytes, folders) -> CacheEntry:
         store.flush()
         triples = len(store)
         del store  # close the RocksDB files before the rename
-        recorded = {"format": _FORMAT, "key": key, "triples": triples, "created": time.time(),
-                    "folders": [str(Path(f).resolve()) for f in folders]}
-        (tmp / ENTRY_FILE).write_text(json.dumps(recorded, sort_keys=True), encoding="utf-8")
+        facts = {**recorded, "format": _FORMAT, "key": key, "triples": triples, "created": time.time(),
+                 "folders": [str(Path(f).resolve()) for f in folders]}
+        (tmp / ENTRY_FILE).write_text(json.dumps(facts, sort_keys=True), encoding="utf-8")
         if (root / key).exists():  # a damaged entry (find_entry did not trust it): replaced
             _remove(root / key)
         os.rename(tmp, root / key)

@@ -478,13 +478,14 @@ def serve_graph(*, host: str = "127.0.0.1", port: int = 7878, store_dir=None, da
             previous[sig] = signal.signal(sig, interrupt)
         if port_in_use(host, port):
             raise ThbkgError(f"port {port} on {host} is in use (another server?); choose another with --port")
+        cached = _cached_store(data_dirs, include_bundled, echo) if use_cache and not store_dir else None
         if store_dir:
             location = _checked_store(store_dir)
+        elif cached is not None:
+            location = cached
         else:
-            location = _cached_store(data_dirs, include_bundled, echo) if use_cache else None
-            if location is None:
-                run_dir = new_run_dir()
-                location = _temporary_store(run_dir, data_dirs, include_bundled, echo)
+            run_dir = new_run_dir()
+            location = _temporary_store(run_dir, data_dirs, include_bundled, echo)
         backend_port = _free_loopback_port()
         process = start_server(location, backend_port, query_timeout=query_timeout)
         _wait_for_backend(process, backend_port, ready_timeout)

@@ -109,7 +109,8 @@ def term_converter(plain_strings: bool = False):
     return convert
 
 
-def _ontology_ntriples() -> bytes:
+def ontology_ntriples() -> bytes:
+    """The ontology (with the vocabularies' concept schemes) as N-Triples."""
     from thbkg.graph.rdf.build import serialize_graph
     from thbkg.graph.rdf.vocab import ontology_graph
 
@@ -133,7 +134,7 @@ def built_ntriples(data_dirs=(), *, include_bundled=None, with_ontology=True, gr
         data = dataset_ntriples_bytes(load_dataset(data_dirs, include_bundled=include_bundled))
     else:
         data = serialize_graph(graph, "nt")
-    return data + _ontology_ntriples() if with_ontology else data
+    return data + ontology_ntriples() if with_ontology else data
 
 
 def tables_entry(data_dirs=(), include_bundled=None, *, say=None):
@@ -153,14 +154,16 @@ def tables_entry(data_dirs=(), include_bundled=None, *, say=None):
     if key is None:
         return None
     say = say or (lambda words: None)
+    recorded: dict = {}
 
     def build() -> bytes:
         say("reading the tables (first use of these tables; later commands reuse the store)")
-        data = built_ntriples(data_dirs, include_bundled=include_bundled)
+        data = built_ntriples(data_dirs, include_bundled=include_bundled, with_ontology=False)
+        recorded["data_triples"] = data.count(b"\n")
         say("loading the store into the cache")
-        return data
+        return data + ontology_ntriples()
 
-    return get_or_build(key, build, folders=folders)
+    return get_or_build(key, build, folders=folders, recorded=recorded)
 
 
 def write_store(target, data_dirs=(), *, include_bundled=None, ntriples: bytes | None = None,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from thbkg.graph.errors import Problem
+import pytest
+
+from thbkg.graph.errors import Problem, UsageError
 from thbkg.graph.rdf.build import dataset_to_graph
 from thbkg.graph.rdf.namespaces import THB, THBID
 from thbkg.graph.rdf.tables import load_dataset
@@ -22,13 +24,14 @@ def test_table_problems_stop_before_shacl(fixtures_dir):
     assert [p.column for p in report.problems] == ["end"]
 
 
-def test_shacl_results_point_at_the_csv_row(good_dir):
+@pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
+def test_shacl_results_point_at_the_csv_row(good_dir, engine):
     ds = load_dataset([good_dir], include_bundled=False)
     graph = dataset_to_graph(ds)
     # break the graph behind the tables' back: a link loses its sources, an interval gets a sub-node
     link = THBID["link/frontex-ng-wa"]
     graph.remove((link, None, THBID["source/frontex-wa"]))
-    conforms, problems, _warnings = shacl_problems(graph, ds)
+    conforms, problems, _warnings = shacl_problems(graph, ds, engine=engine)
     assert not conforms
     line = next(rec.line for rec in ds.links if rec["id"] == "frontex-ng-wa")
     assert Problem(ds.links[0].file, line, "sources",
@@ -49,6 +52,37 @@ def test_sub_nodes_map_to_their_record(good_dir):
 def test_bundled_data_is_valid():
     report = validate()
     assert [str(p) for p in report.problems] == []
+
+
+@pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
+def test_both_engines_report_the_same_triples_and_problems(fixtures_dir, engine):
+    """The SPARQL engine loads the tables' N-Triples (no rdflib graph); the count is the graph's size."""
+    report = validate([fixtures_dir / "hostile"], include_bundled=False, engine=engine)
+    assert report.triples == len(dataset_to_graph(report.dataset)) > 0
+    reference = validate([fixtures_dir / "hostile"], include_bundled=False, engine="pyshacl")
+    assert (report.conforms, report.problems, report.warnings) == \
+        (reference.conforms, reference.problems, reference.warnings)
+
+
+def test_a_callers_store_is_used_as_it_is(good_dir):
+    """With a store the graph is not rebuilt: what the store holds is what gets validated."""
+    from thbkg.graph.rdf.build import dataset_ntriples_bytes
+    from thbkg.graph.rdf.shacl_sparql import load_store
+
+    ds = load_dataset([good_dir], include_bundled=False)
+    store = load_store(dataset_ntriples_bytes(ds))
+    assert validate([good_dir], include_bundled=False, store=store).ok
+    store.update("DELETE WHERE { <https://w3id.org/thbkg/id/link/frontex-ng-wa> "
+                 "<http://www.w3.org/ns/prov#wasDerivedFrom> ?s }")
+    for engine in ("sparql", "pyshacl"):
+        report = validate([good_dir], include_bundled=False, store=store, engine=engine)
+        assert [p.column for p in report.problems] == ["sources"], engine
+        assert report.triples == len(dataset_to_graph(ds)) - 1
+
+
+def test_an_unknown_engine_is_a_usage_error(good_dir):
+    with pytest.raises(UsageError, match="sparql or pyshacl"):
+        validate([good_dir], include_bundled=False, engine="rudof")
 
 
 SPARQL_SHAPES = """
@@ -102,14 +136,16 @@ def test_sparql_constraints_find_what_pyshacl_finds(good_dir):
     from rdflib import Graph
     from rdflib.namespace import SH
 
-    from thbkg.graph.rdf.validate import _run_sparql_constraints, split_sparql_constraints
+    from thbkg.graph.rdf.shacl_sparql import load_store, run_sparql_constraints
+    from thbkg.graph.rdf.validate import split_sparql_constraints
 
     _, graph = _broken_graph(good_dir)
     shapes = Graph().parse(data=SPARQL_SHAPES, format="turtle")
     core, constraints = split_sparql_constraints(shapes)
     assert len(constraints) == 3
     assert not list(core.objects(None, SH.sparql))
-    ours = {(focus, message) for focus, _path, _sev, message in _run_sparql_constraints(graph, shapes, constraints)}
+    found = run_sparql_constraints(load_store(graph), shapes, constraints)
+    ours = {(result.focus, result.message) for result in found}
     _conforms, results, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none")
     sparql_shapes = {shape for shape, _ in constraints}
     theirs = set()
@@ -122,11 +158,12 @@ def test_sparql_constraints_find_what_pyshacl_finds(good_dir):
     assert ours == theirs
 
 
-def test_broken_graph_problems_are_located(good_dir):
+@pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
+def test_broken_graph_problems_are_located(good_dir, engine):
     from rdflib import Graph
 
     ds, graph = _broken_graph(good_dir)
-    conforms, problems, _ = shacl_problems(graph, ds)
+    conforms, problems, _ = shacl_problems(graph, ds, engine=engine)
     assert not conforms
     lines = {(p.file.rsplit("/", 1)[-1], p.line) for p in problems}
     line_of = {rec["id"]: rec.line for rec in ds.actors + ds.links}
@@ -134,6 +171,7 @@ def test_broken_graph_problems_are_located(good_dir):
                           ("europol", "actors.csv")):
         assert (table, line_of[record]) in lines, record
     # with SPARQL constraints too, messages get the row's values
-    _, sparql_problems, _ = shacl_problems(graph, ds, shapes=Graph().parse(data=SPARQL_SHAPES, format="turtle"))
+    _, sparql_problems, _ = shacl_problems(graph, ds, shapes=Graph().parse(data=SPARQL_SHAPES, format="turtle"),
+                                           engine=engine)
     assert Problem(ds.links[0].file, line_of["europol-al-op"], None,
                    "https://w3id.org/thbkg/id/actor/al is not among the parties") in sparql_problems
