@@ -11,7 +11,9 @@ peak RSS are recorded:
 * ``build-store``: ``thbkg build --store DIR`` on the same tables (the floor for ``first``);
 * ``second``: the same command again (store opened read-only, the answer read back);
 * ``second-new-query``: the same query with a different comment each run, so it is run on the cached
-  store and not read back (what any other query costs).
+  store and not read back (what any other query costs);
+* ``validate-pyshacl-no-cache`` (the former ``thbkg validate``), ``validate-sparql-no-cache`` (the new
+  engine, tables read and checked again) and ``validate-second`` (unchanged tables: the kept report).
 
 The commands of one size are interleaved ``--runs`` times (help, second, second-new-query, no-cache,
 first, build-store, …) so that load on the machine hits them alike; medians are reported, and the
@@ -77,8 +79,12 @@ def one_round(data: Path, work: Path, env: dict, n: int, with_no_cache: bool) ->
            "second": measure(query, env),
            "second-new-query": measure([exe, "query", "--data", str(data), f"# round {n} {time.time()}\n" + text],
                                        env)}
+    validate = [exe, "validate", "--data", str(data)]
+    out["validate-second"] = measure(validate, env)
+    out["validate-sparql-no-cache"] = measure(validate + ["--no-cache"], env)
     if with_no_cache:
         out["no-cache"] = measure(query + ["--no-cache"], env)
+        out["validate-pyshacl-no-cache"] = measure(validate + ["--no-cache", "--engine", "pyshacl"], env)
     out["first"] = measure(query, fresh)
     shutil.rmtree(work / f"cache-first-{n}", ignore_errors=True)
     out["build-store"] = measure([exe, "build", "--data", str(data), "--store", str(work / f"store-{n}")], env)
@@ -91,6 +97,7 @@ def bench_size(actors: int, work: Path, runs: int, no_cache_limit: int) -> dict:
     env = dict(os.environ, THBKG_NO_BUNDLED="1", THBKG_QUIET="1", THBKG_CACHE=str(work / "cache"))
     env.pop("THBKG_NO_CACHE", None)
     measure([thbkg(), "query", "-n", QUERY, "--data", str(data)], env)  # warm: the entry and the answer exist
+    measure([thbkg(), "validate", "--data", str(data)], env)  # and the validation report
     rounds = [one_round(data, work, env, n, actors <= no_cache_limit) for n in range(runs)]
     medians = {name: {k: statistics.median(r[name][k] for r in rounds) for k in ("wall", "cpu", "rss_mib")}
                for name in rounds[0]}
@@ -106,6 +113,10 @@ def report(result: dict) -> str:
                      f"{m['wall'] / med['help']['wall']:.1f}× |")
     if "no-cache" in med:
         lines.append(f"\nsecond ÷ no-cache: {med['second']['wall'] / med['no-cache']['wall']:.3f} (wall)")
+        old, new = med["validate-pyshacl-no-cache"], med["validate-sparql-no-cache"]
+        lines.append(f"validate, pyshacl ÷ sparql engine (both without the cache): {old['wall'] / new['wall']:.1f}× "
+                     f"(wall), {old['cpu'] / new['cpu']:.1f}× (CPU); ÷ the kept report: "
+                     f"{old['wall'] / med['validate-second']['wall']:.0f}× (wall)")
     lines.append(f"first ÷ build-store: {med['first']['wall'] / med['build-store']['wall']:.2f} (wall), "
                  f"{med['first']['cpu'] / med['build-store']['cpu']:.2f} (CPU)")
     return "\n".join(lines) + "\n"
