@@ -459,33 +459,58 @@ _ID_LOOKUPS = {  # parameter type -> query listing the IRIs that exist (full IRI
     "actor": "SELECT DISTINCT ?x WHERE { ?x <https://w3id.org/thbkg/ontology#actorType> ?t }",
     "region": "SELECT DISTINCT ?x WHERE { ?x a <https://w3id.org/thbkg/ontology#Region> }",
 }
+_ID_PATTERNS = {  # parameter type -> the pattern an IRI ?x of that type matches
+    "actor": "?x <https://w3id.org/thbkg/ontology#actorType> ?t",
+    "region": "?x a <https://w3id.org/thbkg/ontology#Region>",
+}
 
 
 def check_ids_exist(source, declared, terms, *, given) -> None:
     """Refuse an actor or region id that is not in the graph, with a did-you-mean.
 
     A typo would otherwise look like a true empty answer ("no partners"). Only values the user
-    gave are checked; defaults are the query author's choice.
+    gave are checked; defaults are the query author's choice. One ASK checks every id given; only
+    when it fails are the known ids listed, for the message.
     """
-    import difflib
+    checked = _given_ids(declared, terms, given)
+    if not checked:
+        return
+    patterns, bindings = [], {}
+    for n, (_name, param, term) in enumerate(checked):
+        patterns.append(_ID_PATTERNS[param.type].replace("?x", f"?x{n}").replace("?t", f"?t{n}"))
+        bindings[f"x{n}"] = term
+    if run_query(source, bind("ASK { " + " . ".join(patterns) + " }", bindings)).boolean:
+        return
+    for name, param, term in checked:
+        _refuse_unknown_id(source, name, param, term, given[name])
 
+
+def _given_ids(declared, terms, given) -> list:
+    """``(name, param, IRI)`` of each actor or region id the user gave."""
     by_name = {p.name: p for p in declared}
+    found = []
     for name in sorted(given):
-        param = by_name.get(name)
-        term = terms.get(name)
+        param, term = by_name.get(name), terms.get(name)
         if param is None or param.type not in _ID_LOOKUPS or not isinstance(term, URIRef):
             continue
-        lookup = _ID_LOOKUPS[param.type]
-        prefix = str(THBID) + ID_TYPES[param.type]
-        if not str(term).startswith(prefix):
-            continue
-        known = {str(row[0])[len(prefix):] for row in run_query(source, lookup).rows
-                 if row[0] is not None and str(row[0]).startswith(prefix)}
-        value = str(term)[len(prefix):]
-        if value not in known:
-            close = difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.6)
-            hint = f" (did you mean {', '.join(close)}?)" if close else " (see 'thbkg query -n actors_by_type')"
-            raise UsageError(f"--param {name}: there is no {param.type} {given[name]!r} in the graph{hint}")
+        if str(term).startswith(str(THBID) + ID_TYPES[param.type]):
+            found.append((name, param, term))
+    return found
+
+
+def _refuse_unknown_id(source, name: str, param, term, typed: str) -> None:
+    """Raise the message for *term* when it is not in the graph (the known ids listed for a hint)."""
+    import difflib
+
+    pattern = _ID_PATTERNS[param.type]
+    if run_query(source, bind(f"ASK {{ {pattern} }}", {"x": term})).boolean:
+        return
+    prefix = str(THBID) + ID_TYPES[param.type]
+    known = {str(row[0])[len(prefix):] for row in run_query(source, _ID_LOOKUPS[param.type]).rows
+             if row[0] is not None and str(row[0]).startswith(prefix)}
+    close = difflib.get_close_matches(str(term)[len(prefix):], sorted(known), n=3, cutoff=0.6)
+    hint = f" (did you mean {', '.join(close)}?)" if close else " (see 'thbkg query -n actors_by_type')"
+    raise UsageError(f"--param {name}: there is no {param.type} {typed!r} in the graph{hint}")
 
 
 def run_query(source, text: str, params: dict[str, str] | None = None, *, declared: tuple = (),
