@@ -1,13 +1,19 @@
 """Turn the checked tables (:class:`~thbkg.graph.rdf.tables.Dataset`) into RDF, as docs/design.md says.
 
+The mapping rules (the ``_add_*`` functions) write each triple through an *emitter*, whose terms are
+IRI texts and literal texts (plain ``str``): :class:`_GraphEmitter` adds rdflib terms to a Graph
+(:func:`dataset_to_graph`), :class:`~thbkg.graph.rdf.ntriples.NTriplesWriter` writes the N-Triples line
+with a string template, making no rdflib term at all (:func:`dataset_lines`, which loads every store).
+Both come from the one set of rules below, and the Graph is the writer's test oracle.
+
 No blank nodes are produced and every serialisation is made deterministic, so the same tables
 always give byte-identical output.
 
->>> from rdflib import Graph
->>> g = Graph()
->>> _ = add_date(g, THBID["link/x"], THB.startDate, "2013")
->>> [str(o.datatype).rsplit("#", 1)[1] for o in g.objects()]
-['gYear']
+>>> out = NTriplesWriter()
+>>> _add_date(out, _id("link", "x"), thb.startDate, "2013") == xsd.gYear
+True
+>>> print(out.lines[0].decode(), end="")
+<https://w3id.org/thbkg/id/link/x> <https://w3id.org/thbkg/ontology#startDate> "2013"^^<http://www.w3.org/2001/XMLSchema#gYear> .
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import json
 import re
 import unicodedata
 from decimal import Decimal
+from typing import Protocol
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
@@ -37,11 +44,87 @@ from thbkg.graph.rdf.namespaces import (
     WD,
     bind_prefixes,
 )
+from thbkg.graph.rdf.ntriples import NTriplesWriter, in_subject_order, unique_sorted
 from thbkg.graph.rdf.tables import Dataset, agent_types, instrument_actor_types, load_dataset, split_multi
 
 FORMATS = ("turtle", "nt", "jsonld", "trig")
 #: ISO alpha-3 codes without an EU Publications Office country authority IRI
 NO_EU_COUNTRY_AUTHORITY = {"XKX"}
+
+
+class _Terms:
+    """The IRI texts of one rdflib namespace's terms: ``_Terms(RDFS).label`` is ``rdfs:label``'s IRI.
+
+    Each term is read from the namespace once, on first use (a closed namespace still refuses an
+    unknown name): an rdflib namespace makes a new URIRef at every attribute read, which costs more
+    than writing the triple's N-Triples line.
+
+    >>> _Terms(RDFS).label
+    'http://www.w3.org/2000/01/rdf-schema#label'
+    """
+
+    def __init__(self, namespace):
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):  # not a term: e.g. doctest and copy probe __wrapped__, __deepcopy__
+            raise AttributeError(name)
+        text = str(getattr(self._namespace, name))
+        setattr(self, name, text)  # later reads find it in the instance dict, without this call
+        return text
+
+
+#: the terms the mapping writes, as IRI texts, each named by its prefix (``owltime``: ``time:``)
+rdf, rdfs, xsd, skos, dct, foaf, geo, org, prov, schema, thb, owltime = (
+    _Terms(ns) for ns in (RDF, RDFS, XSD, SKOS, DCT, FOAF, GEO, ORG, PROV, SCHEMA, THB, TIME))
+_THBID, _WD, _EU_COUNTRY = str(THBID), str(WD), str(EU_COUNTRY)
+
+
+class Emitter(Protocol):
+    """What the mapping writes triples to. Subjects, predicates, IRI objects and datatypes are IRI
+    texts; implemented by :class:`_GraphEmitter` and :class:`~thbkg.graph.rdf.ntriples.NTriplesWriter`."""
+
+    def ref(self, subject: str, predicate: str, obj: str) -> None:
+        """Add a triple whose object is an IRI."""
+
+    def text(self, subject: str, predicate: str, value: str, lang: str = "") -> None:
+        """Add a triple whose object is a plain literal, or a language-tagged one when *lang* is given."""
+
+    def typed(self, subject: str, predicate: str, value: str, datatype: str) -> None:
+        """Add a triple whose object is a literal of *datatype*."""
+
+
+class _GraphEmitter:
+    """An emitter that adds the triples to an rdflib Graph (or anything with ``add(triple)``) as rdflib
+    terms; each IRI text becomes one URIRef, made once."""
+
+    def __init__(self, graph):
+        self._add = graph.add
+        self._iris: dict[str, URIRef] = {}
+
+    def _iri(self, text: str) -> URIRef:
+        node = self._iris.get(text)
+        if node is None:
+            node = self._iris[text] = URIRef(text)
+        return node
+
+    def ref(self, subject: str, predicate: str, obj: str) -> None:
+        self._add((self._iri(subject), self._iri(predicate), self._iri(obj)))
+
+    def text(self, subject: str, predicate: str, value: str, lang: str = "") -> None:
+        self._add((self._iri(subject), self._iri(predicate), Literal(value, lang=lang or None)))
+
+    def typed(self, subject: str, predicate: str, value: str, datatype: str) -> None:
+        self._add((self._iri(subject), self._iri(predicate), Literal(value, datatype=self._iri(datatype))))
+
+
+def _id(kind: str, *parts: str) -> str:
+    """The text of :func:`iri`, which the mapping writes.
+
+    >>> _id("region-member", "sahel", "ml")
+    'https://w3id.org/thbkg/id/region-member/sahel/ml'
+    """
+    return _THBID + "/".join((kind, *parts))
 
 
 def iri(kind: str, *parts: str) -> URIRef:
@@ -50,7 +133,16 @@ def iri(kind: str, *parts: str) -> URIRef:
     >>> str(iri("region-member", "sahel", "ml"))
     'https://w3id.org/thbkg/id/region-member/sahel/ml'
     """
-    return THBID["/".join((kind,) + parts)]
+    return URIRef(_id(kind, *parts))
+
+
+def date_datatype(text: str) -> str:
+    """The datatype IRI of a table date: ``YYYY`` -> xsd:gYear, ``YYYY-MM`` -> xsd:gYearMonth, else xsd:date.
+
+    >>> date_datatype("2021-07").rsplit("#", 1)[1]
+    'gYearMonth'
+    """
+    return xsd.gYear if len(text) == 4 else xsd.gYearMonth if len(text) == 7 else xsd.date
 
 
 def date_literal(text: str) -> Literal:
@@ -59,29 +151,29 @@ def date_literal(text: str) -> Literal:
     >>> date_literal("2021-07").n3()
     '"2021-07"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>'
     """
-    datatype = {4: XSD.gYear, 7: XSD.gYearMonth}.get(len(text), XSD.date)
-    return Literal(text, datatype=datatype)
+    return Literal(text, datatype=URIRef(date_datatype(text)))
 
 
-def add_date(graph: Graph, subject, predicate, text: str):
-    """Add *text* as a date literal of the right precision; return the literal (None if empty)."""
+def _add_date(out: Emitter, subject: str, predicate: str, text: str) -> str | None:
+    """Add *text* as a date literal of the right precision; return its datatype (None if *text* is empty)."""
     if not text:
         return None
-    literal = date_literal(text)
-    graph.add((subject, predicate, literal))
-    return literal
+    datatype = date_datatype(text)
+    out.typed(subject, predicate, text, datatype)
+    return datatype
 
 
-_INSTANT_PROPERTY = {XSD.gYear: TIME.inXSDgYear, XSD.gYearMonth: TIME.inXSDgYearMonth, XSD.date: TIME.inXSDDate}
+_INSTANT_PROPERTY = {xsd.gYear: owltime.inXSDgYear, xsd.gYearMonth: owltime.inXSDgYearMonth,
+                     xsd.date: owltime.inXSDDate}
 
 
-def _add_common(graph, subject, rec, *, confidence="confidence"):
+def _add_common(out: Emitter, subject: str, rec, *, confidence="confidence"):
     for source in split_multi(rec.get("sources", "")):
-        graph.add((subject, PROV.wasDerivedFrom, iri("source", source)))
+        out.ref(subject, prov.wasDerivedFrom, _id("source", source))
     if rec.get(confidence):
-        graph.add((subject, THB.confidence, iri("confidence", rec[confidence])))
+        out.ref(subject, thb.confidence, _id("confidence", rec[confidence]))
     if rec.get("note"):
-        graph.add((subject, RDFS.comment, Literal(rec["note"])))
+        out.text(subject, rdfs.comment, rec["note"])
 
 
 def slug(text: str) -> str:
@@ -114,7 +206,18 @@ def publisher_iris(ds: Dataset, vocab) -> dict:
     A text that names exactly one organisation of actors.csv (:func:`actor_names`, compared without
     case) is that actor; any other text is ``thbid:publisher/{slug}``. Texts whose slugs clash (or are
     empty) get a short hash of the text appended, so two publishers never share an IRI.
+
+    >>> from thbkg.graph.rdf.tables import load_dataset
+    >>> from thbkg.graph.rdf.vocab import load_vocabulary
+    >>> found = publisher_iris(load_dataset(), load_vocabulary())
+    >>> str(found["Europol"])
+    'https://w3id.org/thbkg/id/actor/europol'
     """
+    return {text: URIRef(found) for text, found in _publisher_ids(ds, vocab).items()}
+
+
+def _publisher_ids(ds: Dataset, vocab) -> dict:
+    """:func:`publisher_iris` as IRI texts, which the mapping writes."""
     agents = agent_types(vocab)
     named: dict = {}
     for rec in ds.actors:
@@ -129,196 +232,197 @@ def publisher_iris(ds: Dataset, vocab) -> dict:
     for text in texts:
         actors = named.get(text.casefold(), set())
         if len(actors) == 1:
-            found[text] = iri("actor", next(iter(actors)))
+            found[text] = _id("actor", next(iter(actors)))
             continue
         key = slug(text)
         if not key or len(slugs[key]) > 1:
             digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
             key = f"{key}-{digest}" if key else digest
-        found[text] = iri("publisher", key)
+        found[text] = _id("publisher", key)
     return found
 
 
-def _add_publisher(graph, publisher: URIRef, text: str):
+def _add_publisher(out: Emitter, publisher: str, text: str):
     """A publisher that is not an actor: an agent named by the cell's text."""
-    if publisher.startswith(THBID["publisher/"]):
-        graph.add((publisher, RDF.type, FOAF.Agent))
-        graph.add((publisher, RDFS.label, Literal(text)))
+    if publisher.startswith(_id("publisher", "")):
+        out.ref(publisher, rdf.type, foaf.Agent)
+        out.text(publisher, rdfs.label, text)
 
 
-def _add_sources(graph, ds, vocab):
-    publishers = publisher_iris(ds, vocab)
+def _add_sources(out: Emitter, ds, vocab):
+    publishers = _publisher_ids(ds, vocab)
     for rec in ds.sources:
-        s = iri("source", rec["id"])
-        graph.add((s, RDF.type, PROV.Entity))
-        graph.add((s, DCT.identifier, Literal(rec["id"])))
-        graph.add((s, DCT.title, Literal(rec["title"])))
+        s = _id("source", rec["id"])
+        out.ref(s, rdf.type, prov.Entity)
+        out.text(s, dct.identifier, rec["id"])
+        out.text(s, dct.title, rec["title"])
         if rec["publisher"]:
-            graph.add((s, DCT.publisher, publishers[rec["publisher"]]))
-            _add_publisher(graph, publishers[rec["publisher"]], rec["publisher"])
+            out.ref(s, dct.publisher, publishers[rec["publisher"]])
+            _add_publisher(out, publishers[rec["publisher"]], rec["publisher"])
         if rec["url"]:
-            graph.add((s, SCHEMA.url, URIRef(rec["url"])))
-        add_date(graph, s, DCT.issued, rec["issued"])
-        add_date(graph, s, THB.accessed, rec["accessed"])
+            out.ref(s, schema.url, rec["url"])
+        _add_date(out, s, dct.issued, rec["issued"])
+        _add_date(out, s, thb.accessed, rec["accessed"])
         if rec.get("kind"):
-            graph.add((s, THB.sourceKind, iri("source-kind", rec["kind"])))
+            out.ref(s, thb.sourceKind, _id("source-kind", rec["kind"]))
         if rec["note"]:
-            graph.add((s, RDFS.comment, Literal(rec["note"])))
+            out.text(s, rdfs.comment, rec["note"])
 
 
-def _add_instruments(graph, ds):
+def _add_instruments(out: Emitter, ds):
     for rec in ds.instruments:
-        s = iri("instrument", rec["id"])
-        graph.add((s, RDF.type, THB.Instrument))
-        graph.add((s, RDF.type, PROV.Entity))
-        graph.add((s, RDFS.label, Literal(rec["label"], lang="en")))
-        graph.add((s, THB.instrumentType, iri("instrument-type", rec["type"])))
+        s = _id("instrument", rec["id"])
+        out.ref(s, rdf.type, thb.Instrument)
+        out.ref(s, rdf.type, prov.Entity)
+        out.text(s, rdfs.label, rec["label"], "en")
+        out.ref(s, thb.instrumentType, _id("instrument-type", rec["type"]))
         if rec["identifier"]:
-            graph.add((s, DCT.identifier, Literal(rec["identifier"])))
-        add_date(graph, s, DCT.issued, rec["date"])
+            out.text(s, dct.identifier, rec["identifier"])
+        _add_date(out, s, dct.issued, rec["date"])
         if rec["url"]:
-            graph.add((s, SCHEMA.url, URIRef(rec["url"])))
-        _add_common(graph, s, rec)
+            out.ref(s, schema.url, rec["url"])
+        _add_common(out, s, rec)
 
 
-def _add_actors(graph, ds, vocab):
+def _add_actors(out: Emitter, ds, vocab):
     """The records of actors.csv: actors (agents) and treaties (instruments, see the ontology)."""
     agents = agent_types(vocab)
+    classes = {code: [str(cls) for cls in found] for code, found in vocab.actor_classes.items()}
     for rec in ds.actors:
-        a = iri("actor", rec["id"])
-        actor_type = iri("actor-type", rec["type"])
-        for cls in vocab.actor_classes[rec["type"]]:
-            graph.add((a, RDF.type, cls))
-        graph.add((a, RDFS.label, Literal(rec["label"], lang="en")))
-        graph.add((a, SKOS.prefLabel, Literal(rec["label"], lang="en")))
+        a = _id("actor", rec["id"])
+        actor_type = _id("actor-type", rec["type"])
+        for cls in classes[rec["type"]]:
+            out.ref(a, rdf.type, cls)
+        out.text(a, rdfs.label, rec["label"], "en")
+        out.text(a, skos.prefLabel, rec["label"], "en")
         for alias in split_multi(rec.get("aliases", "")):
-            graph.add((a, SKOS.altLabel, Literal(alias, lang="en")))
-        graph.add((a, THB.actorType, actor_type))
+            out.text(a, skos.altLabel, alias, "en")
+        out.ref(a, thb.actorType, actor_type)
         if rec["type"] in agents:  # org:classification has domain org:Organization: not for treaties
-            graph.add((a, ORG.classification, actor_type))
-        graph.add((a, DCT.identifier, Literal(rec["id"])))
-        _add_codes(graph, a, rec)
-        _add_seat(graph, a, rec)
+            out.ref(a, org.classification, actor_type)
+        out.text(a, dct.identifier, rec["id"])
+        _add_codes(out, a, rec)
+        _add_seat(out, a, rec)
         if rec["parent"]:
-            graph.add((a, ORG.subOrganizationOf, iri("actor", rec["parent"])))
-        _add_common(graph, a, rec)
+            out.ref(a, org.subOrganizationOf, _id("actor", rec["parent"]))
+        _add_common(out, a, rec)
 
 
-def _add_codes(graph, actor, rec):
+def _add_codes(out: Emitter, actor: str, rec):
     """ISO codes and outside identifiers (schema:sameAs: no OWL consequences, see the ontology)."""
     if rec["iso2"]:
-        graph.add((actor, THB.iso2, Literal(rec["iso2"])))
+        out.text(actor, thb.iso2, rec["iso2"])
     if rec["iso3"]:
-        graph.add((actor, THB.iso3, Literal(rec["iso3"])))
+        out.text(actor, thb.iso3, rec["iso3"])
         if rec["type"] == "country" and rec["iso3"] not in NO_EU_COUNTRY_AUTHORITY:
-            graph.add((actor, SCHEMA.sameAs, EU_COUNTRY[rec["iso3"]]))
+            out.ref(actor, schema.sameAs, _EU_COUNTRY + rec["iso3"])
     if rec["wikidata"]:
-        graph.add((actor, SCHEMA.sameAs, WD[rec["wikidata"]]))
+        out.ref(actor, schema.sameAs, _WD + rec["wikidata"])
     if rec["eu_authority"]:
-        graph.add((actor, SCHEMA.sameAs, URIRef(rec["eu_authority"])))
+        out.ref(actor, schema.sameAs, rec["eu_authority"])
 
 
-def _add_seat(graph, actor, rec):
+def _add_seat(out: Emitter, actor: str, rec):
     """The seat as an org:Site with a WKT point (organisations only: the tables refuse a treaty's)."""
     if not (rec["seat"] or rec["lat"]):
         return
-    site = iri("actor", rec["id"], "seat")
-    graph.add((actor, ORG.hasPrimarySite, site))
-    graph.add((site, RDF.type, ORG.Site))
-    graph.add((site, RDF.type, GEO.Feature))
+    site = _id("actor", rec["id"], "seat")
+    out.ref(actor, org.hasPrimarySite, site)
+    out.ref(site, rdf.type, org.Site)
+    out.ref(site, rdf.type, geo.Feature)
     if rec["seat"]:
-        graph.add((site, RDFS.label, Literal(rec["seat"], lang="en")))
+        out.text(site, rdfs.label, rec["seat"], "en")
     if rec["lat"]:
-        geometry = iri("actor", rec["id"], "seat", "geometry")
-        graph.add((site, GEO.hasGeometry, geometry))
-        graph.add((geometry, RDF.type, GEO.Geometry))
-        graph.add((geometry, GEO.asWKT, Literal(f"POINT({rec['lon']} {rec['lat']})", datatype=GEO.wktLiteral)))
+        geometry = _id("actor", rec["id"], "seat", "geometry")
+        out.ref(site, geo.hasGeometry, geometry)
+        out.ref(geometry, rdf.type, geo.Geometry)
+        out.typed(geometry, geo.asWKT, f"POINT({rec['lon']} {rec['lat']})", geo.wktLiteral)
 
 
-def _add_regions(graph, ds):
+def _add_regions(out: Emitter, ds):
     for rec in ds.regions:
-        r = iri("region", rec["id"])
-        graph.add((r, RDF.type, THB.Region))
-        graph.add((r, RDF.type, SKOS.Concept))
-        graph.add((r, SKOS.inScheme, THB.RegionScheme))
-        graph.add((r, SKOS.prefLabel, Literal(rec["label"], lang="en")))
-        graph.add((r, RDFS.label, Literal(rec["label"], lang="en")))
-        graph.add((r, DCT.identifier, Literal(rec["id"])))
+        r = _id("region", rec["id"])
+        out.ref(r, rdf.type, thb.Region)
+        out.ref(r, rdf.type, skos.Concept)
+        out.ref(r, skos.inScheme, thb.RegionScheme)
+        out.text(r, skos.prefLabel, rec["label"], "en")
+        out.text(r, rdfs.label, rec["label"], "en")
+        out.text(r, dct.identifier, rec["id"])
         if rec["definition"]:
-            graph.add((r, SKOS.definition, Literal(rec["definition"], lang="en")))
-        _add_common(graph, r, rec)
+            out.text(r, skos.definition, rec["definition"], "en")
+        _add_common(out, r, rec)
     for rec in ds.region_members:
-        m = iri("region-member", rec["region"], rec["actor"])
-        region, actor = iri("region", rec["region"]), iri("actor", rec["actor"])
-        graph.add((m, RDF.type, THB.RegionInclusion))
-        graph.add((m, THB.region, region))
-        graph.add((m, THB.includes, actor))
-        graph.add((actor, THB.inRegion, region))
-        _add_common(graph, m, rec)
+        m = _id("region-member", rec["region"], rec["actor"])
+        region, actor = _id("region", rec["region"]), _id("actor", rec["actor"])
+        out.ref(m, rdf.type, thb.RegionInclusion)
+        out.ref(m, thb.region, region)
+        out.ref(m, thb.includes, actor)
+        out.ref(actor, thb.inRegion, region)
+        _add_common(out, m, rec)
 
 
 def _instrument_iris(ds, vocab) -> dict:
-    """Instrument id -> IRI: an instruments.csv row, or a treaty record of actors.csv."""
+    """Instrument id -> IRI text: an instruments.csv row, or a treaty record of actors.csv."""
     treaties = instrument_actor_types(vocab)
-    found = {rec["id"]: iri("actor", rec["id"]) for rec in ds.actors if rec["type"] in treaties}
-    found.update((rec["id"], iri("instrument", rec["id"])) for rec in ds.instruments)
+    found = {rec["id"]: _id("actor", rec["id"]) for rec in ds.actors if rec["type"] in treaties}
+    found.update((rec["id"], _id("instrument", rec["id"])) for rec in ds.instruments)
     return found
 
 
-def _add_links(graph, ds, vocab):
+def _add_links(out: Emitter, ds, vocab):
     labels = {rec["id"]: rec["label"] for rec in ds.actors}
     agents = agent_types(vocab)
     organisations = {rec["id"] for rec in ds.actors if rec["type"] in agents}
     instruments = _instrument_iris(ds, vocab)
     for rec in ds.links:
-        link = iri("link", rec["id"])
-        subject, obj = iri("actor", rec["subject"]), iri("actor", rec["object"])
+        link = _id("link", rec["id"])
+        subject, obj = _id("actor", rec["subject"]), _id("actor", rec["object"])
         # org:Membership only with an organisation: org:organization has range org:Organization
         membership = vocab.link_family[rec["type"]] == "membership" and rec["object"] in organisations
-        graph.add((link, RDF.type, THB.CooperationLink))
+        out.ref(link, rdf.type, thb.CooperationLink)
         if membership:
-            graph.add((link, RDF.type, ORG.Membership))
+            out.ref(link, rdf.type, org.Membership)
         label = f"{labels[rec['subject']]} – {labels[rec['object']]}: {rec['type'].replace('_', ' ')}"
-        graph.add((link, RDFS.label, Literal(label, lang="en")))
-        graph.add((link, DCT.identifier, Literal(rec["id"])))
-        graph.add((link, THB.linkType, iri("link-type", rec["type"])))
-        graph.add((link, THB.subject, subject))
-        graph.add((link, THB.object, obj))
-        graph.add((link, THB.party, subject))
-        graph.add((link, THB.party, obj))
+        out.text(link, rdfs.label, label, "en")
+        out.text(link, dct.identifier, rec["id"])
+        out.ref(link, thb.linkType, _id("link-type", rec["type"]))
+        out.ref(link, thb.subject, subject)
+        out.ref(link, thb.object, obj)
+        out.ref(link, thb.party, subject)
+        out.ref(link, thb.party, obj)
         if membership:
-            graph.add((link, ORG.member, subject))
-            graph.add((link, ORG.organization, obj))
+            out.ref(link, org.member, subject)
+            out.ref(link, org.organization, obj)
         if rec["role"]:
-            graph.add((link, THB.role, Literal(rec["role"])))
+            out.text(link, thb.role, rec["role"])
         if rec["status"]:
-            graph.add((link, THB.status, iri("status", rec["status"])))
+            out.ref(link, thb.status, _id("status", rec["status"]))
         if rec["instrument"]:
-            graph.add((link, THB.instrument, instruments[rec["instrument"]]))
+            out.ref(link, thb.instrument, instruments[rec["instrument"]])
         if rec["date_confidence"]:
-            graph.add((link, THB.dateConfidence, iri("confidence", rec["date_confidence"])))
-        _add_period(graph, link, rec, membership)
-        _add_link_extras(graph, link, rec)
-        _add_common(graph, link, rec)
+            out.ref(link, thb.dateConfidence, _id("confidence", rec["date_confidence"]))
+        _add_period(out, link, rec, membership)
+        _add_link_extras(out, link, rec)
+        _add_common(out, link, rec)
 
 
-def _add_link_extras(graph, link, rec):
+def _add_link_extras(out: Emitter, link: str, rec):
     """The optional columns: covers (liaison posts), round (evaluations), amount and currency (funding)."""
     for covered in split_multi(rec.get("covers") or ""):
-        graph.add((link, THB.covers, iri("actor", covered)))
+        out.ref(link, thb.covers, _id("actor", covered))
     if rec.get("round"):
-        graph.add((link, THB.evaluationRound, Literal(rec["round"], datatype=XSD.positiveInteger)))
+        out.typed(link, thb.evaluationRound, rec["round"], xsd.positiveInteger)
     if rec.get("amount"):
         # schema.org's model of a grant: the link is a schema:MonetaryGrant whose schema:amount is a
         # schema:MonetaryAmount with its value and ISO 4217 currency
-        amount = URIRef(f"{link}/amount")
-        graph.add((link, RDF.type, SCHEMA.MonetaryGrant))
-        graph.add((link, SCHEMA.funder, iri("actor", rec["subject"])))
-        graph.add((link, SCHEMA.fundedItem, iri("actor", rec["object"])))
-        graph.add((link, SCHEMA.amount, amount))
-        graph.add((amount, RDF.type, SCHEMA.MonetaryAmount))
-        graph.add((amount, SCHEMA.value, Literal(canonical_decimal(rec["amount"]), datatype=XSD.decimal)))
-        graph.add((amount, SCHEMA.currency, Literal(rec["currency"])))
+        amount = f"{link}/amount"
+        out.ref(link, rdf.type, schema.MonetaryGrant)
+        out.ref(link, schema.funder, _id("actor", rec["subject"]))
+        out.ref(link, schema.fundedItem, _id("actor", rec["object"]))
+        out.ref(link, schema.amount, amount)
+        out.ref(amount, rdf.type, schema.MonetaryAmount)
+        out.typed(amount, schema.value, canonical_decimal(rec["amount"]), xsd.decimal)
+        out.text(amount, schema.currency, rec["currency"])
 
 
 def canonical_decimal(text: str) -> str:
@@ -331,29 +435,28 @@ def canonical_decimal(text: str) -> str:
     return format(number.quantize(Decimal(1)) if number == number.to_integral() else number.normalize(), "f")
 
 
-def _add_period(graph, link, rec, membership):
-    start = add_date(graph, link, THB.startDate, rec["start"])
-    end = add_date(graph, link, THB.endDate, rec["end"])
+def _add_period(out: Emitter, link: str, rec, membership):
+    start = _add_date(out, link, thb.startDate, rec["start"])
+    end = _add_date(out, link, thb.endDate, rec["end"])
     if start is None and end is None:
         return
-    interval = URIRef(f"{link}/interval")
-    graph.add((link, THB.period, interval))
+    interval = f"{link}/interval"
+    out.ref(link, thb.period, interval)
     if membership:
-        graph.add((link, ORG.memberDuring, interval))
-    graph.add((interval, RDF.type, TIME.Interval))
-    for literal, text, edge, day_property, which, bound in (
-            (start, rec["start"], TIME.hasBeginning, THB.startDay, "start", 0),
-            (end, rec["end"], TIME.hasEnd, THB.endDay, "end", 1)):
-        if literal is None:
+        out.ref(link, org.memberDuring, interval)
+    out.ref(interval, rdf.type, owltime.Interval)
+    for datatype, text, edge, day_property, which, bound in (
+            (start, rec["start"], owltime.hasBeginning, thb.startDay, "start", 0),
+            (end, rec["end"], owltime.hasEnd, thb.endDay, "end", 1)):
+        if datatype is None:
             continue
         bounds = period_of(text)
         assert bounds is not None  # the tables were checked: every date parses
-        day = bounds[bound]
-        graph.add((link, day_property, Literal(day.isoformat(), datatype=XSD.date)))
-        instant = URIRef(f"{link}/{which}")
-        graph.add((interval, edge, instant))
-        graph.add((instant, RDF.type, TIME.Instant))
-        graph.add((instant, _INSTANT_PROPERTY[literal.datatype], literal))
+        out.typed(link, day_property, bounds[bound].isoformat(), xsd.date)
+        instant = f"{link}/{which}"
+        out.ref(interval, edge, instant)
+        out.ref(instant, rdf.type, owltime.Instant)
+        out.typed(instant, _INSTANT_PROPERTY[datatype], text, datatype)
 
 
 def dataset_to_graph(ds: Dataset, *, vocab=None, graph: Graph | None = None) -> Graph:
@@ -362,73 +465,66 @@ def dataset_to_graph(ds: Dataset, *, vocab=None, graph: Graph | None = None) -> 
 
     vocab = vocab or load_vocabulary()
     graph = bind_prefixes(Graph(bind_namespaces="none") if graph is None else graph)
-    _add_dataset(graph, ds, vocab)
+    _add_dataset(_GraphEmitter(graph), ds, vocab)
     return graph
 
 
-def _add_dataset(target, ds: Dataset, vocab) -> None:
-    """Add every table's triples to *target* (an rdflib Graph or an :class:`_NTriplesSink`)."""
-    _add_sources(target, ds, vocab)
-    _add_instruments(target, ds)
-    _add_actors(target, ds, vocab)
-    _add_regions(target, ds)
-    _add_links(target, ds, vocab)
+def _add_dataset(out: Emitter, ds: Dataset, vocab) -> None:
+    """Add every table's triples to *out*."""
+    _add_sources(out, ds, vocab)
+    _add_instruments(out, ds)
+    _add_actors(out, ds, vocab)
+    _add_regions(out, ds)
+    _add_links(out, ds, vocab)
 
 
-class _NTriplesSink:
-    """Stands in for an rdflib Graph in the ``_add_*`` functions: keeps each triple as its
-    N-Triples line (as rdflib's serializer writes it), without the Graph's indexes.
+def dataset_lines(ds: Dataset, *, vocab=None) -> list:
+    """The RDF of *ds* as N-Triples lines, written as text straight from the tables (no rdflib term).
 
-    The set drops duplicate triples, as a Graph does.
+    Returns
+    -------
+    list of bytes
+        Each triple once, as its UTF-8 line (ending in a newline) exactly as rdflib's N-Triples
+        serializer writes it, in plain sorted order: a store's answer order (e.g. of ``GROUP_CONCAT``)
+        follows its load order, which must not depend on anything but the tables.
+
+    Examples
+    --------
+    >>> from thbkg.graph.rdf.tables import load_dataset
+    >>> lines = dataset_lines(load_dataset())
+    >>> lines == sorted(set(lines)) and lines[0].startswith(b"<https://w3id.org/thbkg/id/")
+    True
     """
-
-    def __init__(self):
-        from rdflib.plugins.serializers.nt import _nt_row
-
-        self.lines: set[str] = set()
-        self._row = _nt_row
-        self._add = self.lines.add
-
-    def add(self, triple):
-        self._add(self._row(triple))
-
-
-def _ntriples_sink(ds: Dataset, vocab=None) -> _NTriplesSink:
     from thbkg.graph.rdf.vocab import load_vocabulary
 
-    vocab = vocab or load_vocabulary()
-    sink = _NTriplesSink()
-    _add_dataset(sink, ds, vocab)
-    return sink
+    out = NTriplesWriter()
+    _add_dataset(out, ds, vocab or load_vocabulary())
+    return unique_sorted(out.lines)
 
 
 def dataset_ntriples(ds: Dataset, *, vocab=None) -> str:
-    """The RDF of *ds* as sorted N-Triples, written straight from the tables.
+    """The RDF of *ds* as sorted N-Triples (:func:`ntriples_line_key` order), written straight from the tables.
 
-    The same text as ``sorted_ntriples(dataset_to_graph(ds))`` (the same mapping functions feed
-    a line sink instead of a Graph), at a fraction of the memory: no rdflib Graph is built.
+    The same text as ``sorted_ntriples(dataset_to_graph(ds))``, without building an rdflib Graph.
 
     >>> from thbkg.graph.rdf.tables import load_dataset
     >>> ds = load_dataset()
     >>> dataset_ntriples(ds) == sorted_ntriples(dataset_to_graph(ds))
     True
     """
-    lines = _ntriples_sink(ds, vocab).lines
-    return "".join(sorted(lines, key=ntriples_line_key))
+    return b"".join(in_subject_order(dataset_lines(ds, vocab=vocab))).decode("utf-8")
 
 
 def dataset_ntriples_bytes(ds: Dataset, *, vocab=None) -> bytes:
-    """The RDF of *ds* as N-Triples bytes for loading a store, in plain string order.
+    """The RDF of *ds* as N-Triples bytes for loading a store: :func:`dataset_lines` joined.
 
-    Skips the joined text and the keyed sort of :func:`dataset_ntriples`, which roughly halves the
-    peak memory at scale. The lines are still sorted (a list of references, cheap): a store's
-    answer order, e.g. of ``GROUP_CONCAT``, follows its load order, and that must not depend on
-    Python's per-process string hashing.
+    Plain string order, unlike :func:`dataset_ntriples`, which needs no sort key per line.
+
+    >>> from thbkg.graph.rdf.tables import load_dataset
+    >>> dataset_ntriples_bytes(load_dataset()).count(b"\\n") > 10_000
+    True
     """
-    sink = _ntriples_sink(ds, vocab)
-    data = b"".join(line.encode("utf-8") for line in sorted(sink.lines))
-    sink.lines.clear()
-    return data
+    return b"".join(dataset_lines(ds, vocab=vocab))
 
 
 def build_graph(data_dirs=(), *, with_ontology=False, store=None, include_bundled=None,
@@ -481,12 +577,13 @@ def _sorted_lines(text: str) -> str:
                                                   key=ntriples_line_key))
 
 
-def _oxigraph_serialize(ntriples: str, fmt: str) -> bytes:
+def _oxigraph_serialize(ntriples: str | bytes, fmt: str) -> bytes:
     """Turtle or TriG written by Oxigraph from sorted N-Triples (10x faster than rdflib's writer)."""
     import pyoxigraph
 
+    source = ntriples.encode("utf-8") if isinstance(ntriples, str) else ntriples
     # streamed from the parser to the writer: no list of Python triples
-    quads = pyoxigraph.parse(ntriples.encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    quads = pyoxigraph.parse(source, format=pyoxigraph.RdfFormat.N_TRIPLES)
     prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
     if fmt == "turtle":
         data = pyoxigraph.serialize((quad.triple for quad in quads), format=pyoxigraph.RdfFormat.TURTLE,
@@ -516,6 +613,49 @@ def stable_prefix_lines(turtle: str) -> str:
 def serialize_ntriples(ntriples: str, fmt: str = "turtle") -> bytes:
     """Sorted N-Triples text as Turtle or TriG, written by Oxigraph with thbkg's prefixes."""
     return _oxigraph_serialize(ntriples, fmt)
+
+
+def serialize_lines(lines: list, fmt: str = "turtle") -> bytes:
+    r"""N-Triples lines in plain sorted order, each once (:func:`dataset_lines`), written as *fmt*.
+
+    The same bytes as :func:`serialize_graph` of the graph of these triples, without an rdflib Graph.
+
+    Parameters
+    ----------
+    lines : list of bytes
+        UTF-8 N-Triples lines, as :func:`dataset_lines` returns them.
+    fmt : {"turtle", "nt", "trig"}
+        N-Triples are put in :func:`ntriples_line_key` order; Turtle and TriG are written by Oxigraph
+        from them. JSON-LD is rdflib's (:func:`serialize_graph`): Oxigraph's JSON-LD is another document.
+
+    Examples
+    --------
+    >>> label = b" <http://www.w3.org/2000/01/rdf-schema#label> "
+    >>> lines = [b"<https://w3id.org/thbkg/id/actor/a-b>" + label + b'"B" .\n',
+    ...          b"<https://w3id.org/thbkg/id/actor/a>" + label + b'"A" .\n']
+    >>> print(serialize_lines(lines, "nt").decode(), end="")
+    <https://w3id.org/thbkg/id/actor/a> <http://www.w3.org/2000/01/rdf-schema#label> "A" .
+    <https://w3id.org/thbkg/id/actor/a-b> <http://www.w3.org/2000/01/rdf-schema#label> "B" .
+    >>> print(serialize_lines(lines, "turtle").decode().split("\n\n", 1)[1], end="")
+    thba:a rdfs:label "A" .
+    thba:a-b rdfs:label "B" .
+    """
+    if fmt not in FORMATS or fmt == "jsonld":
+        raise ValueError(f"cannot write {fmt!r} from N-Triples lines; use turtle, nt or trig")
+    ntriples = b"".join(in_subject_order(lines))
+    return ntriples if fmt == "nt" else _oxigraph_serialize(ntriples, fmt)
+
+
+def ontology_lines() -> list:
+    """The ontology's N-Triples lines (UTF-8 bytes), as rdflib writes them, in :func:`ntriples_line_key` order.
+
+    >>> lines = ontology_lines()
+    >>> len(lines) > 100 and all(line.endswith(b" .\\n") for line in lines)
+    True
+    """
+    from thbkg.graph.rdf.vocab import ontology_graph
+
+    return serialize_graph(ontology_graph(), "nt").splitlines(keepends=True)
 
 
 def serialize_graph(graph: Graph, fmt: str = "turtle") -> bytes:

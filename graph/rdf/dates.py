@@ -19,7 +19,7 @@ import re
 from thbkg.graph.errors import UsageError
 
 #: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``
-DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
+DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
 FORMS = "YYYY, YYYY-MM, YYYY-MM-DD or 'today'"
 TABLE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
 

@@ -575,7 +575,7 @@ class _Checker:
                 continue
             try:
                 number = float(value)
-                if not re.fullmatch(r"-?\d+(\.\d+)?", value):
+                if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value):
                     raise ValueError
             except ValueError:
                 self.add(rec, column, f"'{value}' is not a number (use decimal degrees with a dot, e.g. 41.3275)")
@@ -821,7 +821,7 @@ def _check_link(chk: _Checker, rec, known):
 
 #: ISO 4217 alphabetic code: three capital letters
 CURRENCY_RE = re.compile(r"[A-Z]{3}\Z")
-AMOUNT_RE = re.compile(r"\d+(\.\d+)?\Z")
+AMOUNT_RE = re.compile(r"[0-9]+(\.[0-9]+)?\Z")
 
 
 def _check_link_extras(chk: _Checker, rec, known):

@@ -293,3 +293,10 @@ def test_a_comment_above_the_header_is_refused(tmp_path):
     assert [str(p) for p in info.value.problems] == [
         (f"{tmp_path / 'regions.csv'}:1: the first line starts with '#', but it must be the header row (the column "
         "names, at least id,label); move comment rows below the header")]
+
+
+@pytest.mark.parametrize("text", ["٢٠١٣", "２０１３", "2013-٠٦", "२०१३-01-02"])
+def test_dates_are_written_in_ascii_digits_only(text):
+    from thbkg.graph.rdf.dates import period_of
+
+    assert period_of(text) is None  # other scripts' digits would become ill-typed xsd:gYear literals
