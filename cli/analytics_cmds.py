@@ -24,6 +24,20 @@ def _load(source, filters, actors=()):
     return load_network(source, filters, actors=actors)
 
 
+#: the engines of thbkg.graph.analytics.engines (ENGINES, AUTO_ENGINE_NODES), spelt out: no heavy import here
+ENGINE_NAMES = ("auto", "networkx", "igraph")
+AUTO_ENGINE_NODES = 300
+
+
+def _engine_option(func):
+    return click.option("--engine", type=click.Choice(ENGINE_NAMES), default="auto", show_default=True,
+                        help="Library that computes betweenness, closeness, harmonic, eigenvector, pagerank, "
+                             "kcore and clustering: igraph (compiled, NetworkX's values: to 1e-9, PageRank to "
+                             "NetworkX's own stopping error), networkx (the reference), or auto: igraph above "
+                             f"{AUTO_ENGINE_NODES} actors, networkx below. The output says which computed each "
+                             "metric. With --backend, networkx computes everything.")(func)
+
+
 def _no_size_limit_option(func):
     return click.option("--no-size-limit", is_flag=True,
                         help="Compute closeness or harmonic centrality even above 5,000 actors (a search "
@@ -43,12 +57,13 @@ def _no_size_limit_option(func):
 @seed_option
 @click.option("--backend", default=None, metavar="NAME",
               help="NetworkX backend to dispatch to (e.g. cugraph, parallel), if installed.")
+@_engine_option
 @_no_size_limit_option
 @format_option(FORMATS, "table")
 @output_option()
 @filter_options
 @graph_source_options
-def centrality(metrics, top, k, seed, backend, no_size_limit, fmt, output, filters, source):
+def centrality(metrics, top, k, seed, backend, engine, no_size_limit, fmt, output, filters, source):
     """Rank actors by centrality on the actor graph.
 
     Nodes are actors; frameworks (treaties, regional processes, networks, platforms) are not
@@ -58,21 +73,24 @@ def centrality(metrics, top, k, seed, backend, no_size_limit, fmt, output, filte
     id). Path-based metrics count hops; weights are tie strength (confidence rank / 3 per
     direct link, plus 1/(n-1) per shared framework of n members).
     The parameters are echoed in the header (table, md) or in "parameters" (json); csv holds
-    only the rows, at full precision.
+    only the rows, at full precision. The header says which engine (igraph or networkx)
+    computed each metric; in json, "engine" in "parameters".
 
     \b
     Examples:
       thbkg centrality
       thbkg centrality --metric betweenness --metric eigenvector --top 10 --format md
+      thbkg centrality --metric closeness --engine networkx
       thbkg centrality --as-of 2015 --type operational_agreement --format csv -o ranks.csv
       thbkg centrality --k 500 --seed 7 --format json -o -
       thbkg centrality --frameworks as-nodes --metric degree
     """
-    from thbkg.graph.analytics.centrality import DEFAULT_METRICS, refuse_too_large
+    from thbkg.graph.analytics.centrality import DEFAULT_METRICS, check_engine, refuse_too_large
     from thbkg.graph.outputs.analytic import rank_actors, render_centrality
     from thbkg.graph.progress import progress
 
     chosen = tuple(metrics) or DEFAULT_METRICS
+    check_engine(engine, backend)  # before anything is loaded
     with progress(3, "centrality") as bar:
         bar.set_item("checking the graph's size")
         refuse_too_large(source, filters, chosen, no_size_limit=no_size_limit)
@@ -80,7 +98,7 @@ def centrality(metrics, top, k, seed, backend, no_size_limit, fmt, output, filte
         network = _load(source, filters)
         refuse_too_large(source, filters, chosen, network, no_size_limit=no_size_limit)
         bar.update(1, "ranking")
-        records, parameters = rank_actors(network, metrics, top=top, k=k, seed=seed, backend=backend)
+        records, parameters = rank_actors(network, metrics, top=top, k=k, seed=seed, backend=backend, engine=engine)
         bar.update(1, "writing")
         _emit(output, render_centrality(records, parameters, fmt))
         bar.update(1)
@@ -150,12 +168,13 @@ def path(actor_a, actor_b, all_paths, max_paths, fmt, output, filters, source):
                    "actors, 1,000 sampled sources above.")
 @seed_option
 @click.option("--backend", default=None, metavar="NAME", help="NetworkX backend to dispatch to, if installed.")
+@_engine_option
 @_no_size_limit_option
 @format_option(FORMATS, "table")
 @output_option()
 @filter_options
 @graph_source_options
-def whatif(remove, metric, top, anchor_types, k, seed, backend, no_size_limit, fmt, output, filters, source):
+def whatif(remove, metric, top, anchor_types, k, seed, backend, engine, no_size_limit, fmt, output, filters, source):
     """What changes when actors leave the cooperation graph.
 
     Shows the components before and after, the actors of each priority region cut off from
@@ -171,7 +190,7 @@ def whatif(remove, metric, top, anchor_types, k, seed, backend, no_size_limit, f
       thbkg whatif --remove frontex --remove iom --format md -o whatif.md
       thbkg whatif --remove europol --anchor-type eu_agency --anchor-type eu_body --format json
     """
-    from thbkg.graph.analytics.centrality import default_k, refuse_too_large
+    from thbkg.graph.analytics.centrality import check_engine, default_k, refuse_too_large
     from thbkg.graph.analytics.whatif import check_anchor_types, what_if
     from thbkg.graph.network.projections import check_names
     from thbkg.graph.outputs.analytic import render_whatif
@@ -179,6 +198,7 @@ def whatif(remove, metric, top, anchor_types, k, seed, backend, no_size_limit, f
 
     names = [name.strip() for item in remove for name in item.split(",") if name.strip()]
     check_anchor_types(anchor_types)  # before anything is loaded
+    check_engine(engine, backend)
     with progress(3, "whatif") as bar:
         bar.set_item("checking the names given")
         filters, removed = check_names(source, filters, names)  # names as ids, before loading
@@ -190,7 +210,7 @@ def whatif(remove, metric, top, anchor_types, k, seed, backend, no_size_limit, f
         k = default_k(len(network.actors), k)
         bar.update(1, "comparing")
         result = what_if(network, list(removed), metric=metric, top=top, k=k, seed=seed,
-                         anchor_types=tuple(anchor_types), backend=backend)
+                         anchor_types=tuple(anchor_types), backend=backend, engine=engine)
         bar.update(1, "writing")
         _emit(output, render_whatif(result, fmt, label=network.label))
         bar.update(1)

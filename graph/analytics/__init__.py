@@ -9,6 +9,8 @@ One module per family, like NetworkX:
 * :mod:`~thbkg.graph.analytics.paths` - shortest cooperation paths with their link records;
 * :mod:`~thbkg.graph.analytics.whatif` - what changes when actors leave;
 * :mod:`~thbkg.graph.analytics.graphs` - NetworkX backends and the simple-graph view, shared by the others;
+* :mod:`~thbkg.graph.analytics.engines` - python-igraph for the heavy metrics and Louvain, with NetworkX's
+  values (``engine="auto"|"networkx"|"igraph"``);
 * :mod:`~thbkg.graph.analytics.coverage` and :mod:`~thbkg.graph.analytics.change` - priority-region
   coverage and change over time;
 * :mod:`~thbkg.graph.analytics.frameworks` - each framework's members, growth, chairs and secretariats;

@@ -27,9 +27,14 @@ Metrics (``METRICS``)
 ``constraint``        Burt's constraint (:func:`networkx.constraint`, weighted); *lower* is more
                       brokerage, so rankings sort it ascending (see ``ASCENDING``)
 
-``backend=NAME`` is passed through to NetworkX's backend dispatch for the dispatchable
-functions (betweenness, closeness, harmonic, eigenvector, pagerank, kcore, clustering,
-effective_size, constraint); an uninstalled backend raises :class:`UsageError`.
+``engine="igraph"`` computes betweenness, closeness, harmonic, eigenvector, pagerank, kcore and
+clustering with python-igraph instead (the same values: :mod:`~thbkg.graph.analytics.engines`),
+``engine="networkx"`` with NetworkX, and ``engine="auto"`` (the default) with igraph above
+:data:`~thbkg.graph.analytics.engines.AUTO_ENGINE_NODES` nodes; :func:`metric_engines` says which
+engine computes what. ``backend=NAME`` is passed through to NetworkX's backend dispatch for the
+dispatchable functions (betweenness, closeness, harmonic, eigenvector, pagerank, kcore, clustering,
+effective_size, constraint) and makes NetworkX compute every metric; an uninstalled backend raises
+:class:`UsageError`.
 
 >>> import networkx as nx
 >>> G = nx.path_graph(["a", "b", "c"])
@@ -45,6 +50,8 @@ from typing import TypeVar
 
 import networkx as nx
 
+from thbkg.graph.analytics import engines
+from thbkg.graph.analytics.engines import check_engine, metric_engines
 from thbkg.graph.analytics.graphs import check_backend, simple_graph
 from thbkg.graph.errors import UsageError
 from thbkg.graph.progress import progress
@@ -214,11 +221,24 @@ def eigenvector_on_largest_component(G, backend=None) -> dict:
     return scores
 
 
-def compute_metric(G, metric: str, *, k: int | None = None, seed: int | None = 42, backend: str | None = None) -> dict:
-    """One metric for every node of *G* (already a simple undirected graph)."""
+def compute_metric(G, metric: str, *, k: int | None = None, seed: int | None = 42, backend: str | None = None,
+                   engine: str = "auto", view: engines.IgraphView | None = None) -> dict:
+    """One metric for every node of *G* (already a simple undirected graph).
+
+    *engine* as in :func:`compute_centrality`; *view* is *G* already converted to igraph
+    (:func:`~thbkg.graph.analytics.engines.to_igraph`), so several metrics share one conversion.
+
+    >>> import networkx as nx
+    >>> G = nx.karate_club_graph()
+    >>> ours, theirs = compute_metric(G, "closeness", engine="igraph"), compute_metric(G, "closeness")
+    >>> max(abs(ours[v] - theirs[v]) for v in G) < 1e-12
+    True
+    """
     function = _METRIC_FUNCTIONS.get(metric)
     if function is None:
         raise UsageError(f"unknown metric {metric!r} (known: {', '.join(METRICS)})")
+    if engines.metric_engine(metric, G.number_of_nodes(), engine, backend) == "igraph":
+        return _IGRAPH_FUNCTIONS[metric](view or engines.to_igraph(G), G, k, seed)
     return function(G, k, seed, backend)
 
 
@@ -236,7 +256,7 @@ def _weighted_degree(G, k, seed, backend) -> dict:
 
 
 def _betweenness(G, k, seed, backend) -> dict:
-    sample = k if (k is not None and k < G.number_of_nodes()) else None
+    sample = _sample_size(G, k)
     if backend not in (None, "networkx"):
         return _call(nx.betweenness_centrality, G, backend, k=sample, normalized=True, seed=seed if sample else None)
     return tracked_betweenness(G, k=sample, seed=seed if sample else None)
@@ -329,8 +349,30 @@ _METRIC_FUNCTIONS = {
 }
 
 
+def _sample_size(G, k: int | None) -> int | None:
+    """*k* when it samples fewer sources than *G* has nodes, else None (exact)."""
+    return k if (k is not None and k < G.number_of_nodes()) else None
+
+
+def _igraph_betweenness(view, G, k, seed) -> dict:
+    sample = _sample_size(G, k)
+    return engines.betweenness(view, G, k=sample, seed=seed if sample else None)
+
+
+#: metric -> function(view, G, k, seed) computing it with igraph (see :mod:`~thbkg.graph.analytics.engines`)
+_IGRAPH_FUNCTIONS = {
+    "betweenness": _igraph_betweenness,
+    "closeness": lambda view, G, k, seed: engines.closeness(view),
+    "harmonic": lambda view, G, k, seed: engines.harmonic(view),
+    "eigenvector": lambda view, G, k, seed: engines.eigenvector(view),
+    "pagerank": lambda view, G, k, seed: engines.pagerank(view, PAGERANK_ALPHA),
+    "kcore": lambda view, G, k, seed: engines.kcore(view),
+    "clustering": lambda view, G, k, seed: engines.clustering(view),
+}
+
+
 def compute_centrality(G, metrics=DEFAULT_METRICS, k: int | None = None, seed: int | None = 42,
-                       backend: str | None = None) -> dict:
+                       backend: str | None = None, engine: str = "auto") -> dict:
     """Compute several centrality metrics.
 
     Parameters
@@ -344,12 +386,24 @@ def compute_centrality(G, metrics=DEFAULT_METRICS, k: int | None = None, seed: i
     seed : int, optional
         Seed for the betweenness sample (everything else is deterministic).
     backend : str, optional
-        NetworkX backend to dispatch to (must be installed).
+        NetworkX backend to dispatch to (must be installed); NetworkX then computes every metric.
+    engine : {"auto", "networkx", "igraph"}
+        Who computes betweenness, closeness, harmonic, eigenvector, pagerank, kcore and clustering:
+        igraph (compiled; NetworkX's values, see :mod:`~thbkg.graph.analytics.engines`), NetworkX,
+        or igraph above ``AUTO_ENGINE_NODES`` nodes (``auto``). :func:`metric_engines` tells which.
 
     Returns
     -------
     dict
         ``metric -> {node: float}``, nodes in sorted order.
+
+    Examples
+    --------
+    >>> G = nx.karate_club_graph()
+    >>> a = compute_centrality(G, ("betweenness", "kcore"), engine="igraph")
+    >>> b = compute_centrality(G, ("betweenness", "kcore"), engine="networkx")
+    >>> max(abs(a["betweenness"][v] - b["betweenness"][v]) for v in G) < 1e-12, a["kcore"] == b["kcore"]
+    (True, True)
     """
     unknown = [m for m in metrics if m not in METRICS]
     if unknown:
@@ -357,13 +411,19 @@ def compute_centrality(G, metrics=DEFAULT_METRICS, k: int | None = None, seed: i
     if k is not None and k < 1:
         raise UsageError(f"--k must be at least 1 (got {k})")
     check_backend(backend)
+    check_engine(engine, backend)
     H = simple_graph(G)
     order = sorted(H.nodes)
+    chosen = metric_engines(metrics, H.number_of_nodes(), engine, backend)
     results = {}
     with progress(len(metrics), "centrality") as bar:
+        view = None
+        if "igraph" in chosen.values():
+            bar.set_item("converting to igraph")
+            view = engines.to_igraph(H)  # once for every metric
         for metric in metrics:
             bar.set_item(metric)
-            values = compute_metric(H, metric, k=k, seed=seed, backend=backend)
+            values = compute_metric(H, metric, k=k, seed=seed, backend=backend, engine=chosen[metric], view=view)
             results[metric] = {node: float(values[node]) for node in order}
             bar.update(1)
     return results

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 import networkx as nx
 
 from thbkg.graph.analytics.centrality import compute_centrality, largest_component, ranked
+from thbkg.graph.analytics.engines import check_engine, metric_engine
 from thbkg.graph.errors import UsageError
 from thbkg.graph.network.projections import Network, resolve_actor
 from thbkg.graph.progress import progress
@@ -111,8 +112,13 @@ def check_anchor_types(anchor_types) -> None:
 
 
 def what_if(network: Network, remove, *, metric: str = "betweenness", top: int = 10, k: int | None = None,
-            seed: int | None = 42, anchor_types=("eu_agency",), backend: str | None = None) -> WhatIf:
+            seed: int | None = 42, anchor_types=("eu_agency",), backend: str | None = None,
+            engine: str = "auto") -> WhatIf:
     """Compare the cooperation graph before and after removing the actors *remove* (ids or labels).
+
+    *engine* (``auto``, ``networkx``, ``igraph``) computes the ranking metric; ``auto`` decides on
+    the graph before the removal, and the same engine ranks both graphs. ``parameters["engine"]``
+    says which one ran.
 
     Raises
     ------
@@ -122,11 +128,12 @@ def what_if(network: Network, remove, *, metric: str = "betweenness", top: int =
     if not remove:
         raise UsageError("name at least one actor to remove (--remove ACTOR)")
     check_anchor_types(anchor_types)
+    check_engine(engine, backend)
     removed = sorted({resolve_actor(network, name) for name in remove})
     with progress(4, "what if") as bar:
         bar.set_item("cooperation graph")
         return _compare(network, removed, metric=metric, top=top, k=k, seed=seed, anchor_types=anchor_types,
-                        backend=backend, bar=bar)
+                        backend=backend, engine=engine, bar=bar)
 
 
 def _without(network: Network, removed: list) -> Network:
@@ -139,7 +146,8 @@ def _without(network: Network, removed: list) -> Network:
                    links=[link for link in network.links if not {link["subject"], link["object"]} & gone])
 
 
-def _compare(network: Network, removed: list, *, metric, top, k, seed, anchor_types, backend, bar) -> WhatIf:
+def _compare(network: Network, removed: list, *, metric, top, k, seed, anchor_types, backend, engine,
+             bar) -> WhatIf:
     """:func:`what_if` once the removed actors are known; *bar* says which step is running."""
     before = network.cooperation_graph()
     after = _without(network, removed).cooperation_graph()
@@ -169,10 +177,12 @@ def _compare(network: Network, removed: list, *, metric, top, k, seed, anchor_ty
     distance_before, sample_before = average_distance(before, seed=seed)
     distance_after, sample_after = average_distance(after, seed=seed)
 
+    # one engine for both graphs, so that no rank shift comes from a change of engine
+    engine = metric_engine(metric, before.number_of_nodes(), engine, backend)
     bar.update(1, f"{metric} before")
-    scores_before = compute_centrality(before, (metric,), k=k, seed=seed, backend=backend)[metric]
+    scores_before = compute_centrality(before, (metric,), k=k, seed=seed, backend=backend, engine=engine)[metric]
     bar.update(1, f"{metric} after")
-    scores_after = compute_centrality(after, (metric,), k=k, seed=seed, backend=backend)[metric]
+    scores_after = compute_centrality(after, (metric,), k=k, seed=seed, backend=backend, engine=engine)[metric]
     bar.update(1, "")
     rank_before = {node: rank for rank, node, _ in ranked(scores_before, metric)}
     rank_after = {node: rank for rank, node, _ in ranked(scores_after, metric)}
@@ -193,6 +203,6 @@ def _compare(network: Network, removed: list, *, metric, top, k, seed, anchor_ty
         distance_sample=sample_before or sample_after,
         anchor_types=list(anchor_types), anchors_removed=sorted(anchors & removed_set),
         cut_off=cut_off, left_largest_component=left_largest, rank_shifts=shifts,
-        parameters={"metric": metric, "top": top, "k": k, "seed": seed, "backend": backend,
+        parameters={"metric": metric, "top": top, "k": k, "seed": seed, "backend": backend, "engine": engine,
                     "anchor_types": list(anchor_types), "filters": network.filters.describe()},
     )

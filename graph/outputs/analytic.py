@@ -143,7 +143,7 @@ def centrality_records(network, scores: dict, metrics, top: int | None = None) -
 
 
 def rank_actors(network, metrics=None, *, top: int = 20, k: int | None = None, seed: int | None = 42,
-                backend: str | None = None) -> tuple[list[dict], dict]:
+                backend: str | None = None, engine: str = "auto") -> tuple[list[dict], dict]:
     """Compute the centrality ranking of ``thbkg centrality``: its rows and its parameters.
 
     Parameters
@@ -160,11 +160,15 @@ def rank_actors(network, metrics=None, *, top: int = 20, k: int | None = None, s
         Seed for sampled betweenness.
     backend : str, optional
         NetworkX backend.
+    engine : {"auto", "networkx", "igraph"}
+        Who computes the heavy metrics (:func:`~thbkg.graph.analytics.centrality.compute_centrality`).
 
     Returns
     -------
     (list of dict, dict)
-        :func:`centrality_records` and the parameters echoed in every output format.
+        :func:`centrality_records` and the parameters echoed in every output format; ``engine``
+        says which engine computed each metric (``metric -> "igraph" | "networkx"``), ``igraph``
+        igraph's version when it computed one.
 
     Examples
     --------
@@ -177,16 +181,25 @@ def rank_actors(network, metrics=None, *, top: int = 20, k: int | None = None, s
     >>> records, params = rank_actors(net, ("degree",))
     >>> [(r["rank"], r["actor"], r["degree"]) for r in records], params["actors"], params["ties"]
     ([(1, 'b', 2.0), (2, 'a', 1.0), (2, 'c', 1.0)], 3, 2)
+    >>> params["engine"], rank_actors(net, ("kcore",), engine="igraph")[1]["engine"]
+    ({'degree': 'networkx'}, {'kcore': 'igraph'})
     """
     import networkx as nx
 
-    from thbkg.graph.analytics.centrality import ASCENDING, DEFAULT_METRICS, compute_centrality, default_k
+    from thbkg.graph.analytics.centrality import (
+        ASCENDING,
+        DEFAULT_METRICS,
+        compute_centrality,
+        default_k,
+        metric_engines,
+    )
 
     metrics = tuple(dict.fromkeys(metrics or ())) or DEFAULT_METRICS
     graph = network.cooperation_graph()
     n = graph.number_of_nodes()
     k = default_k(n, k)
-    scores = compute_centrality(graph, metrics, k=k, seed=seed, backend=backend)
+    engines = metric_engines(metrics, n, engine, backend)
+    scores = compute_centrality(graph, metrics, k=k, seed=seed, backend=backend, engine=engine)
     first = metrics[0]
     sampled = "betweenness" in metrics and k is not None and k < n
     filters = getattr(network, "filters", None)
@@ -194,15 +207,22 @@ def rank_actors(network, metrics=None, *, top: int = 20, k: int | None = None, s
         "metrics": list(metrics), "ranked_by": first, "order": "ascending" if first in ASCENDING else "descending",
         "top": top, "k": k if sampled else None,
         "betweenness": ("sampled" if sampled else "exact") if "betweenness" in metrics else None,
-        "seed": seed, "backend": backend or "networkx",
+        "seed": seed, "backend": backend or "networkx", "engine": engines,
         "filters": filters.describe() if filters is not None else "none", "actors": n,
         "ties": graph.number_of_edges(), "links": len(network.links), "networkx": nx.__version__,
+        "igraph": _igraph_version() if "igraph" in engines.values() else None,
         "frameworks": graph.graph.get("frameworks", "shared"),
         "frameworks_note": graph.graph.get("frameworks_note"),
         "not_in_force_left_out": graph.graph.get("not_in_force_left_out", 0),
         "undated_left_out": getattr(network, "undated_left_out", 0),
     }
     return centrality_records(network, scores, metrics, top), parameters
+
+
+def _igraph_version() -> str:
+    import igraph
+
+    return igraph.__version__
 
 
 def _basis_line(params: dict) -> str:
@@ -242,12 +262,16 @@ def render_centrality(records, params: dict, fmt: str = "table") -> str:
          f"filters: {params['filters']}"),
         _basis_line(params),
         (f"ranked by {params['ranked_by']} ({params['order']}); top {params['top'] or 'all'}; seed {params['seed']}; "
-         f"backend {params['backend']}; networkx {params['networkx']}"),
+         f"backend {params['backend']}; networkx {params['networkx']}"
+         + (f"; igraph {params['igraph']}" if params.get("igraph") else "")),
     ]
+    engines = params.get("engine") or {}
     for m in metrics:
         extra = ""
         if m == "betweenness":
             extra = f" [sampled, k={params['k']}, seed={params['seed']}]" if sampled else " [exact]"
+        if m in engines:
+            extra += f" (computed by {engines[m]})"
         header_lines.append(f"{m}: {METRIC_DESCRIPTIONS[m]}{extra}")
     md = fmt == "md"
     rows = [[r["rank"], r["actor"], r["label"] if md else shorten(r["label"], LABEL_WIDTH), r["type"] or "",
@@ -476,7 +500,8 @@ def render_whatif(result, fmt: str = "table", label=None) -> str:
     removed = ", ".join(f"{label(a)} ({a})" for a in result.removed)
     lines = [escape(f"thbkg whatif: remove {removed}"),
              escape(f"filters: {params.get('filters', 'none')}; anchors: {', '.join(result.anchor_types)}; "
-                       f"ranking metric: {result.metric}, top {result.top}; seed {params.get('seed')}")]
+                       f"ranking metric: {result.metric}, top {result.top}; seed {params.get('seed')}"
+                       + (f"; computed by {params['engine']}" if params.get("engine") else ""))]
     if result.anchors_removed:
         lines.append(escape(f"anchors removed themselves: {', '.join(result.anchors_removed)}"))
     lines.append(heading("Summary"))

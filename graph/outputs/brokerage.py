@@ -87,7 +87,8 @@ def basis_lines(basis: dict) -> list[str]:
                  + "".join(f"; {e}" for e in extra))
     lines.append(f"pairs (a in A, b in B): {basis['pairs']}; connected: {basis['connected_pairs']}; "
                  f"tied directly (no broker between them): {basis['adjacent_pairs']}")
-    lines.append(f"brokers (score above 0): {basis['brokers']}; shown: {'top ' + str(basis['top']) if basis['top'] else 'all'}")
+    lines.append(f"brokers (score above 0): {basis['brokers']}; shown: {'top ' + str(basis['top']) if basis['top'] else 'all'}"
+                 + (f"; score computed by {basis['engine']}" if basis.get("engine") else ""))
     lines.append(f"normalisation: {basis['normalisation']}")
     lines.append(f"roles: {basis['roles']}")
     if not basis.get("crossing_two_paths"):

@@ -1,5 +1,6 @@
 """Centrality metrics checked against python-igraph (an independent C implementation) and
-against published values (Krackhardt's kite).
+against published values (Krackhardt's kite). These check thbkg's NetworkX path (``engine="networkx"``);
+tests/graph/analytics/test_engines.py checks the igraph engine against it.
 
 Tolerances: counts are compared exactly; shortest-path metrics to 1e-9 absolute (both sides are
 exact rational computations in floating point); PageRank and eigenvector to 1e-6 (both are
@@ -45,7 +46,7 @@ def cases(mini_network):
     for name, G in graphs(mini_network).items():
         if name == "karate":   # karate's weights are interaction counts; keep them as strength
             pass
-        out[name] = (G, compute_centrality(G, METRICS, seed=1))
+        out[name] = (G, compute_centrality(G, METRICS, seed=1, engine="networkx"))
     return out
 
 
@@ -188,7 +189,7 @@ def test_bundled_graph_against_igraph(bundled_source):
     from thbkg.graph.network.projections import load_network
 
     G = load_network(bundled_source).cooperation_graph()
-    scores = compute_centrality(G, ("degree", "betweenness", "pagerank", "kcore", "harmonic"))
+    scores = compute_centrality(G, ("degree", "betweenness", "pagerank", "kcore", "harmonic"), engine="networkx")
     g, nodes = to_igraph(G)
     n = len(nodes)
     assert [scores["degree"][v] for v in nodes] == g.degree()
