@@ -12,7 +12,8 @@ Usage::
     python benchmarks/bench_memory.py --only centrality     # one command
 
 The issue-8 figures (report 9.3 GB, 20,000 actors and 200,000 links) come from this shape. Heavy:
-minutes per command at the default size.
+minutes per command at the default size. ``benchmarks/bench_report_memory.py`` measures ``report`` and
+``map`` at several sizes, on a persistent store and with the graph built in memory.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import json
 import math
 import os
@@ -219,7 +220,15 @@ def build_report(net, *, snapshot_dates=DEFAULT_SNAPSHOTS, top=10, seed=42, k=No
     k = default_k(n, k)
     params = _params(net, n, k=k, seed=seed, top=top, stamp=stamp, snapshot_dates=snapshot_dates,
                      filters_text=filters_text, backend=backend, source_text=source_text)
-    lap = Laps(timings)
+    laps = Laps(timings)
+
+    def lap(step):
+        # NetworkX leaves its working graphs (Louvain's levels, the search forest of the bridges: 200 MB each at
+        # 20,000 actors) in reference cycles, which wait for a full collection: end each step with one (0.1 s),
+        # so that the next step does not add its own on top of them
+        gc.collect()
+        laps(step)
+
     with progress(len(STEPS), "report") as bar:
         bar.set_item(STEPS[0])
         scores, metrics = _top_actors(graph, k=k, seed=seed, top=top, backend=backend)
@@ -336,6 +345,7 @@ def _brokers(net, graph, *, top, backend):
 
     cut_points = cut_vertices(graph)
     cut_edges = cut_ties(graph)
+    gc.collect()  # the search forest of nx.bridges (a reference cycle), before Burt's measures (see build_report)
     bridge_rows = [{**row, "types": list(graph.edges[row["u"], row["v"]].get("types", ())),
                     "links": list(graph.edges[row["u"], row["v"]].get("links", ())),
                     "frameworks": list(graph.edges[row["u"], row["v"]].get("frameworks", ()))}
@@ -343,10 +353,7 @@ def _brokers(net, graph, *, top, backend):
     holes = burt(graph, backend=backend)
     by_effective = sorted((x for x in holes.items() if _finite(x[1]["effective_size"])),
                           key=lambda x: (-x[1]["effective_size"], x[0]))[:top]
-    directed = net.multigraph()
-    vocab = load_vocabulary()
-    directed.remove_nodes_from([n for n in list(directed) if vocab.is_framework_type(_type(net, n))])
-    roles = brokerage_roles(directed)
+    roles = brokerage_roles(_directed_ties(net))
     role_rows = sorted(((node, counts) for node, counts in roles.items() if counts["total"]),
                        key=lambda x: (-x[1]["total"], x[0]))[:top]
     return {"articulation_points": cut_points[:top], "articulation_total": len(cut_points),
@@ -354,6 +361,23 @@ def _brokers(net, graph, *, top, backend):
             "pendant_bridges": sum(1 for row in cut_edges if row["cut_off"] == 1),
             "structural_holes": [{"id": node, **vals} for node, vals in by_effective],
             "roles": [{"id": node, **counts} for node, counts in role_rows]}
+
+
+def _directed_ties(net):
+    """The directed ties in force between actors, frameworks left out: the nodes and edges of
+    :meth:`~thbkg.graph.network.projections.Network.multigraph`, parallel links as one edge, and of the
+    attributes only the actor type, all that :func:`~thbkg.graph.analytics.brokers.brokerage_roles` reads
+    (the multigraph copies every link record onto its edge: 100 MB at 100,000 links)."""
+    from thbkg.graph.network.affiliations import tie_links
+
+    links, _ = tie_links(net)
+    directed = nx.DiGraph()
+    for actor_id in sorted(net.actors):
+        directed.add_node(actor_id, type=net.actors[actor_id].get("type"))
+    directed.add_edges_from((link["subject"], link["object"]) for link in links)
+    vocab = load_vocabulary()
+    directed.remove_nodes_from([n for n in list(directed) if vocab.is_framework_type(_type(net, n))])
+    return directed
 
 
 def _summary(net, graph):

@@ -12,10 +12,13 @@ all text with DOM APIs and ``textContent``.
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import io
 import json
 import math
 import re
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
@@ -41,10 +44,12 @@ __all__ = [
     "SIZE_BY",
     "MapInfo",
     "build_map",
+    "json_chunks",
     "json_for_script",
     "map_size_warning",
     "neutralise_href",
     "render_map",
+    "render_page_bytes",
     "safe_node_ids",
     "when_text",
     "write_map",
@@ -113,9 +118,47 @@ def json_for_script(value) -> str:
     >>> json.loads(json_for_script(["a&b"])) == ["a&b"]
     True
     """
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _script_safe(_dumps(value))
+
+
+def _dumps(value) -> str:
+    """Compact JSON text of *value*, as the map writes it (no NaN)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _script_safe(text: str) -> str:
+    """*text* with ``<``, ``>``, ``&``, U+2028 and U+2029 escaped (each one character, so a text cut in
+    pieces gives the same result piece by piece)."""
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def json_chunks(value, depth: int = 2):
+    """The text of :func:`json_for_script` in pieces: the lists and string-keyed dicts of the first *depth*
+    levels are written item by item, each item (and anything deeper) in one piece, so a large map's data
+    never has to be one string.
+
+    >>> value = {"nodes": [{"id": "a<b"}, 2], "n": None, "sources": {"s": [1.5]}, "e": {}}
+    >>> "".join(json_chunks(value)) == json_for_script(value)
+    True
+    >>> list(json_chunks({"a": [1, 2]}, depth=1))
+    ['{', '"a":', '[1,2]', '}']
+    """
+    if depth > 0 and isinstance(value, dict) and all(type(key) is str for key in value):
+        yield "{"
+        for number, (key, item) in enumerate(value.items()):
+            yield ("," if number else "") + _script_safe(_dumps(key)) + ":"
+            yield from json_chunks(item, depth - 1)
+        yield "}"
+    elif depth > 0 and isinstance(value, (list, tuple)):
+        yield "["
+        for number, item in enumerate(value):
+            if number:
+                yield ","
+            yield from json_chunks(item, depth - 1)
+        yield "]"
+    else:
+        yield json_for_script(value)
 
 
 def neutralise_href(text: str) -> str:
@@ -210,12 +253,14 @@ def _check_options(layout, size_by, top):
 class _View:
     """The part of the network drawn: the graph (cut to ``--top``), its links and their metrics.
 
-    ``full`` is the network's cooperation graph with frameworks as nodes (its edges are the ties in
-    force); ``graph`` is the part drawn: the kept actors, their ties in force and, as edges with
-    ``in_force=False`` (drawn dashed), the pairs whose links are none of them a tie in force.
+    ``total`` and ``total_ties`` count the nodes and edges of the network's cooperation graph with
+    frameworks as nodes (its edges are the ties in force), of which only ``graph`` is kept; ``graph`` is
+    the part drawn: the kept actors, their ties in force and, as edges with ``in_force=False`` (drawn
+    dashed), the pairs whose links are none of them a tie in force.
     """
 
-    full: nx.Graph
+    total: int
+    total_ties: int
     graph: nx.Graph
     metrics: dict
     score: dict
@@ -227,7 +272,7 @@ class _View:
     @property
     def cut(self) -> bool:
         """Whether ``--top`` left actors out."""
-        return len(self.graph) < len(self.full)
+        return len(self.graph) < self.total
 
     @property
     def ties_in_force(self) -> int:
@@ -243,10 +288,13 @@ def _view(network, size_by, top, seed) -> _View:
     total = full.number_of_nodes()
     metrics = _centrality(full, _metric_names(size_by, total), seed) if total else {}
     score = metrics.get(size_by, {})
-    graph = full.copy()
     if top is not None and top < total:
         keep = sorted(full, key=lambda n: (-score.get(n, 0.0), str(n)))[:top]
         graph = full.subgraph(sorted(keep, key=str)).copy()
+    else:
+        graph = full.copy()
+    total_ties = full.number_of_edges()
+    del full  # only its counts are needed from here on (a graph of 80,000 ties at 20,000 actors)
     nx.set_edge_attributes(graph, True, "in_force")
     nodes = sorted(graph, key=str)
     links = sorted((l for l in network.links if l["subject"] in graph and l["object"] in graph),
@@ -259,7 +307,7 @@ def _view(network, size_by, top, seed) -> _View:
         if not graph.has_edge(u, v):  # no tie in force between them: drawn dashed, for the record
             graph.add_edge(u, v, links=tuple(links[i]["id"] for i in idx), count=len(idx), in_force=False,
                            types=tuple(sorted({_text(links[i].get("type")) for i in idx})))
-    return _View(full, graph, metrics, score, nodes, safe_node_ids(nodes), links, pair_links)
+    return _View(total, total_ties, graph, metrics, score, nodes, safe_node_ids(nodes), links, pair_links)
 
 
 def _positions(view: _View, layout, seed):
@@ -445,8 +493,8 @@ def _heading(network, view: _View, lay, *, layout, size_by, filters_text):
     G = view.graph
     notes, warnings = list(lay.notes), []
     if view.cut:
-        notes.insert(0, f"Showing the {len(G)} most central of {len(view.full)} actors (by {size_by}).")
-        if G.number_of_edges() == 0 and view.full.number_of_edges() > 0:
+        notes.insert(0, f"Showing the {len(G)} most central of {view.total} actors (by {size_by}).")
+        if G.number_of_edges() == 0 and view.total_ties > 0:
             warnings.append(top_without_ties_warning(len(G), size_by))
     if filters_text is None:
         describe = getattr(getattr(network, "filters", None), "describe", None)
@@ -628,6 +676,44 @@ def render_page(data: MapData, *, assets: dict | None = None, csp: str = MAP_CSP
     )
 
 
+#: How much text :func:`render_page_bytes` gathers before encoding it.
+_ENCODE_CHUNK = 1 << 20
+
+
+def render_page_bytes(data: MapData, *, assets: dict | None = None, csp: str = MAP_CSP) -> bytes:
+    """``render_page(data, …).encode("utf-8")``, the same bytes, without holding the page or its data block
+    as one text: the data block is encoded piece by piece (:func:`json_chunks`) between the two halves of
+    the page. At 20,000 actors the data block is about 50 MB of UTF-8 and twice that as text (a single
+    character beyond Latin-1 makes a Python string two bytes per character), and each of the escapes, the
+    template and the encoding held one more copy of it.
+    """
+    payload = page_payload(data)
+    marker = f"thbkg-map-data-{uuid.uuid4().hex}"
+    page = _environment().get_template("map.html").render(
+        title=data.title, subtitle=data.subtitle, csp=Markup(csp), assets=assets,
+        vis_css=Markup(_vendored("vis-network.min.css")), vis_js=Markup(_vendored("vis-network.min.js")),
+        data_json=Markup(marker),
+        topojson_js=Markup("\n" + basemap.decoder_js()) if payload.get("basemap") else None,
+    )
+    head, found, tail = page.partition(marker)
+    if not found or marker in tail:  # cannot happen (a fresh random marker), but never guess
+        return render_page(data, assets=assets, csp=csp).encode("utf-8")
+    del page
+    out = io.BytesIO()
+    out.write(head.encode("utf-8"))
+    pending: list[str] = []
+    size = 0
+    for chunk in json_chunks(payload):
+        pending.append(chunk)
+        size += len(chunk)
+        if size >= _ENCODE_CHUNK:
+            out.write("".join(pending).encode("utf-8"))
+            pending, size = [], 0
+    out.write("".join(pending).encode("utf-8"))
+    out.write(tail.encode("utf-8"))
+    return out.getvalue()
+
+
 def map_assets(data: MapData) -> dict[str, str]:
     """The files a map page links when it does not hold them inline: file name -> text.
 
@@ -689,7 +775,8 @@ def write_map(source_or_network, path, *, filters=None, layout="force", size_by=
                          physics=physics)
         bar.update(1)
         bar.set_item("rendering")
-        encoded = render_page(data).encode("utf-8")
+        gc.collect()  # the layout's and the metrics' working graphs are reference cycles: free them first
+        encoded = render_page_bytes(data)
         bar.update(1)
         bar.set_item("writing")
         atomic_write(path if str(path) == "-" else Path(path), encoded)
