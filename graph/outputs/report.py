@@ -326,7 +326,9 @@ def _communities(net, graph, *, seed, backend):
     """Louvain communities with their size and actor types, and the modularity."""
     from thbkg.graph.analytics.communities import louvain
 
-    parts = louvain(graph, seed=seed, backend=backend)
+    # NetworkX's Louvain: igraph's finds partitions of the same quality but not the same ones, and the
+    # report does not yet say which engine drew its communities
+    parts = louvain(graph, seed=seed, backend=backend, engine="networkx")
     return {"modularity": round(parts.modularity, 4), "seed": seed,
             "groups": [{"index": i + 1, "size": len(members), "members": list(members),
                         "types": dict(Counter(_type(net, m) for m in members).most_common())}
