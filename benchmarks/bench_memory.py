@@ -54,19 +54,20 @@ def commands(data: Path, work: Path) -> dict[str, list[str]]:
     }
 
 
-def measure(argv: list[str]) -> dict:
-    """Run *argv* in a fresh wrapper process; its exit status, seconds and peak RSS (MB)."""
-    env = dict(os.environ, THBKG_NO_BUNDLED="1")
+def measure(argv: list[str], **extra_env: str) -> dict:
+    """Run *argv* in a fresh wrapper process (the environment plus *extra_env*); its exit status,
+    seconds and peak RSS (MB)."""
+    env = dict(os.environ, THBKG_NO_BUNDLED="1", **extra_env)
     out = subprocess.run([sys.executable, "-c", _WRAPPER, *argv], env=env, capture_output=True, text=True,
                          check=True)
     return json.loads(out.stdout)
 
 
-def ensure_dataset(data: Path, actors: int, links: int, seed: int) -> None:
-    """Write the synthetic tables into *data* unless they are there."""
+def ensure_dataset(data: Path, actors: int, links: int, seed: int, command: list[str] | None = None) -> None:
+    """Write the synthetic tables into *data* unless they are there (with *command*, default :func:`thbkg`)."""
     if (data / "links.csv").is_file() and (data / "actors.csv").is_file():
         return
-    subprocess.run([*thbkg(), "synth", "--actors", str(actors), "--links", str(links), "--seed", str(seed),
+    subprocess.run([*(command or thbkg()), "synth", "--actors", str(actors), "--links", str(links), "--seed", str(seed),
                     "-o", str(data)], check=True)
 
 

@@ -25,27 +25,16 @@ Heavy: the report takes minutes at 20,000 actors (sampled betweenness from 1,000
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import shlex
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+import bench_memory  # the wrapper that measures a command's peak memory (run from benchmarks/)
+
 COMMANDS = ("report", "map")
 MODES = ("store", "memory")
-
-_WRAPPER = """
-import json, resource, subprocess, sys, time
-started = time.perf_counter()
-done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"exit": done.returncode, "seconds": round(time.perf_counter() - started, 1),
-                  "peak_mb": round(peak_kb / 1024), "stderr": done.stderr.decode("utf-8", "replace")[-2000:]}))
-"""
-
 
 #: the measured thbkg command (``--thbkg``); default: this Python environment's
 THBKG: list[str] = []
@@ -60,19 +49,8 @@ def thbkg() -> list[str]:
 
 
 def measure(argv: list[str]) -> dict:
-    """Run *argv* in a fresh wrapper process; its exit status, seconds and peak RSS (MB)."""
-    env = dict(os.environ, THBKG_NO_BUNDLED="1", THBKG_NO_CACHE="1")
-    out = subprocess.run([sys.executable, "-c", _WRAPPER, *argv], env=env, capture_output=True, text=True,
-                         check=True)
-    return json.loads(out.stdout)
-
-
-def ensure_dataset(data: Path, actors: int, links: int, seed: int) -> None:
-    """Write the synthetic tables into *data* unless they are there."""
-    if (data / "links.csv").is_file() and (data / "actors.csv").is_file():
-        return
-    subprocess.run([*thbkg(), "synth", "--actors", str(actors), "--links", str(links), "--seed", str(seed),
-                    "-o", str(data)], check=True, stdout=subprocess.DEVNULL)
+    """:func:`bench_memory.measure` with the store cache off (each run builds what it measures)."""
+    return bench_memory.measure(argv, THBKG_NO_CACHE="1")
 
 
 def ensure_store(data: Path, store: Path) -> dict | None:
@@ -110,7 +88,7 @@ def main(argv=None) -> int:
         links = actors * args.links_per_actor
         name = f"synth-{actors}-{links}-{args.seed}"
         data, store = args.work / name, args.work / f"{name}-store"
-        ensure_dataset(data, actors, links, args.seed)
+        bench_memory.ensure_dataset(data, actors, links, args.seed, thbkg())
         for mode in args.mode or MODES:
             if mode == "store":
                 built = ensure_store(data, store)
